@@ -1,0 +1,59 @@
+from datetime import datetime
+
+from ninja import Router, Schema
+
+from . import services
+from .scope import scope_for
+
+router = Router(tags=["认证"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    name: str = ""
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_at: datetime
+    user_id: int
+    username: str
+
+
+class AssignmentOut(Schema):
+    role: str
+    node_path: str
+    team_id: int | None
+    unit_id: int | None
+    may_reveal: bool
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    phone_masked: str
+    is_global: bool
+    assignments: list[AssignmentOut]
+
+
+@router.post("/auth/token", response={200: TokenOut}, auth=None, summary="用户名/手机号 + 密码换取访问令牌")
+def issue_token(request, payload: TokenIn):
+    user = services.login_check(identifier=payload.username, password=payload.password,
+                                ip=request.META.get("REMOTE_ADDR"), request=request)
+    token, secret = services.token_issue(user=user, name=payload.name or "api")
+    return {"token": secret, "expires_at": token.expires_at, "user_id": user.pk, "username": user.username}
+
+
+@router.get("/auth/me", response=MeOut, summary="当前账号及其角色")
+def me(request):
+    user = request.auth
+    scope = scope_for(user)
+    return {
+        "id": user.pk, "username": user.username, "display_name": user.display_name,
+        "phone_masked": user.phone_masked, "is_global": scope.is_global,
+        "assignments": [{"role": g.role, "node_path": g.path, "team_id": g.team_id, "unit_id": g.unit_id,
+                         "may_reveal": g.may_reveal} for g in scope.grants],
+    }

@@ -1,0 +1,14 @@
+from wenming.core.errors import ErrorCode
+
+
+class AccountError(ErrorCode):
+    BAD_CREDENTIALS = ("auth.bad_credentials", "用户名/手机号或密码错误", 401)
+    LOCKED = ("auth.locked", "登录失败次数过多，请 {minutes} 分钟后再试", 429)
+    INACTIVE = ("auth.inactive", "该账号已停用", 401)
+    TOKEN_INVALID = ("auth.token_invalid", "访问令牌无效或已过期", 401)
+    ROLE_NOT_GRANTABLE = ("accounts.role_not_grantable", "您不能分配“{role}”角色", 403)
+    ROLE_NEEDS_TEAM = ("accounts.role_needs_team", "队长角色必须指定队伍", 422)
+    ROLE_NEEDS_UNIT = ("accounts.role_needs_unit", "文明单位联络员必须指定单位", 422)
+    USERNAME_TAKEN = ("accounts.username_taken", "用户名“{username}”已被使用", 409)
+    PHONE_TAKEN = ("accounts.phone_taken", "该手机号已绑定其他账号", 409)
+    WEAK_PASSWORD = ("accounts.weak_password", "密码不符合要求：{detail}", 422)

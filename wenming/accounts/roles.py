@@ -1,0 +1,57 @@
+"""Roles (SPEC 1) and what each may do. Scope (which rows) is decided in scope.py."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PLATFORM_ADMIN = "platform_admin", "系统管理员"
+    OFFICE_STAFF = "office_staff", "文明办工作人员"
+    NODE_MANAGER = "node_manager", "阵地管理员"
+    TEAM_LEADER = "team_leader", "队长"
+    VOLUNTEER = "volunteer", "志愿者"
+    RESIDENT = "resident", "群众"
+    COUNSELOR = "counselor", "心理咨询师"
+    INSPECTOR = "inspector", "测评督查员"
+    UNIT_LIAISON = "unit_liaison", "文明单位联络员"
+
+
+class Perm(models.TextChoices):
+    NODE_VIEW = "node.view", "查看阵地"
+    NODE_EDIT = "node.edit", "管理阵地"
+    UNIT_VIEW = "unit.view", "查看文明单位"
+    UNIT_EDIT = "unit.edit", "管理文明单位"
+    VOLUNTEER_VIEW = "volunteer.view", "查看志愿者"
+    VOLUNTEER_EDIT = "volunteer.edit", "管理志愿者"
+    TEAM_VIEW = "team.view", "查看队伍"
+    TEAM_EDIT = "team.edit", "管理队伍"
+    ROLE_GRANT = "role.grant", "分配角色"
+    AUDIT_VIEW = "audit.view", "查看审计日志"
+
+
+_STAFF = {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.VOLUNTEER_VIEW, Perm.TEAM_VIEW}
+
+ROLE_PERMS: dict[str, set[str]] = {
+    Role.PLATFORM_ADMIN: set(Perm.values),
+    Role.OFFICE_STAFF: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
+                                 Perm.ROLE_GRANT, Perm.AUDIT_VIEW},
+    Role.NODE_MANAGER: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT},
+    # A team leader sees the members of their team(s) and the team itself, nothing by node.
+    Role.TEAM_LEADER: set(),
+    Role.VOLUNTEER: set(),
+    Role.RESIDENT: set(),
+    Role.COUNSELOR: set(),
+    Role.INSPECTOR: {Perm.NODE_VIEW, Perm.UNIT_VIEW},
+    Role.UNIT_LIAISON: set(),
+}
+
+# Roles that use the staff back office.
+STAFF_ROLES = {Role.PLATFORM_ADMIN, Role.OFFICE_STAFF, Role.NODE_MANAGER, Role.TEAM_LEADER, Role.INSPECTOR}
+
+# Which roles may grant which roles (always within the granter's own subtree).
+GRANTABLE = {
+    Role.PLATFORM_ADMIN: set(Role.values),
+    Role.OFFICE_STAFF: set(Role.values) - {Role.PLATFORM_ADMIN},
+}
+
+# Roles that can be given the reveal-personal-data privilege (the flag on the assignment).
+REVEAL_ROLES = {Role.OFFICE_STAFF, Role.NODE_MANAGER}

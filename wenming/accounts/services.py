@@ -1,0 +1,139 @@
+"""Writes for accounts: login with lockout, API tokens, users and role assignments."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wenming.core.audit import audit_record
+from wenming.core.crypto import blind_index
+
+from .errors import AccountError as E
+from .models import ApiToken, LoginAttempt, RoleAssignment, User
+from .roles import GRANTABLE, Role
+from .scope import forget_scope, scope_for
+
+TOKEN_PREFIX = "wm_"
+
+
+def _identifier_hash(identifier: str) -> str:
+    return blind_index(identifier.strip().lower(), "login")
+
+
+def login_locked(identifier: str, ip: str | None) -> bool:
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    recent = LoginAttempt.objects.filter(at__gte=since)
+    if recent.filter(identifier_hash=_identifier_hash(identifier)).count() >= settings.LOGIN_MAX_FAILURES:
+        return True
+    return bool(ip) and recent.filter(ip=ip).count() >= settings.LOGIN_MAX_FAILURES_PER_IP
+
+
+def login_check(*, identifier: str, password: str, ip: str | None, request=None) -> User:
+    """Check a password, counting failures per login name and per address; raises when locked."""
+    identifier = (identifier or "").strip()
+    if login_locked(identifier, ip):
+        raise E.LOCKED.error(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    user = authenticate(request, username=identifier, password=password or "")
+    if user is None:
+        LoginAttempt.objects.create(identifier_hash=_identifier_hash(identifier), ip=ip)
+        raise E.BAD_CREDENTIALS.error()
+    LoginAttempt.objects.filter(identifier_hash=_identifier_hash(identifier)).delete()
+    audit_record(actor=user, action="auth.login", obj=user)
+    return user
+
+
+def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new bearer token; the secret is returned once and only its hash is kept."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, key_hash=hashlib.sha256(secret.encode()).hexdigest(), prefix=secret[:10], name=name,
+            expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        audit_record(actor=user, action="auth.token_issue", obj=token)
+    return token, secret
+
+
+def token_user(secret: str) -> User | None:
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        return None
+    now = timezone.now()
+    token = (ApiToken.objects.select_related("user")
+             .filter(key_hash=hashlib.sha256(secret.encode()).hexdigest(), revoked_at__isnull=True,
+                     expires_at__gt=now).first())
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # throttled: not every request
+    return token.user
+
+
+def token_revoke(*, actor: User, token: ApiToken) -> None:
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+        audit_record(actor=actor, action="auth.token_revoke", obj=token)
+
+
+def user_create(*, actor, username: str, password: str, display_name: str = "", phone: str = "",
+                is_staff: bool = False) -> User:
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise E.WEAK_PASSWORD.error("password", detail="；".join(exc.messages)) from None
+    user = User(username=username.strip(), display_name=display_name, is_staff=is_staff)
+    if phone:
+        user.set_phone(phone)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            audit_record(actor=actor, action="user.create", obj=user, changes={"username": user.username})
+    except IntegrityError:
+        if User.objects.filter(username=user.username).exists():
+            raise E.USERNAME_TAKEN.error("username", username=user.username) from None
+        raise E.PHONE_TAKEN.error("phone") from None
+    return user
+
+
+def role_grant(*, actor, user: User, role: str, node, team=None, unit=None,
+               may_reveal_pii: bool = False) -> RoleAssignment:
+    """Grant a role at a node. The granter needs role.grant over that node, may only grant
+    roles below their own, and may only pass on the reveal privilege they hold there."""
+    scope = scope_for(actor)
+    granter_roles = scope.roles()
+    grantable = set().union(*(GRANTABLE.get(r, set()) for r in granter_roles)) if granter_roles else set()
+    if role not in grantable or not scope.allows("role.grant", node.path):
+        raise E.ROLE_NOT_GRANTABLE.error("role", role=Role(role).label if role in Role.values else role)
+    if role == Role.TEAM_LEADER and team is None:
+        raise E.ROLE_NEEDS_TEAM.error("team")
+    if role == Role.UNIT_LIAISON and unit is None:
+        raise E.ROLE_NEEDS_UNIT.error("unit")
+    if may_reveal_pii and not scope.may_reveal(node.path):
+        raise E.ROLE_NOT_GRANTABLE.error("may_reveal_pii", role="个人信息查看")
+    with transaction.atomic():
+        assignment, _ = RoleAssignment.objects.get_or_create(
+            user=user, role=role, node=node, team=team, unit=unit,
+            defaults={"may_reveal_pii": may_reveal_pii, "granted_by": actor},
+        )
+        audit_record(actor=actor, action="role.grant", obj=assignment, node_path=node.path,
+                     changes={"user": user.pk, "role": role, "may_reveal_pii": may_reveal_pii})
+    forget_scope(user)
+    return assignment
+
+
+def role_revoke(*, actor, assignment: RoleAssignment) -> None:
+    scope = scope_for(actor)
+    if not scope.allows("role.grant", assignment.node.path):
+        raise E.ROLE_NOT_GRANTABLE.error("role", role=assignment.get_role_display())
+    with transaction.atomic():
+        audit_record(actor=actor, action="role.revoke", obj=assignment, node_path=assignment.node.path,
+                     changes={"user": assignment.user_id, "role": assignment.role})
+        assignment.delete()
+    forget_scope(assignment.user)
+

@@ -1,0 +1,23 @@
+"""The JSON API: one NinjaAPI, each app contributing its router."""
+
+from ninja import NinjaAPI
+
+from wenming.accounts.api import router as accounts_router
+from wenming.core.api import API_AUTH, install_error_handlers
+from wenming.orgs.api import router as orgs_router
+from wenming.volunteers.api import router as volunteers_router
+from wenming.volunteers.team_api import router as teams_router
+
+api = NinjaAPI(
+    title="文明实践云 API",
+    version="1",
+    description="新时代文明实践云平台接口。认证：POST /api/v1/auth/token 获取令牌，之后以 "
+                "`Authorization: Bearer <token>` 访问。错误统一为 `{\"code\", \"message\"}`。",
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+for router in (accounts_router, orgs_router, volunteers_router, teams_router):
+    api.add_router("", router)

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from wenming.api import api
+from wenming.core import views as core_views
+
+admin.site.site_header = "文明实践云 · 系统管理"
+admin.site.site_title = "文明实践云"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("wenming.accounts.urls")),
+    path("orgs/", include("wenming.orgs.urls")),
+    path("volunteers/", include("wenming.volunteers.urls")),
+]
