@@ -5,6 +5,7 @@
     wenming manage ARGS…              any Django management command
     wenming seed demo|city …          generate data
     wenming import volunteers FILE    import a roster (--dry-run to check only)
+    wenming import nodes FILE         import a node tree from Excel
     wenming export volunteers FILE    export the volunteer list
     wenming bench import …            benchmarks
 """
@@ -23,6 +24,8 @@ VERBS = {
     "backup": "backup",
     "restore": "restore",
 }
+# (verb, object) pairs handled by a command of their own
+SUBVERBS = {("import", "nodes"): "import_nodes"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     if verb not in VERBS:
         print(f"未知命令：{verb}\n{__doc__}", file=sys.stderr)
         return 2
+    if rest and (verb, rest[0]) in SUBVERBS:
+        execute_from_command_line(["wenming", SUBVERBS[verb, rest[0]], *rest[1:]])
+        return 0
     execute_from_command_line(["wenming", VERBS[verb], *rest])
     return 0
 

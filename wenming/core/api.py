@@ -37,9 +37,8 @@ class PageOut(Schema, Generic[T]):
     page_size: int
 
 
-def page_response(page, schema) -> dict:
-    return {"items": [schema.from_orm(x) for x in page.items], "count": page.count, "page": page.page,
-            "page_size": page.page_size}
+def page_response(page) -> dict:
+    return {"items": page.items, "count": page.count, "page": page.page, "page_size": page.page_size}
 
 
 def _validation_message(errors: list) -> str:

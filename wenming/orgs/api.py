@@ -1,7 +1,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from wenming.core.api import PageOut, page_response
 from wenming.core.pagination import paginate
@@ -85,7 +85,7 @@ def list_nodes(request, filters: Query[NodeFilters]):
     f = filters.dict()
     page, size = f.pop("page"), f.pop("page_size")
     qs = selectors.node_list_for_actor(actor=request.auth, **f)
-    return page_response(paginate(qs, page, size), NodeOut)
+    return page_response(paginate(qs, page, size))
 
 
 @router.get("/nodes/{node_id}", response=NodeOut, summary="阵地详情")
@@ -98,7 +98,7 @@ def create_node(request, payload: NodeIn):
     data = payload.dict()
     parent_id = data.pop("parent_id")
     parent = selectors.node_get_for_actor(actor=request.auth, node_id=parent_id) if parent_id else None
-    return 201, services.node_create(actor=request.auth, parent=parent, **data)
+    return Status(201, services.node_create(actor=request.auth, parent=parent, **data))
 
 
 @router.patch("/nodes/{node_id}", response=NodeOut, summary="修改阵地")
@@ -183,7 +183,7 @@ class UnitFilters(Schema):
 def list_units(request, filters: Query[UnitFilters]):
     f = filters.dict()
     page, size = f.pop("page"), f.pop("page_size")
-    return page_response(paginate(selectors.unit_list_for_actor(actor=request.auth, **f), page, size), UnitOut)
+    return page_response(paginate(selectors.unit_list_for_actor(actor=request.auth, **f), page, size))
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="文明单位详情")
@@ -195,7 +195,7 @@ def get_unit(request, unit_id: int):
 def create_unit(request, payload: UnitIn):
     data = payload.dict()
     node = selectors.node_get_for_actor(actor=request.auth, node_id=data.pop("node_id"))
-    return 201, services.unit_create(actor=request.auth, node=node, **data)
+    return Status(201, services.unit_create(actor=request.auth, node=node, **data))
 
 
 @router.patch("/units/{unit_id}", response=UnitOut, summary="修改文明单位")

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from wenming.core.api import PageOut, page_response
 from wenming.core.errors import not_found
@@ -174,7 +174,7 @@ def list_volunteers(request, filters: Query[VolunteerFilters]):
     f = filters.dict()
     page, size = f.pop("page"), f.pop("page_size")
     qs = selectors.volunteer_list_for_actor(actor=request.auth, **f)
-    return page_response(paginate(qs, page, size), VolunteerOut)
+    return page_response(paginate(qs, page, size))
 
 
 @router.get("/volunteers/{volunteer_id}", response=VolunteerDetailOut, summary="志愿者详情")
@@ -184,7 +184,7 @@ def get_volunteer(request, volunteer_id: int):
 
 @router.post("/volunteers", response={201: VolunteerDetailOut}, summary="登记志愿者")
 def create_volunteer(request, payload: VolunteerIn):
-    return 201, services.volunteer_register(actor=request.auth, values=_values(request, payload.dict()))
+    return Status(201, services.volunteer_register(actor=request.auth, values=_values(request, payload.dict())))
 
 
 @router.patch("/volunteers/{volunteer_id}", response=VolunteerDetailOut, summary="修改志愿者信息")
@@ -211,7 +211,7 @@ def set_status(request, volunteer_id: int, payload: StatusIn):
 @router.post("/volunteers/{volunteer_id}/certificates", response={201: CertificateOut}, summary="添加资格证书")
 def add_certificate(request, volunteer_id: int, payload: CertificateIn):
     vol = selectors.volunteer_get_editable(actor=request.auth, volunteer_id=volunteer_id)
-    return 201, services.certificate_add(actor=request.auth, volunteer=vol, **payload.dict())
+    return Status(201, services.certificate_add(actor=request.auth, volunteer=vol, **payload.dict()))
 
 
 @router.delete("/volunteers/{volunteer_id}/certificates/{certificate_id}", response={204: None},
@@ -222,4 +222,4 @@ def remove_certificate(request, volunteer_id: int, certificate_id: int):
     if cert is None:
         raise not_found()
     services.certificate_remove(actor=request.auth, certificate=cert)
-    return 204, None
+    return Status(204, None)

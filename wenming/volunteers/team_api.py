@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from wenming.core.api import PageOut, page_response
 from wenming.core.pagination import paginate
@@ -28,6 +28,12 @@ class TeamOut(Schema):
     @staticmethod
     def resolve_node_name(obj: Team) -> str:
         return obj.node.name
+
+    @staticmethod
+    def resolve_member_count(obj: Team) -> int:
+        # Lists annotate the count in one query; a freshly written team counts its own.
+        count = getattr(obj, "member_count", None)
+        return count if count is not None else obj.memberships.count()
 
     @staticmethod
     def resolve_skill_code(obj: Team) -> str | None:
@@ -108,7 +114,7 @@ def _resolve(request, data: dict) -> dict:
 def list_teams(request, filters: Query[TeamFilters]):
     f = filters.dict()
     page, size = f.pop("page"), f.pop("page_size")
-    return page_response(paginate(selectors.team_list_for_actor(actor=request.auth, **f), page, size), TeamOut)
+    return page_response(paginate(selectors.team_list_for_actor(actor=request.auth, **f), page, size))
 
 
 @router.get("/teams/{team_id}", response=TeamOut, summary="队伍详情")
@@ -118,7 +124,7 @@ def get_team(request, team_id: int):
 
 @router.post("/teams", response={201: TeamOut}, summary="新建队伍")
 def create_team(request, payload: TeamIn):
-    return 201, team_services.team_create(actor=request.auth, **_resolve(request, payload.dict()))
+    return Status(201, team_services.team_create(actor=request.auth, **_resolve(request, payload.dict())))
 
 
 @router.patch("/teams/{team_id}", response=TeamOut, summary="修改队伍")
@@ -138,7 +144,7 @@ def list_members(request, team_id: int):
 def add_member(request, team_id: int, payload: MemberIn):
     team = selectors.team_get_for_actor(actor=request.auth, team_id=team_id)
     vol = selectors.volunteer_get_for_actor(actor=request.auth, volunteer_id=payload.volunteer_id)
-    return 201, team_services.team_member_add(actor=request.auth, team=team, volunteer=vol, role=payload.role)
+    return Status(201, team_services.team_member_add(actor=request.auth, team=team, volunteer=vol, role=payload.role))
 
 
 @router.delete("/teams/{team_id}/members/{volunteer_id}", response={204: None}, summary="移除队员")
@@ -146,4 +152,4 @@ def remove_member(request, team_id: int, volunteer_id: int):
     team = selectors.team_get_for_actor(actor=request.auth, team_id=team_id)
     vol = selectors.volunteer_get_for_actor(actor=request.auth, volunteer_id=volunteer_id)
     team_services.team_member_remove(actor=request.auth, team=team, volunteer=vol)
-    return 204, None
+    return Status(204, None)

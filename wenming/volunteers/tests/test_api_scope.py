@@ -1,0 +1,138 @@
+"""Scope through the API: a station manager sees nothing of a sibling station, on every endpoint."""
+
+import json
+import re
+
+import pytest
+
+from wenming.api import api
+from wenming.core.tests.api_client import ApiClient
+from wenming.orgs.services import unit_create
+from wenming.volunteers.services import certificate_add
+from wenming.volunteers.team_services import team_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sibling(world):
+    """Objects of station B that manager_a must never reach."""
+    root = world.root
+    return {
+        "volunteer_id": world.vol_b.pk,
+        "node_id": world.station_b.pk,
+        "team_id": team_create(actor=root, name="杨贵店村小队", level="squad", node=world.station_b).pk,
+        "unit_id": unit_create(actor=root, node=world.station_b, name="杨贵店村委会", unit_type="village",
+                               level="county").pk,
+        "certificate_id": certificate_add(actor=root, volunteer=world.vol_b, name="红十字救护员证").pk,
+    }
+
+
+# A body that passes validation for each write endpoint, so the answer is about scope, not input.
+BODIES = {
+    ("post", "/nodes/{node_id}/move"): lambda w: {"parent_id": w.institute.pk},
+    ("patch", "/nodes/{node_id}"): lambda w: {"name": "改名"},
+    ("patch", "/units/{unit_id}"): lambda w: {"name": "改名"},
+    ("patch", "/volunteers/{volunteer_id}"): lambda w: {"name": "改名"},
+    ("post", "/volunteers/{volunteer_id}/reveal"): lambda w: {"fields": ["id_number"]},
+    ("post", "/volunteers/{volunteer_id}/status"): lambda w: {"status": "suspended"},
+    ("post", "/volunteers/{volunteer_id}/certificates"): lambda w: {"name": "证书"},
+    ("patch", "/teams/{team_id}"): lambda w: {"name": "改名"},
+    ("post", "/teams/{team_id}/members"): lambda w: {"volunteer_id": w.vol_a.pk},
+}
+
+
+def _object_routes():
+    """Every API operation whose path names an object by id (read from the OpenAPI document)."""
+    for path, ops in api.get_openapi_schema()["paths"].items():
+        for method in ops:
+            if "{" in path:
+                yield method, path.removeprefix("/api/v1")
+
+
+def test_every_object_endpoint_answers_404_for_a_sibling_station(world, sibling):
+    client = ApiClient("manager_a")
+    checked = 0
+    for method, path in _object_routes():
+        url = re.sub(r"\{(\w+)\}", lambda m: str(sibling[m.group(1)]), path)
+        body = BODIES.get((method, path), lambda w: {})(world)
+        res = client.call(method, url, body)
+        assert res.status_code == 404, f"{method.upper()} {url}: {res.status_code} {res.content[:200]}"
+        assert res.json() == {"code": "not_found", "message": "未找到该对象或无权访问"}
+        checked += 1
+    assert checked >= 15
+
+
+def test_member_add_with_sibling_volunteer_is_not_found(world):
+    res = ApiClient("manager_a").post(f"/teams/{world.team_a.pk}/members", {"volunteer_id": world.vol_b.pk})
+    assert res.status_code == 404
+
+
+def test_lists_of_a_station_manager_hold_nothing_of_the_sibling(world, sibling):
+    client = ApiClient("manager_a")
+    vols = client.get("/volunteers", page_size=200).json()
+    assert [v["id"] for v in vols["items"]] == [world.vol_a.pk]
+    assert client.get("/volunteers", search="王芳").json()["count"] == 0
+    assert client.get("/volunteers", search="wf").json()["count"] == 0
+    assert client.get("/volunteers", node_id=world.station_b.pk).json()["count"] == 0
+    assert client.get("/volunteers", team_id=sibling["team_id"]).json()["count"] == 0
+    assert client.get("/volunteers", search=world.vol_b.reveal_phone()).json()["count"] == 0
+    nodes = {n["id"] for n in client.get("/nodes", page_size=200).json()["items"]}
+    assert world.station_a.pk in nodes and world.station_b.pk not in nodes and world.institute.pk not in nodes
+    assert sibling["team_id"] not in {t["id"] for t in client.get("/teams").json()["items"]}
+    assert sibling["unit_id"] not in {u["id"] for u in client.get("/units").json()["items"]}
+
+
+def test_create_under_a_sibling_station_is_refused(world):
+    client = ApiClient("manager_a")
+    res = client.post("/nodes", {"parent_id": world.station_b.pk, "name": "新点", "kind": "point"})
+    assert res.status_code == 404
+    res = client.post("/teams", {"name": "越权队", "level": "squad", "node_id": world.station_b.pk})
+    assert res.status_code == 404
+    from wenming.volunteers.tests.factories import volunteer_input
+
+    body = volunteer_input(world.station_b)
+    body["home_node_id"] = body.pop("home_node")
+    res = client.post("/volunteers", body)
+    assert res.status_code == 422 and res.json()["code"] == "volunteer.node_unknown"
+
+
+def test_office_staff_sees_both_stations(world):
+    client = ApiClient("office")
+    ids = {v["id"] for v in client.get("/volunteers").json()["items"]}
+    assert {world.vol_a.pk, world.vol_b.pk} <= ids
+
+
+def test_team_leader_sees_members_only(world):
+    from wenming.volunteers.team_services import team_member_add
+
+    team_member_add(actor=world.root, team=world.team_a, volunteer=world.vol_a)
+    client = ApiClient("leader")
+    assert [v["id"] for v in client.get("/volunteers").json()["items"]] == [world.vol_a.pk]
+    assert client.get(f"/volunteers/{world.vol_b.pk}").status_code == 404
+    # a leader reads the roster but cannot edit volunteers
+    assert client.patch(f"/volunteers/{world.vol_a.pk}", {"name": "改名"}).status_code == 403
+
+
+def test_anonymous_gets_401_with_code(world):
+    res = ApiClient().get("/volunteers")
+    assert res.status_code == 401
+    assert res.json()["code"] == "unauthenticated"
+
+
+def test_api_answers_never_hold_raw_id_numbers_or_phones(world, sibling):
+    secrets = [world.vol_a.reveal_id_number(), world.vol_b.reveal_id_number(), world.vol_a.reveal_phone(),
+               world.vol_b.reveal_phone()]
+    for username in ("manager_a", "office", "leader"):
+        client = ApiClient(username)
+        bodies = [client.get("/volunteers", page_size=200).content,
+                  client.get(f"/volunteers/{world.vol_a.pk}").content,
+                  client.get(f"/volunteers/{world.vol_b.pk}").content,
+                  client.get(f"/teams/{world.team_a.pk}/members").content,
+                  client.patch(f"/volunteers/{world.vol_a.pk}", {"name": "李明"}).content]
+        text = b"".join(bodies).decode()
+        for secret in secrets:
+            assert secret not in text, username
+    detail = json.loads(ApiClient("office").get(f"/volunteers/{world.vol_a.pk}").content)
+    assert detail["id_number_masked"].startswith("420527********")
+    assert detail["phone_masked"] == "139****0001"
