@@ -11,4 +11,6 @@ class OrgError(ErrorCode):
     NOT_ARCHIVED = ("orgs.not_archived", "该阵地未归档", 422)
     BAD_COORDINATES = ("orgs.bad_coordinates", "经纬度超出范围", 422)
     UNIT_NAME_TAKEN = ("orgs.unit_name_taken", "该阵地下已有同名单位“{name}”", 409)
+    KIND_INVALID = ("orgs.kind_invalid", "类型“{value}”无效", 422)
+    STATUS_INVALID = ("orgs.status_invalid", "开放状态“{value}”无效", 422)
     IMPORT_LAYOUT = ("orgs.import_layout", "表格格式不正确：{detail}", 422)

@@ -113,7 +113,7 @@ def import_nodes(*, actor, path) -> NodeImportResult:
 def _apply_row(actor, values: dict, parent: Node | None, result: NodeImportResult) -> None:
     kind = KIND_WORDS.get(values["kind"], values["kind"])
     if kind not in NodeKind.values:
-        raise DomainError("orgs.kind_invalid", f"类型“{values['kind']}”无效", 422)
+        raise E.KIND_INVALID.error("kind", value=values["kind"])
     fields = {
         "admin_code": values.get("admin_code", ""), "address": values.get("address", ""),
         "lat": _decimal(values.get("lat", ""), "lat"), "lon": _decimal(values.get("lon", ""), "lon"),
@@ -121,7 +121,7 @@ def _apply_row(actor, values: dict, parent: Node | None, result: NodeImportResul
         "status": STATUS_WORDS.get(values.get("status", ""), values.get("status") or NodeStatus.OPEN),
     }
     if fields["status"] not in NodeStatus.values:
-        raise DomainError("orgs.status_invalid", f"开放状态“{values['status']}”无效", 422)
+        raise E.STATUS_INVALID.error("status", value=values["status"])
     existing = Node.objects.filter(code=values["code"]).first()
     if existing is None:
         services.node_create(actor=actor, parent=parent, name=values["name"], kind=kind, code=values["code"],

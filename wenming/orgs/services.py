@@ -24,7 +24,7 @@ UNIT_FIELDS = ["name", "unit_type", "level", "node_id", "credit_code", "address"
 
 def _check_kind(parent: Node | None, kind: str) -> None:
     if kind not in NodeKind.values:
-        raise CoreError.INVALID_INPUT.error("kind", detail=f"阵地类型“{kind}”无效")
+        raise E.KIND_INVALID.error("kind", value=kind)
     if parent is not None and KIND_RANK[kind] <= KIND_RANK[parent.kind]:
         raise E.KIND_NOT_ALLOWED.error("kind", parent=parent.name, parent_kind=parent.get_kind_display(),
                                        kind=NodeKind(kind).label)

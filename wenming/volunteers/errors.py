@@ -15,7 +15,7 @@ class VolunteerError(ErrorCode):
     ID_DUPLICATE = ("volunteer.id_duplicate", "该证件号码已登记为志愿者", 409)
     ID_DUPLICATE_IN_FILE = ("volunteer.id_duplicate_in_file", "与第 {row} 行证件号码重复", 422)
     PHONE_REQUIRED = ("volunteer.phone_required", "请填写手机号码", 422)
-    PHONE_INVALID = ("volunteer.phone_invalid", "手机号码“{value}”无效，应为 11 位中国大陆手机号", 422)
+    PHONE_INVALID = ("volunteer.phone_invalid", "手机号码无效，应为 11 位中国大陆手机号", 422)
     UNDER_14 = ("volunteer.under_14", "未满 14 周岁不能注册为志愿者", 422)
     GUARDIAN_REQUIRED = ("volunteer.guardian_required", "14–17 周岁须经监护人同意，并填写监护人姓名和电话", 422)
     NODE_REQUIRED = ("volunteer.node_required", "请选择所属阵地", 422)

@@ -89,10 +89,10 @@ def normalize_phone(raw: str, field_name: str = "phone") -> str:
     try:
         parsed = phonenumbers.parse(digits, "CN")
     except phonenumbers.NumberParseException:
-        raise E.PHONE_INVALID.error(field_name, value=text) from None
+        raise E.PHONE_INVALID.error(field_name) from None
     national = str(parsed.national_number)
     if parsed.country_code != 86 or not re.fullmatch(r"1[3-9]\d{9}", national):
-        raise E.PHONE_INVALID.error(field_name, value=text)
+        raise E.PHONE_INVALID.error(field_name)
     return national
 
 
