@@ -16,7 +16,7 @@ from wenming.core.crypto import blind_index
 
 from .errors import AccountError as E
 from .models import ApiToken, LoginAttempt, RoleAssignment, User
-from .roles import GRANTABLE, Role
+from .roles import GRANTABLE, Perm, Role
 from .scope import forget_scope, scope_for
 
 TOKEN_PREFIX = "wm_"
@@ -108,7 +108,7 @@ def role_grant(*, actor, user: User, role: str, node, team=None, unit=None,
     scope = scope_for(actor)
     granter_roles = scope.roles()
     grantable = set().union(*(GRANTABLE.get(r, set()) for r in granter_roles)) if granter_roles else set()
-    if role not in grantable or not scope.allows("role.grant", node.path):
+    if role not in grantable or not scope.allows(Perm.ROLE_GRANT, node.path):
         raise E.ROLE_NOT_GRANTABLE.error("role", role=Role(role).label if role in Role.values else role)
     if role == Role.TEAM_LEADER and team is None:
         raise E.ROLE_NEEDS_TEAM.error("team")
@@ -129,7 +129,7 @@ def role_grant(*, actor, user: User, role: str, node, team=None, unit=None,
 
 def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     scope = scope_for(actor)
-    if not scope.allows("role.grant", assignment.node.path):
+    if not scope.allows(Perm.ROLE_GRANT, assignment.node.path):
         raise E.ROLE_NOT_GRANTABLE.error("role", role=assignment.get_role_display())
     with transaction.atomic():
         audit_record(actor=actor, action="role.revoke", obj=assignment, node_path=assignment.node.path,

@@ -25,6 +25,8 @@ def sibling(world):
         "unit_id": unit_create(actor=root, node=world.station_b, name="杨贵店村委会", unit_type="village",
                                level="county").pk,
         "certificate_id": certificate_add(actor=root, volunteer=world.vol_b, name="红十字救护员证").pk,
+        "user_id": world.manager_b.pk,
+        "assignment_id": world.manager_b.assignments.get().pk,
     }
 
 
@@ -39,6 +41,7 @@ BODIES = {
     ("post", "/volunteers/{volunteer_id}/certificates"): lambda w: {"name": "证书"},
     ("patch", "/teams/{team_id}"): lambda w: {"name": "改名"},
     ("post", "/teams/{team_id}/members"): lambda w: {"volunteer_id": w.vol_a.pk},
+    ("post", "/users/{user_id}/assignments"): lambda w: {"role": "volunteer", "node_id": w.station_a.pk},
 }
 
 
@@ -136,3 +139,22 @@ def test_api_answers_never_hold_raw_id_numbers_or_phones(world, sibling):
     detail = json.loads(ApiClient("office").get(f"/volunteers/{world.vol_a.pk}").content)
     assert detail["id_number_masked"].startswith("420527********")
     assert detail["phone_masked"] == "139****0001"
+
+
+def test_office_manages_assignments_within_its_county(world):
+    client = ApiClient("office")
+    res = client.post("/users", {"username": "new_mgr", "password": "Str0ng!pass", "phone": "13566667777"})
+    assert res.status_code == 201 and res.json()["phone_masked"] == "135****7777"
+    uid = res.json()["id"]
+    res = client.post(f"/users/{uid}/assignments", {"role": "node_manager", "node_id": world.station_b.pk})
+    assert res.status_code == 201, res.content
+    assert ApiClient("new_mgr", "Str0ng!pass").get(f"/volunteers/{world.vol_b.pk}").status_code == 200
+    res = client.post(f"/users/{uid}/assignments", {"role": "platform_admin", "node_id": world.county.pk})
+    assert res.status_code == 403 and res.json()["code"] == "accounts.role_not_grantable"
+    assert client.delete(f"/assignments/{res_id(client, uid)}").status_code == 204
+    assert ApiClient("new_mgr", "Str0ng!pass").get(f"/volunteers/{world.vol_b.pk}").status_code == 404
+    assert ApiClient("manager_a").post("/users", {"username": "x", "password": "Str0ng!pass"}).status_code == 403
+
+
+def res_id(client, uid):
+    return client.get(f"/users/{uid}/assignments").json()[0]["id"]
