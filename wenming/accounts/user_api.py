@@ -4,6 +4,7 @@ from datetime import datetime
 
 from ninja import Router, Schema, Status
 
+from wenming.core.errors import CoreError
 from wenming.orgs.selectors import node_get_for_actor, unit_get_for_actor
 from wenming.volunteers.selectors import team_get_for_actor
 
