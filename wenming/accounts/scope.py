@@ -11,6 +11,9 @@ from django.db.models import Q
 from .roles import REVEAL_ROLES, ROLE_PERMS, Role
 
 NOTHING = Q(pk__in=[])
+# Not Q(): an empty Q vanishes when OR-ed with another ("everything OR own rows" would
+# become "own rows"), so "everything" must be a real, always-true condition.
+EVERYTHING = Q(pk__isnull=False)
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Scope:
     def q(self, perm: str, path_field: str) -> Q:
         """Rows whose `path_field` lies in a subtree where the actor holds `perm`."""
         if self.is_global:
-            return Q()
+            return EVERYTHING
         q = NOTHING
         for path in self.paths(perm):
             q |= Q(**{f"{path_field}__startswith": path})

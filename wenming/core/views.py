@@ -1,5 +1,14 @@
 from django.shortcuts import render
 
+from wenming.accounts.selectors import assignments_for_user
+
+from .menu import menu_for
+
 
 def home(request):
-    return render(request, "core/home.html")
+    """Anonymous: the public portal. Signed in: a menu of what the user's roles allow."""
+    user = request.user
+    context = {"menu": [i for i in menu_for(user) if i.key != "login"]}
+    if user.is_authenticated:
+        context["assignments"] = list(assignments_for_user(user))
+    return render(request, "core/home.html", context)

@@ -100,10 +100,15 @@ def test_create_under_a_sibling_station_is_refused(world):
     assert res.status_code == 422 and res.json()["code"] == "volunteer.node_unknown"
 
 
-def test_office_staff_sees_both_stations(world):
-    client = ApiClient("office")
+@pytest.mark.parametrize("username", ["office", "root"])
+def test_wider_scopes_see_both_stations(world, sibling, username):
+    client = ApiClient(username)
     ids = {v["id"] for v in client.get("/volunteers").json()["items"]}
     assert {world.vol_a.pk, world.vol_b.pk} <= ids
+    assert client.get(f"/volunteers/{world.vol_b.pk}").status_code == 200
+    assert sibling["team_id"] in {t["id"] for t in client.get("/teams").json()["items"]}
+    assert sibling["unit_id"] in {u["id"] for u in client.get("/units").json()["items"]}
+    assert client.get(f"/nodes/{world.station_b.pk}").status_code == 200
 
 
 def test_team_leader_sees_members_only(world):
