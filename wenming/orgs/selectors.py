@@ -34,6 +34,12 @@ def node_get_for_actor(*, actor, node_id: int) -> Node:
     return node
 
 
+def node_path_for_actor(*, actor, node_id: int) -> str | None:
+    """The path of a node the actor may see (archived included), for subtree filters; else None."""
+    return node_list_for_actor(actor=actor, include_archived=True).filter(pk=node_id).values_list(
+        "path", flat=True).first()
+
+
 def node_roots_for_actor(*, actor) -> QuerySet:
     """The top of what the actor can see: its scope roots (or the real roots for an admin)."""
     scope = scope_for(actor)
@@ -73,8 +79,7 @@ def unit_list_for_actor(*, actor, search: str = "", node_id: int | None = None, 
     if search:
         qs = qs.filter(name__contains=search.strip())
     if node_id:
-        base = node_list_for_actor(actor=actor, include_archived=True).filter(pk=node_id).values_list(
-            "path", flat=True).first()
+        base = node_path_for_actor(actor=actor, node_id=node_id)
         qs = qs.filter(node__path__startswith=base) if base else qs.none()
     if unit_type:
         qs = qs.filter(unit_type=unit_type)

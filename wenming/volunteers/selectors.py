@@ -6,6 +6,7 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import NOTHING, scope_for
 from wenming.core.crypto import blind_index
 from wenming.core.errors import CoreError
+from wenming.orgs.selectors import node_path_for_actor
 
 from .models import PHONE_PURPOSE, Skill, Team, TeamMember, Volunteer
 
@@ -37,7 +38,7 @@ def volunteer_list_for_actor(*, actor, search: str = "", node_id: int | None = N
     if search:
         qs = qs.filter(_search_q(search.strip()))
     if node_id:
-        node_path = _visible_node_path(actor, node_id)
+        node_path = node_path_for_actor(actor=actor, node_id=node_id)
         qs = qs.filter(home_node__path__startswith=node_path) if node_path else qs.none()
     if political_status:
         qs = qs.filter(political_status=political_status)
@@ -63,13 +64,6 @@ def _search_q(text: str) -> Q:
     if text.isdigit() and len(text) == 11:
         q |= Q(phone_hash=blind_index(text, PHONE_PURPOSE))
     return q
-
-
-def _visible_node_path(actor, node_id: int) -> str | None:
-    from wenming.orgs.selectors import node_list_for_actor
-
-    return node_list_for_actor(actor=actor, include_archived=True).filter(pk=node_id).values_list(
-        "path", flat=True).first()
 
 
 def volunteer_get_for_actor(*, actor, volunteer_id: int) -> Volunteer:
@@ -120,7 +114,7 @@ def team_list_for_actor(*, actor, search: str = "", node_id: int | None = None, 
     if search:
         qs = qs.filter(name__contains=search.strip())
     if node_id:
-        node_path = _visible_node_path(actor, node_id)
+        node_path = node_path_for_actor(actor=actor, node_id=node_id)
         qs = qs.filter(node__path__startswith=node_path) if node_path else qs.none()
     if level:
         qs = qs.filter(level=level)
