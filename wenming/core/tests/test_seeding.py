@@ -1,0 +1,204 @@
+"""Demo county and city generators: the shape from the field reports, valid personal data
+encrypted like the product's own, determinism, one working login per role, and the
+`wenming demo` command."""
+
+import io
+from collections import Counter
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from wenming.accounts.models import RoleAssignment
+from wenming.core.crypto import blind_index, mask_id_number, mask_phone
+from wenming.core.models import AuditEntry
+from wenming.orgs.models import Node
+from wenming.orgs.services import node_create
+from wenming.orgs.tree import encode_step
+from wenming.seeding import SeedRefused
+from wenming.seeding.city import seed_city
+from wenming.seeding.demo import seed_demo
+from wenming.seeding.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from wenming.volunteers.models import ID_PURPOSE, PHONE_PURPOSE, MemberRole, TeamMember, Volunteer
+from wenming.volunteers.tests.factories import volunteer as register_volunteer
+from wenming.volunteers.validation import age_on, grid_fits, name_pinyin, parse_identity
+
+SMALL = 300
+ZIGUI_AREAS = {"420527"}
+
+
+@pytest.fixture
+def demo(db):
+    return seed_demo(volunteers=SMALL, progress=False)
+
+
+def _check_personal_data(vol: Volunteer, today) -> str:
+    """Decrypt and check one volunteer the way the product would; returns the ID number."""
+    number = vol.reveal_id_number()
+    ident = parse_identity("resident", number)  # the product's own check: checksum, date, area
+    assert ident.birth_date == vol.birth_date and ident.sex == vol.sex
+    assert vol.sex == ("M" if int(number[16]) % 2 else "F")
+    assert vol.id_number_hash == blind_index(number, ID_PURPOSE)
+    assert vol.id_number_masked == mask_id_number(number)
+    phone = vol.reveal_phone()
+    assert phone[0] == "1" and phone[1] in "3456789" and len(phone) == 11
+    assert vol.phone_hash == blind_index(phone, PHONE_PURPOSE) and vol.phone_masked == mask_phone(phone)
+    assert (vol.name_pinyin, vol.name_initials) == name_pinyin(vol.name)
+    age = age_on(vol.birth_date, today)
+    assert age >= 14
+    if age < 18:
+        assert vol.guardian_consent_at and vol.guardian_name and vol.reveal_guardian_phone()
+    return number
+
+
+def test_demo_county_has_the_node_counts_of_the_zigui_report(demo):
+    kinds = Counter(Node.objects.values_list("kind", flat=True))
+    assert kinds == {"province": 1, "city": 1, "county": 1, "center": 1, "subcenter": 89, "institute": 12,
+                     "station": 270, "point": 2052, "grid": 134}
+    county = Node.objects.get(kind="county")
+    assert county.admin_code == "420527000000" and county.name == "秭归县文明办"
+    maoping = Node.objects.get(kind="institute", name__startswith="茅坪镇")
+    assert Node.objects.filter(kind="grid", path__startswith=maoping.path).count() >= 120
+    assert sorted(Node.objects.filter(kind="institute").values_list("name", flat=True)) == sorted(
+        f"{t}新时代文明实践所" for t in ["茅坪镇", "归州镇", "屈原镇", "沙镇溪镇", "两河口镇", "郭家坝镇", "杨林桥镇",
+                                    "水田坝乡", "泄滩乡", "梅家河乡", "磨坪乡", "九畹溪镇"])
+    assert demo["nodes"] == 2561 and demo["volunteers"] == SMALL
+
+
+def test_demo_tree_paths_are_what_node_create_would_give(demo):
+    nodes = {n.pk: n for n in Node.objects.all()}
+    children = Counter(n.parent_id for n in nodes.values())
+    for node in nodes.values():
+        assert node.child_seq == children[node.pk]
+        if node.parent_id is not None:
+            parent = nodes[node.parent_id]
+            assert node.path.startswith(parent.path) and node.depth == parent.depth + 1
+    # The service carries on numbering where the seed stopped.
+    admin = authenticate(username="admin", password=DEMO_PASSWORD)
+    station = Node.objects.filter(kind="station").first()
+    added = node_create(actor=admin, parent=station, name="新增实践点", kind="point")
+    assert added.path == station.path + encode_step(children[station.pk] + 1)
+
+
+def test_demo_volunteers_have_valid_unique_ids_and_no_one_under_14(demo):
+    today = timezone.localdate()
+    vols = list(Volunteer.objects.select_related("home_node", "grid"))
+    assert len(vols) == SMALL
+    numbers = [_check_personal_data(v, today) for v in vols]
+    assert {n[:6] for n in numbers} <= ZIGUI_AREAS
+    assert len(set(numbers)) == len({v.id_number_hash for v in vols}) == SMALL
+    assert len({v.reveal_phone() for v in vols}) == SMALL
+    assert all(v.home_node.kind in ("station", "point") and v.source == "seed" for v in vols)
+    assert all(v.grid is None or grid_fits(v.grid, v.home_node) for v in vols)
+    assert any(v.grid is not None for v in vols)
+    party = sum(v.political_status in ("party_member", "probationary") for v in vols)
+    assert 0.2 * SMALL < party < 0.45 * SMALL
+    assert TeamMember.objects.filter(role=MemberRole.LEADER).exists()
+
+
+def test_every_demo_login_works_and_holds_its_role(demo):
+    for account in DEMO_ACCOUNTS:
+        user = authenticate(username=account.username, password=DEMO_PASSWORD)
+        assert user is not None, account.username
+        assert RoleAssignment.objects.filter(user=user, role=account.role).exists(), account.username
+    office = RoleAssignment.objects.get(user__username="office")
+    assert office.may_reveal_pii and office.node.kind == "county"
+    lead = RoleAssignment.objects.get(user__username="leader", role="team_leader")
+    assert TeamMember.objects.filter(team=lead.team, role=MemberRole.LEADER,
+                                     volunteer__user__username="leader").exists()
+    assert Volunteer.objects.filter(user__username="volunteer").exists()
+    assert RoleAssignment.objects.get(user__username="liaison").unit.name == "秭归县教育局"
+    assert authenticate(username="admin", password="wrong-password") is None
+    assert AuditEntry.objects.filter(action="seed.demo").count() == 1
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _snapshot(seed: int) -> tuple[list, list]:
+    """Seed inside a savepoint, read what matters, roll it all back."""
+    try:
+        with transaction.atomic():
+            seed_demo(seed=seed, volunteers=120, progress=False)
+            nodes = list(Node.objects.order_by("path").values_list("path", "name", "code"))
+            people = [(v.name, v.birth_date, v.reveal_id_number(), v.home_node.path, v.grid and v.grid.path)
+                      for v in Volunteer.objects.select_related("home_node", "grid").order_by("volunteer_no")]
+            raise _Rollback((nodes, people))
+    except _Rollback as done:
+        return done.args[0]
+
+
+def test_same_seed_gives_the_same_county_and_people(db):
+    first = _snapshot(7)
+    assert Node.objects.count() == 0
+    assert _snapshot(7) == first
+    assert _snapshot(8)[1] != first[1]
+
+
+def test_seeding_a_database_that_has_nodes_is_refused(demo):
+    with pytest.raises(SeedRefused, match="已有 2561 个阵地"):
+        seed_demo(volunteers=10, progress=False)
+    with pytest.raises(SeedRefused):
+        seed_city(volunteers=10, progress=False)
+    assert Volunteer.objects.count() == SMALL
+
+
+def test_demo_needs_enough_volunteers_for_its_logins(db):
+    with pytest.raises(ValueError, match="至少需要"):
+        seed_demo(volunteers=3, progress=False)
+    assert Node.objects.count() == 0
+
+
+def test_city_seed_loads_volunteers_like_the_product_on_this_database(db):
+    summary = seed_city(volunteers=2000, progress=False)
+    assert 2800 <= Node.objects.count() == summary["nodes"] <= 3300
+    assert Node.objects.filter(kind="county").count() == 12
+    assert Volunteer.objects.count() == 2000
+    today = timezone.localdate()
+    sample = list(Volunteer.objects.order_by("id")[:300])
+    areas = {_check_personal_data(v, today)[:4] for v in sample}
+    assert areas <= {"4304", "4327", "4328", "4390"}
+    assert Volunteer.skills.through.objects.count() > 1000
+    assert TeamMember.objects.count() == summary["team_members"] > 300
+    assert TeamMember.objects.filter(role=MemberRole.LEADER).exists()
+    assert Volunteer.objects.values("volunteer_no").distinct().count() == 2000
+    # The id sequence was moved past the explicit ids: the product can register the next one.
+    root = authenticate(username="admin", password=DEMO_PASSWORD)
+    newcomer = register_volunteer(root, Node.objects.filter(kind="station").first(), name="新来者")
+    assert newcomer.pk > max(v.pk for v in sample)
+
+
+def test_demo_command_sets_up_and_prints_the_logins(db):
+    out = io.StringIO()
+    call_command("demo", no_serve=True, volunteers=150, stdout=out, verbosity=0)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8000" in text and DEMO_PASSWORD in text
+    for account in DEMO_ACCOUNTS:
+        assert account.username in text and account.role_label in text
+    assert Volunteer.objects.count() == 150
+    again = io.StringIO()
+    call_command("demo", no_serve=True, stdout=again, verbosity=0)
+    assert "跳过" in again.getvalue() and "admin" in again.getvalue()
+
+
+def _city_people(workers: int) -> list:
+    try:
+        with transaction.atomic():
+            seed_city(volunteers=1500, progress=False, workers=workers)
+            people = list(Volunteer.objects.order_by("id").values_list("id", "name", "birth_date", "home_node__path"))
+            raise _Rollback(people)
+    except _Rollback as done:
+        return done.args[0]
+
+
+def test_city_people_do_not_depend_on_the_number_of_worker_processes(db, monkeypatch):
+    from wenming.seeding import city
+
+    monkeypatch.setattr(city, "CHUNK_SIZE", 100)  # 15 chunks, so the worker window refills
+    monkeypatch.setattr(city, "PARALLEL_FROM", 0)
+    serial = _city_people(workers=1)
+    assert len(serial) == 1500
+    assert _city_people(workers=2) == serial
