@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("wenming.accounts.urls")),
     path("orgs/", include("wenming.orgs.urls")),
+    path("volunteers/roster/", include("wenming.volunteers.roster_urls")),
     path("volunteers/", include("wenming.volunteers.urls")),
 ]
