@@ -60,8 +60,8 @@ class Node(models.Model):
         verbose_name_plural = "阵地"
         ordering = ["path"]
         indexes = [
-            # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%'; ignored on SQLite.
-            models.Index(fields=["path"], name="node_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # `path` is unique, so PostgreSQL already adds a varchar_pattern_ops ("_like") index
+            # to it, which serves subtree queries (LIKE 'prefix%').
             models.Index(fields=["kind", "path"], name="node_kind_path_idx"),
         ]
         constraints = [

@@ -71,14 +71,14 @@ class Volunteer(models.Model):
     name_initials = models.CharField("姓名首字母", max_length=50, db_index=True, editable=False)
     id_type = models.CharField("证件类型", max_length=16, choices=IdType.choices, default=IdType.RESIDENT)
     id_number_enc = models.TextField("证件号码（密文）", editable=False)
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, editable=False)  # unique: see Meta
     id_number_masked = models.CharField("证件号码", max_length=32, editable=False)
     birth_date = models.DateField("出生日期")
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     phone_enc = models.TextField("手机号（密文）", editable=False)
-    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, editable=False)
     phone_masked = models.CharField("手机号", max_length=20, editable=False)
-    volunteer_no = models.CharField("志愿者编号", max_length=20, unique=True, editable=False)
+    volunteer_no = models.CharField("志愿者编号", max_length=20, editable=False)
     political_status = models.CharField(
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
     )
@@ -94,7 +94,7 @@ class Volunteer(models.Model):
     lat = models.DecimalField("纬度", max_digits=7, decimal_places=3, null=True, blank=True)
     lon = models.DecimalField("经度", max_digits=7, decimal_places=3, null=True, blank=True)
     availability = models.PositiveSmallIntegerField("可服务时间", default=0)
-    is_reserve = models.BooleanField("应急储备", default=False, db_index=True)
+    is_reserve = models.BooleanField("应急储备", default=False)
     insurance_valid_until = models.DateField("保险有效期至", null=True, blank=True)
     consent_terms_at = models.DateTimeField("同意服务协议时间", null=True, blank=True)
     consent_location_at = models.DateTimeField("同意位置信息处理时间", null=True, blank=True)
@@ -116,11 +116,16 @@ class Volunteer(models.Model):
         verbose_name = "志愿者"
         verbose_name_plural = "志愿者"
         ordering = ["-id"]
+        # Hashes and numbers are matched exactly, never with LIKE: plain indexes and
+        # constraints, so PostgreSQL does not add a second "_like" index to each.
         indexes = [
             models.Index(fields=["home_node", "status"], name="volunteer_node_status_idx"),
             models.Index(fields=["political_status"], name="volunteer_political_idx"),
+            models.Index(fields=["phone_hash"], name="volunteer_phone_hash_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["id_number_hash"], name="volunteer_id_number_unique"),
+            models.UniqueConstraint(fields=["volunteer_no"], name="volunteer_no_unique"),
             models.CheckConstraint(
                 condition=Q(lat__isnull=True) | Q(consent_location_at__isnull=False),
                 name="volunteer_location_needs_consent",
