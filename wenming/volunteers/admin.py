@@ -24,11 +24,11 @@ class VolunteerAdmin(AuditedAdmin):
     list_filter = ["status", "political_status", "is_reserve", "source"]
     search_fields = ["volunteer_no", "name", "name_pinyin", "name_initials"]
     raw_id_fields = ["home_node", "grid", "user"]
-    fields = ["volunteer_no", "name", "id_type", "id_number_masked", "birth_date", "sex", "phone_masked",
+    fields = ["volunteer_no", "name", "id_type", "id_number_masked", "age", "sex", "phone_masked",
               "political_status", "skills", "home_node", "grid", "availability", "is_reserve",
               "insurance_valid_until", "status", "source", "user", "guardian_name", "guardian_phone_masked",
               "consent_terms_at", "consent_location_at", "consent_health_at", "guardian_consent_at"]
-    readonly_fields = ["volunteer_no", "name", "id_type", "id_number_masked", "birth_date", "sex", "phone_masked",
+    readonly_fields = ["volunteer_no", "name", "id_type", "id_number_masked", "age", "sex", "phone_masked",
                        "home_node", "grid", "source", "guardian_name", "guardian_phone_masked",
                        "consent_terms_at", "consent_location_at", "consent_health_at", "guardian_consent_at"]
     filter_horizontal = ["skills"]

@@ -36,7 +36,7 @@ class VolunteerOut(Schema):
     volunteer_no: str
     name: str
     sex: str
-    birth_date: date
+    age: int  # not the birth date: with the masked ID it would give the whole number
     id_type: str
     id_number_masked: str
     phone_masked: str

@@ -144,7 +144,9 @@ class StaffVolunteerForm(VolunteerFieldsForm):
 def edit_initial(vol) -> dict:
     """Initial values for the edit form: everything except the encrypted personal data."""
     return {
-        "name": vol.name, "id_type": vol.id_type, "birth_date": vol.birth_date, "sex": vol.sex,
+        "name": vol.name, "id_type": vol.id_type, "sex": vol.sex,
+        # A resident ID's birth date is its masked middle: never put it in the page.
+        "birth_date": vol.birth_date if vol.id_type != "resident" else None,
         "home_node": str(vol.home_node_id), "grid": str(vol.grid_id or ""),
         "political_status": vol.political_status, "skills": [s.code for s in vol.skills.all()],
         "availability": [v for v in Availability.values if vol.availability & v],

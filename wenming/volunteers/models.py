@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from wenming.core.crypto import decrypt
+from wenming.core.dates import age_on
 
 ID_PURPOSE = "volunteer.id_number"
 PHONE_PURPOSE = "volunteer.phone"
@@ -137,6 +139,11 @@ class Volunteer(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.volunteer_no}）"
+
+    @property
+    def age(self) -> int:
+        """Age today. Shown instead of the birth date, which would unmask the ID number."""
+        return age_on(self.birth_date, timezone.localdate())
 
     def reveal_id_number(self) -> str:
         return decrypt(self.id_number_enc)

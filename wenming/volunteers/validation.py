@@ -16,6 +16,7 @@ from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
+from wenming.core.dates import age_on
 from wenming.orgs.models import PATH_STEP
 
 from .errors import VolunteerError as E
@@ -94,10 +95,6 @@ def normalize_phone(raw: str, field_name: str = "phone") -> str:
     if parsed.country_code != 86 or not re.fullmatch(r"1[3-9]\d{9}", national):
         raise E.PHONE_INVALID.error(field_name)
     return national
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def check_age(born: date, today: date, guardian_name: str, guardian_phone: str, guardian_consent: bool) -> None:

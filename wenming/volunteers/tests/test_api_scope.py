@@ -129,8 +129,9 @@ def test_anonymous_gets_401_with_code(world):
 
 
 def test_api_answers_never_hold_raw_id_numbers_or_phones(world, sibling):
+    # Birth dates too: the masked ID's hidden middle is exactly the birth date.
     secrets = [world.vol_a.reveal_id_number(), world.vol_b.reveal_id_number(), world.vol_a.reveal_phone(),
-               world.vol_b.reveal_phone()]
+               world.vol_b.reveal_phone(), world.vol_a.birth_date.isoformat(), world.vol_b.birth_date.isoformat()]
     for username in ("manager_a", "office", "leader"):
         client = ApiClient(username)
         bodies = [client.get("/volunteers", page_size=200).content,
