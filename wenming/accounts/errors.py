@@ -8,7 +8,10 @@ class AccountError(ErrorCode):
     TOKEN_INVALID = ("auth.token_invalid", "访问令牌无效或已过期", 401)
     ROLE_NOT_GRANTABLE = ("accounts.role_not_grantable", "您不能分配“{role}”角色", 403)
     ROLE_NEEDS_TEAM = ("accounts.role_needs_team", "队长角色必须指定队伍", 422)
+    OUTSIDE_NODE = ("accounts.outside_node", "队伍或单位必须在该角色所在阵地的范围内", 422)
     ROLE_NEEDS_UNIT = ("accounts.role_needs_unit", "文明单位联络员必须指定单位", 422)
+    USERNAME_INVALID = ("accounts.username_invalid",
+                        "用户名应为 3–150 个字符（字母、数字、汉字及 @.+-_），且不能是纯数字", 422)
     USERNAME_TAKEN = ("accounts.username_taken", "用户名“{username}”已被使用", 409)
     PHONE_TAKEN = ("accounts.phone_taken", "该手机号已绑定其他账号", 409)
     WEAK_PASSWORD = ("accounts.weak_password", "密码不符合要求：{detail}", 422)

@@ -16,6 +16,10 @@ class User(AbstractUser):
     phone_enc = models.TextField("手机号（密文）", blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     phone_masked = models.CharField("手机号", max_length=20, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        "self", verbose_name="创建人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
 
     objects = UserManager()
 
@@ -57,7 +61,17 @@ class RoleAssignment(models.Model):
         verbose_name = "角色分配"
         verbose_name_plural = "角色分配"
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "node", "team", "unit"], name="assignment_unique"),
+            # NULLs never collide in a unique index, so each shape gets its own partial constraint.
+            models.UniqueConstraint(
+                fields=["user", "role", "node", "team"], condition=Q(team__isnull=False),
+                name="assignment_unique_team",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "node", "unit"], condition=Q(unit__isnull=False),
+                name="assignment_unique_unit",
+            ),
+            models.CheckConstraint(condition=Q(team__isnull=True) | Q(unit__isnull=True),
+                                   name="assignment_team_or_unit"),
             models.UniqueConstraint(
                 fields=["user", "role", "node"], condition=Q(team__isnull=True, unit__isnull=True),
                 name="assignment_unique_plain",

@@ -12,15 +12,15 @@ def assignments_for_user(user: User) -> QuerySet:
 
 
 def user_list_for_actor(*, actor) -> QuerySet:
-    """Accounts holding a role inside the actor's grant scope, the actor, and (for those who
-    grant roles) accounts that hold no role yet, so a new account can be placed."""
+    """Accounts holding a role inside the actor's grant scope, the actor, and accounts the
+    actor created that hold no role yet, so a new account can be placed."""
     scope = scope_for(actor)
     if scope.is_global:
         return User.objects.all()
     held = RoleAssignment.objects.filter(scope.q(Perm.ROLE_GRANT, "node__path")).values("user_id")
     q = Q(pk=actor.pk) | Q(pk__in=held)
     if scope.has(Perm.ROLE_GRANT):
-        q |= Q(assignments__isnull=True, is_superuser=False)
+        q |= Q(assignments__isnull=True, created_by=actor)
     return User.objects.filter(q).distinct()
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -80,13 +81,28 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
         audit_record(actor=actor, action="auth.token_revoke", obj=token)
 
 
+def clean_username(username: str) -> str:
+    """Letters, digits, CJK and @.+-_; never all digits, so no username can shadow a phone
+    number at login (usernames are tried first)."""
+    username = (username or "").strip()
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise E.USERNAME_INVALID.error("username") from None
+    if len(username) < 3 or username.lstrip("+").isdigit():
+        raise E.USERNAME_INVALID.error("username")
+    return username
+
+
 def user_create(*, actor, username: str, password: str, display_name: str = "", phone: str = "",
                 is_staff: bool = False) -> User:
+    username = clean_username(username)
     try:
         validate_password(password)
     except ValidationError as exc:
         raise E.WEAK_PASSWORD.error("password", detail="；".join(exc.messages)) from None
-    user = User(username=username.strip(), display_name=display_name, is_staff=is_staff)
+    creator = actor if getattr(actor, "is_authenticated", False) else None
+    user = User(username=username, display_name=display_name, is_staff=is_staff, created_by=creator)
     if phone:
         user.set_phone(phone)
     user.set_password(password)
@@ -101,36 +117,47 @@ def user_create(*, actor, username: str, password: str, display_name: str = "", 
     return user
 
 
+def _check_grantable(scope, role: str, node) -> None:
+    grantable = set().union(*(GRANTABLE.get(r, set()) for r in scope.roles()))
+    if role not in grantable or not scope.allows(Perm.ROLE_GRANT, node.path):
+        raise E.ROLE_NOT_GRANTABLE.error("role", role=Role(role).label if role in Role.values else role)
+
+
 def role_grant(*, actor, user: User, role: str, node, team=None, unit=None,
                may_reveal_pii: bool = False) -> RoleAssignment:
     """Grant a role at a node. The granter needs role.grant over that node, may only grant
-    roles below their own, and may only pass on the reveal privilege they hold there."""
+    roles below their own, may only pass on the reveal privilege they hold there, and the
+    team or unit of the assignment must lie inside the node's subtree (else a team somewhere
+    else would widen someone's scope beyond the granter's)."""
     scope = scope_for(actor)
-    granter_roles = scope.roles()
-    grantable = set().union(*(GRANTABLE.get(r, set()) for r in granter_roles)) if granter_roles else set()
-    if role not in grantable or not scope.allows(Perm.ROLE_GRANT, node.path):
-        raise E.ROLE_NOT_GRANTABLE.error("role", role=Role(role).label if role in Role.values else role)
+    _check_grantable(scope, role, node)
     if role == Role.TEAM_LEADER and team is None:
         raise E.ROLE_NEEDS_TEAM.error("team")
     if role == Role.UNIT_LIAISON and unit is None:
         raise E.ROLE_NEEDS_UNIT.error("unit")
+    for attached, field in ((team, "team"), (unit, "unit")):
+        if attached is not None and not attached.node.path.startswith(node.path):
+            raise E.OUTSIDE_NODE.error(field)
     if may_reveal_pii and not scope.may_reveal(node.path):
         raise E.ROLE_NOT_GRANTABLE.error("may_reveal_pii", role="个人信息查看")
     with transaction.atomic():
-        assignment, _ = RoleAssignment.objects.get_or_create(
+        assignment, created = RoleAssignment.objects.get_or_create(
             user=user, role=role, node=node, team=team, unit=unit,
             defaults={"may_reveal_pii": may_reveal_pii, "granted_by": actor},
         )
+        if not created and assignment.may_reveal_pii != may_reveal_pii:
+            assignment.may_reveal_pii = may_reveal_pii
+            assignment.save(update_fields=["may_reveal_pii"])
         audit_record(actor=actor, action="role.grant", obj=assignment, node_path=node.path,
-                     changes={"user": user.pk, "role": role, "may_reveal_pii": may_reveal_pii})
+                     changes={"user": user.pk, "role": role, "may_reveal_pii": may_reveal_pii,
+                              "new": created})
     forget_scope(user)
     return assignment
 
 
 def role_revoke(*, actor, assignment: RoleAssignment) -> None:
-    scope = scope_for(actor)
-    if not scope.allows(Perm.ROLE_GRANT, assignment.node.path):
-        raise E.ROLE_NOT_GRANTABLE.error("role", role=assignment.get_role_display())
+    """The same rule as granting: only roles one could grant, inside one's own subtree."""
+    _check_grantable(scope_for(actor), assignment.role, assignment.node)
     with transaction.atomic():
         audit_record(actor=actor, action="role.revoke", obj=assignment, node_path=assignment.node.path,
                      changes={"user": assignment.user_id, "role": assignment.role})

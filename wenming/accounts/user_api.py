@@ -6,7 +6,7 @@ from ninja import Router, Schema, Status
 
 from wenming.core.errors import CoreError
 from wenming.orgs.selectors import node_get_for_actor, unit_get_for_actor
-from wenming.volunteers.selectors import team_get_for_actor
+from wenming.volunteers.selectors import team_get_editable
 
 from . import selectors, services
 from .models import RoleAssignment
@@ -78,7 +78,7 @@ def list_assignments(request, user_id: int):
 def grant(request, user_id: int, payload: AssignmentIn):
     user = selectors.user_get_for_actor(actor=request.auth, user_id=user_id)
     node = node_get_for_actor(actor=request.auth, node_id=payload.node_id)
-    team = team_get_for_actor(actor=request.auth, team_id=payload.team_id) if payload.team_id else None
+    team = team_get_editable(actor=request.auth, team_id=payload.team_id) if payload.team_id else None
     unit = unit_get_for_actor(actor=request.auth, unit_id=payload.unit_id) if payload.unit_id else None
     return Status(201, services.role_grant(actor=request.auth, user=user, role=payload.role, node=node, team=team,
                                            unit=unit, may_reveal_pii=payload.may_reveal_pii))

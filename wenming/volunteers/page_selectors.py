@@ -2,6 +2,8 @@
 
 from django.db.models import QuerySet
 
+from wenming.accounts.roles import Perm
+from wenming.accounts.scope import scope_for
 from wenming.orgs.models import PATH_STEP, Node, NodeKind
 from wenming.orgs.selectors import node_list_for_actor, node_public_list
 
@@ -79,7 +81,8 @@ def team_tree_for_actor(*, actor, node_id: int | None = None, level: str = "", s
 
 
 def team_choices_for_actor(*, actor, exclude_id: int | None = None) -> list[tuple[str, str]]:
-    qs = team_list_for_actor(actor=actor)
+    # Only teams the actor manages may become a parent (see selectors.team_get_editable).
+    qs = team_list_for_actor(actor=actor).filter(scope_for(actor).q(Perm.TEAM_EDIT, "node__path"))
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     return [(str(t.pk), f"{t.name}（{t.get_level_display()} · {t.node.name}）") for t in qs[:300]]

@@ -132,5 +132,14 @@ def team_get_for_actor(*, actor, team_id: int) -> Team:
     return team
 
 
+def team_get_editable(*, actor, team_id: int) -> Team:
+    """A team the actor manages (TEAM_EDIT over its node), for write targets such as a new
+    parent or a team leader grant; a team merely visible through membership is not found."""
+    team = Team.objects.select_related("node").filter(pk=team_id).first()
+    if team is None or not scope_for(actor).allows(Perm.TEAM_EDIT, team.node.path):
+        raise CoreError.NOT_FOUND.error()
+    return team
+
+
 def team_members(*, team: Team) -> QuerySet:
     return team.memberships.select_related("volunteer").order_by("role", "volunteer__name")

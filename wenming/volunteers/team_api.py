@@ -103,7 +103,7 @@ def _resolve(request, data: dict) -> dict:
         out["node"] = node_get_for_actor(actor=request.auth, node_id=out.pop("node_id"))
     if "parent_id" in out:
         parent_id = out.pop("parent_id")
-        out["parent"] = selectors.team_get_for_actor(actor=request.auth, team_id=parent_id) if parent_id else None
+        out["parent"] = selectors.team_get_editable(actor=request.auth, team_id=parent_id) if parent_id else None
     if "skill_code" in out:
         code = out.pop("skill_code")
         out["skill"] = Skill.objects.filter(code=code).first() if code else None

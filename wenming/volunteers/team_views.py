@@ -83,7 +83,7 @@ def _resolve(request, data: dict) -> dict:
     parent = None
     if data.get("parent"):
         try:
-            parent = selectors.team_get_for_actor(actor=actor, team_id=data["parent"])
+            parent = selectors.team_get_editable(actor=actor, team_id=data["parent"])
         except DomainError:
             raise TeamError.PARENT_SCOPE.error("parent") from None
     skill = skill_by_code(data.get("skill", ""))

@@ -131,3 +131,55 @@ def test_production_mode_refuses_missing_secrets(tmp_path, monkeypatch):
     assert load_secrets(tmp_path, production=False) == first  # generated once, then reused
     monkeypatch.setenv("WENMING_SECRET_KEY", "from-env")
     assert load_secrets(tmp_path, production=False)["SECRET_KEY"] == "from-env"
+
+
+def test_team_or_unit_of_a_grant_must_lie_in_the_granters_subtree(world):
+    """An office in one county must not gain sight of another county's team through a grant."""
+    from wenming.orgs.services import node_create
+    from wenming.volunteers.team_services import team_create
+
+    other_county = node_create(actor=world.root, parent=None, name="兴山县文明办", kind="county")
+    foreign_team = team_create(actor=world.root, name="兴山县总队", level="corps", node=other_county)
+    with pytest.raises(DomainError) as exc:
+        role_grant(actor=world.office, user=world.office, role=Role.TEAM_LEADER, node=world.county,
+                   team=foreign_team)
+    assert exc.value.code == "accounts.outside_node"
+
+
+def test_revoke_follows_the_grant_rules(world):
+    from wenming.accounts.services import role_revoke
+
+    admin_here = user("admin_here")
+    grant = role_grant(actor=world.root, user=admin_here, role=Role.PLATFORM_ADMIN, node=world.station_a)
+    with pytest.raises(DomainError):
+        role_revoke(actor=world.office, assignment=grant)
+    peer = role_grant(actor=world.root, user=user("peer"), role=Role.NODE_MANAGER, node=world.station_a)
+    role_revoke(actor=world.office, assignment=peer)
+
+
+def test_regrant_updates_the_reveal_flag(world):
+    grant = role_grant(actor=world.office, user=world.manager_a, role=Role.NODE_MANAGER, node=world.station_a,
+                       may_reveal_pii=True)
+    grant.refresh_from_db()
+    assert grant.may_reveal_pii
+
+
+def test_usernames_cannot_shadow_phone_numbers(world):
+    from wenming.accounts.services import user_create
+
+    for bad in ("13700000001", "+8613700000001", "", "  ", "a b", "ab"):
+        with pytest.raises(DomainError) as exc:
+            user_create(actor=world.root, username=bad, password="Str0ng!pass")
+        assert exc.value.code == "accounts.username_invalid", bad
+    assert user_create(actor=world.root, username="张三2024", password="Str0ng!pass").username == "张三2024"
+
+
+def test_unplaced_accounts_are_seen_only_by_their_creator(world):
+    from wenming.accounts.selectors import user_list_for_actor
+    from wenming.accounts.services import user_create
+
+    other_office = user("office2")
+    role_grant(actor=world.root, user=other_office, role=Role.OFFICE_STAFF, node=world.institute)
+    fresh = user_create(actor=world.office, username="fresh", password="Str0ng!pass")
+    assert user_list_for_actor(actor=world.office).filter(pk=fresh.pk).exists()
+    assert not user_list_for_actor(actor=other_office).filter(pk=fresh.pk).exists()
