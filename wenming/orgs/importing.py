@@ -4,6 +4,7 @@ from the same file or from the database. Good rows land; each bad row is reporte
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.db import transaction
 from openpyxl import load_workbook
 
 from wenming.core.errors import DomainError
@@ -97,7 +98,8 @@ def import_nodes(*, actor, path) -> NodeImportResult:
                 waiting.append((number, values))
                 continue
             try:
-                _apply_row(actor, values, parent, result)
+                with transaction.atomic():  # an update and a move of one row land together or not at all
+                    _apply_row(actor, visible, values, parent, result)
             except DomainError as exc:
                 result.errors.append((number, exc.message))
                 failed_codes.add(values["code"])
@@ -110,7 +112,7 @@ def import_nodes(*, actor, path) -> NodeImportResult:
     return result
 
 
-def _apply_row(actor, values: dict, parent: Node | None, result: NodeImportResult) -> None:
+def _apply_row(actor, visible, values: dict, parent: Node | None, result: NodeImportResult) -> None:
     kind = KIND_WORDS.get(values["kind"], values["kind"])
     if kind not in NodeKind.values:
         raise E.KIND_INVALID.error("kind", value=values["kind"])
@@ -122,7 +124,10 @@ def _apply_row(actor, values: dict, parent: Node | None, result: NodeImportResul
     }
     if fields["status"] not in NodeStatus.values:
         raise E.STATUS_INVALID.error("status", value=values["status"])
-    existing = Node.objects.filter(code=values["code"]).first()
+    existing = visible.filter(code=values["code"]).first()
+    if existing is None and Node.objects.filter(code=values["code"]).exists():
+        # Taken outside the actor's scope: say only that, never compare its fields.
+        raise E.CODE_TAKEN.error("code", code=values["code"])
     if existing is None:
         services.node_create(actor=actor, parent=parent, name=values["name"], kind=kind, code=values["code"],
                              **fields)

@@ -41,14 +41,16 @@ def _check_fields(fields: dict) -> None:
 
 
 def _next_child_path(parent: Node | None) -> tuple[str, int]:
-    """Reserve the next path under `parent` (a conditional UPDATE, safe under concurrency)."""
+    """Reserve the next path under `parent`. Call inside a transaction: the UPDATE locks the
+    parent row, and its path is read back after it, so a move that committed since the
+    caller loaded `parent` is seen. Roots take max + 1; a clash is retried by the caller."""
     if parent is None:
         last = Node.objects.filter(depth=1).order_by("-path").values_list("path", flat=True).first()
         n = int(last, 36) + 1 if last else 1
         return encode_step(n), 1
     Node.objects.filter(pk=parent.pk).update(child_seq=F("child_seq") + 1)
-    seq = Node.objects.values_list("child_seq", flat=True).get(pk=parent.pk)
-    return parent.path + encode_step(seq), parent.depth + 1
+    path, depth, seq = Node.objects.values_list("path", "depth", "child_seq").get(pk=parent.pk)
+    return path + encode_step(seq), depth + 1
 
 
 def node_create(*, actor, parent: Node | None, name: str, kind: str, code: str = "", **fields) -> Node:
@@ -62,19 +64,22 @@ def node_create(*, actor, parent: Node | None, name: str, kind: str, code: str =
             raise E.ARCHIVED_PARENT.error("parent", parent=parent.name)
     _check_kind(parent, kind)
     _check_fields(fields)
-    try:
-        with transaction.atomic():
-            path, depth = _next_child_path(parent)
-            node = Node(parent=parent, name=name.strip(), kind=kind, path=path, depth=depth,
-                        code=code.strip() or f"N{path}", **fields)
-            node.save()
-            audit_record(actor=actor, action="node.create", obj=node, node_path=node.path,
-                         changes={"name": node.name, "kind": kind, "parent": parent.pk if parent else None})
-    except IntegrityError:
-        if Node.objects.filter(code=code.strip()).exists():
-            raise E.CODE_TAKEN.error("code", code=code) from None
-        raise
-    return node
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                path, depth = _next_child_path(parent)
+                node = Node(parent=parent, name=name.strip(), kind=kind, path=path, depth=depth,
+                            code=code.strip() or f"N{path}", **fields)
+                node.save()
+                audit_record(actor=actor, action="node.create", obj=node, node_path=node.path,
+                             changes={"name": node.name, "kind": kind, "parent": parent.pk if parent else None})
+            return node
+        except IntegrityError:
+            if code.strip() and Node.objects.filter(code=code.strip()).exists():
+                raise E.CODE_TAKEN.error("code", code=code) from None
+            if parent is not None or attempt == 4:
+                raise
+    raise AssertionError("unreachable")
 
 
 def node_update(*, actor, node: Node, **changes) -> Node:
@@ -114,8 +119,14 @@ def node_move(*, actor, node: Node, new_parent: Node) -> Node:
     if new_parent.archived_at:
         raise E.ARCHIVED_PARENT.error("parent", parent=new_parent.name)
     _check_kind(new_parent, node.kind)
-    old_path, old_parent_id = node.path, node.parent_id
     with transaction.atomic():
+        # Re-read both under lock (a no-op on SQLite, where BEGIN IMMEDIATE already serializes
+        # writers): the paths the caller loaded may predate another move.
+        node = Node.objects.select_for_update().get(pk=node.pk)
+        new_parent = Node.objects.select_for_update().get(pk=new_parent.pk)
+        if new_parent.path.startswith(node.path):
+            raise E.MOVE_INTO_SELF.error("parent")
+        old_path, old_parent_id = node.path, node.parent_id
         new_path, new_depth = _next_child_path(new_parent)
         delta = new_depth - node.depth
         Node.objects.filter(path__startswith=old_path).update(

@@ -124,3 +124,36 @@ def test_import_respects_scope(world, tmp_path):
     path = _sheet(tmp_path, [("B-P9", "越权点", "点", "ZG-S2", "", "", "")])
     result = import_nodes(actor=world.manager_a, path=path)
     assert result.created == 0 and result.errors[0][1] == "上级编码“ZG-S2”不存在"
+
+
+def test_child_created_through_a_stale_parent_lands_under_its_current_path(world):
+    stale = Node.objects.get(pk=world.station_a.pk)
+    other = node_create(actor=world.root, parent=world.center, name="归州镇新时代文明实践所", kind="institute")
+    node_move(actor=world.root, node=world.station_a, new_parent=other)
+    child = node_create(actor=world.root, parent=stale, name="新点", kind="point")
+    moved = Node.objects.get(pk=world.station_a.pk)
+    assert child.path.startswith(moved.path) and child.depth == moved.depth + 1
+
+
+def test_moving_a_stale_node_rewrites_its_current_subtree(world):
+    stale_station = Node.objects.get(pk=world.station_a.pk)
+    other = node_create(actor=world.root, parent=world.center, name="归州镇新时代文明实践所", kind="institute")
+    node_move(actor=world.root, node=world.station_b, new_parent=other)  # unrelated move first
+    moved = node_move(actor=world.root, node=stale_station, new_parent=other)
+    assert Node.objects.get(pk=world.point_a.pk).path.startswith(moved.path)
+
+
+def test_import_row_with_update_and_bad_move_writes_nothing(world, tmp_path):
+    path = _sheet(tmp_path, [("ZG-P1", "改名了", "点", "ZG-G1", "", "", "")])  # a point cannot sit under a grid
+    result = import_nodes(actor=world.root, path=path)
+    assert result.errors and result.updated == 0
+    assert Node.objects.get(code="ZG-P1").name == "九里村一组实践点"
+
+
+def test_import_of_an_out_of_scope_code_reveals_nothing(world, tmp_path):
+    answers = set()
+    for name in (world.station_b.name, "别的名字"):  # its true name, and a guess
+        path = _sheet(tmp_path, [("ZG-S2", name, "站", "ZG-S1", "", "", "")])
+        answers.add(tuple(import_nodes(actor=world.manager_a, path=path).errors))
+    assert len(answers) == 1
+    assert next(iter(answers))[0][1] == "阵地编码“ZG-S2”已被使用"
