@@ -1,6 +1,7 @@
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from wenming.core.errors import DomainError
@@ -9,6 +10,7 @@ from .forms import LoginForm
 from .services import login_check
 
 
+@sensitive_post_parameters("password")
 def login_view(request):
     form = LoginForm(request.POST or None)
     error = None

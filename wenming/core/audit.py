@@ -1,7 +1,5 @@
 """Writing the audit log. Services call these inside their own transaction."""
 
-from collections.abc import Iterable
-
 from django.db import models
 
 from .context import current_ip
@@ -31,25 +29,3 @@ def audit_record(**kwargs) -> AuditEntry:
     entry = audit_entry(**kwargs)
     entry.save()
     return entry
-
-
-def audit_bulk(entries: Iterable[AuditEntry]) -> None:
-    AuditEntry.objects.bulk_create(list(entries), batch_size=1000)
-
-
-def model_changes(obj: models.Model, fields: Iterable[str], before: dict) -> dict:
-    """{field: [old, new]} for the fields that changed; values must already be non-personal."""
-    out = {}
-    for name in fields:
-        new = getattr(obj, name)
-        if before.get(name) != new:
-            out[name] = [_plain(before.get(name)), _plain(new)]
-    return out
-
-
-def _plain(value):
-    if isinstance(value, models.Model):
-        return value.pk
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)

@@ -58,6 +58,7 @@ def mask_phone(phone: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-def mask_name(name: str) -> str:
-    """张三丰 -> 张**; used where even a name is more than needed (exports for outsiders)."""
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+def mask_address(address: str) -> str:
+    """湖北省秭归县茅坪镇九里村3组 -> 湖北省秭归县***: the area, not the door."""
+    value = (address or "").strip()
+    return value[:6] + "***" if len(value) > 6 else ("***" if value else "")

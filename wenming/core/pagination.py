@@ -25,10 +25,18 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(qs: QuerySet, page: int = 1, page_size: int = 20) -> Page:
-    page_size = max(1, min(int(page_size or 20), MAX_PAGE_SIZE))
+def _int(value, default: int) -> int:
+    """Query strings are user input: 'abc' or '' means the default, not an error."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def paginate(qs: QuerySet, page=1, page_size=20) -> Page:
+    page_size = max(1, min(_int(page_size, 20), MAX_PAGE_SIZE))
     count = qs.count()
     last = max(1, -(-count // page_size))
-    page = max(1, min(int(page or 1), last))
+    page = max(1, min(_int(page, 1), last))
     start = (page - 1) * page_size
     return Page(list(qs[start:start + page_size]), count, page, page_size)

@@ -62,10 +62,6 @@ def node_public_list(*, kinds: list[str] | None = None, search: str = "") -> Que
     return qs.order_by("path")
 
 
-def node_by_code(code: str) -> Node | None:
-    return Node.objects.filter(code=code).first()
-
-
 def unit_list_for_actor(*, actor, search: str = "", node_id: int | None = None, unit_type: str = "",
                         level: str = "", include_archived: bool = False) -> QuerySet:
     scope = scope_for(actor)

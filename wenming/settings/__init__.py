@@ -16,7 +16,8 @@ SECRET_KEY = _secrets["SECRET_KEY"]
 FIELD_ENCRYPTION_KEYS = [k.strip() for k in _secrets["FIELD_ENCRYPTION_KEYS"].split(",") if k.strip()]
 BLIND_INDEX_KEY = _secrets["BLIND_INDEX_KEY"]
 
-DEBUG = os.environ.get("WENMING_DEBUG", "0" if PRODUCTION else "1") == "1"
+# Off unless asked for: a county server on an office LAN must not show tracebacks.
+DEBUG = os.environ.get("WENMING_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("WENMING_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("WENMING_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

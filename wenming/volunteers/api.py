@@ -1,6 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.views.decorators.debug import sensitive_variables
 from ninja import Query, Router, Schema, Status
 
 from wenming.core.api import PageOut, page_response
@@ -188,6 +189,7 @@ def create_volunteer(request, payload: VolunteerIn):
 
 
 @router.patch("/volunteers/{volunteer_id}", response=VolunteerDetailOut, summary="修改志愿者信息")
+@sensitive_variables()  # current_input() holds decrypted values
 def update_volunteer(request, volunteer_id: int, payload: VolunteerPatch):
     vol = selectors.volunteer_get_editable(actor=request.auth, volunteer_id=volunteer_id)
     data = current_input(vol) | payload.dict(exclude_unset=True)

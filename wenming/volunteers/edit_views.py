@@ -6,6 +6,7 @@ those inputs start empty and, left empty, keep their current values.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from wenming.accounts.roles import Perm
 from wenming.core.decorators import add_domain_error, staff_required
@@ -65,6 +66,8 @@ def volunteer_create(request):
 
 
 @staff_required(Perm.VOLUNTEER_EDIT)
+@sensitive_variables()  # current_input() holds decrypted values
+@sensitive_post_parameters()
 def volunteer_edit(request, volunteer_id: int):
     vol = selectors.volunteer_get_editable(actor=request.user, volunteer_id=volunteer_id)
     post = request.POST if request.method == "POST" else None

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from wenming.core.decorators import add_domain_error
 from wenming.core.errors import DomainError
@@ -16,6 +17,7 @@ from .selectors import volunteer_for_user
 BACKEND = "wenming.accounts.backends.UsernameOrPhoneBackend"
 
 
+@sensitive_post_parameters("password", "password2", "id_number", "phone", "guardian_phone", "address")
 @never_cache  # a re-rendered form holds the applicant's own ID number
 def register(request):
     if request.user.is_authenticated and volunteer_for_user(request.user) is not None:

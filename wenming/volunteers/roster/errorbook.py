@@ -7,10 +7,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
-from wenming.core.crypto import mask_id_number, mask_phone
+from wenming.core.crypto import mask_address, mask_id_number, mask_phone
 
 SHEET_TITLE = "错误清单"
-_MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "guardian_phone": mask_phone}
+_MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "guardian_phone": mask_phone,
+            "address": mask_address}
 _HEADER_FONT = Font(bold=True)
 _REASON_FILL = PatternFill("solid", fgColor="FDECEA")
 
