@@ -21,8 +21,6 @@ VERBS = {
     "import": "import_data",
     "export": "export_data",
     "bench": "bench",
-    "backup": "backup",
-    "restore": "restore",
 }
 # (verb, object) pairs handled by a command of their own
 SUBVERBS = {("import", "nodes"): "import_nodes"}

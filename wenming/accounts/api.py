@@ -1,8 +1,9 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from . import services
+from .errors import AccountError
 from .scope import scope_for
 
 router = Router(tags=["认证"])
@@ -57,3 +58,12 @@ def me(request):
         "assignments": [{"role": g.role, "node_path": g.path, "team_id": g.team_id, "unit_id": g.unit_id,
                          "may_reveal": g.may_reveal} for g in scope.grants],
     }
+
+
+@router.post("/auth/token/revoke", response={204: None}, summary="吊销当前使用的访问令牌（退出登录）")
+def revoke_token(request):
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not services.token_revoke_secret(user=request.auth, secret=secret.strip()):
+        raise AccountError.TOKEN_INVALID.error()
+    return Status(204, None)

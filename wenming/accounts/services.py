@@ -75,10 +75,16 @@ def token_user(secret: str) -> User | None:
     return token.user
 
 
-def token_revoke(*, actor: User, token: ApiToken) -> None:
+def token_revoke_secret(*, user: User, secret: str) -> bool:
+    """Revoke the user's own token given its secret; False when it is not theirs or not live."""
+    token = ApiToken.objects.filter(user=user, key_hash=hashlib.sha256(secret.encode()).hexdigest(),
+                                    revoked_at__isnull=True).first()
+    if token is None:
+        return False
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-        audit_record(actor=actor, action="auth.token_revoke", obj=token)
+        audit_record(actor=user, action="auth.token_revoke", obj=token)
+    return True
 
 
 def clean_username(username: str) -> str:

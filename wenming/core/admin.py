@@ -12,6 +12,16 @@ class AuditedAdmin(admin.ModelAdmin):
         audit_record(actor=request.user, action=f"admin.{'change' if change else 'add'}", obj=obj,
                      changes={"fields": sorted(form.changed_data)})
 
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (role assignments, certificates, members) are writes too."""
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit_record(actor=request.user, action="admin.add", obj=obj)
+        for obj, fields in formset.changed_objects:
+            audit_record(actor=request.user, action="admin.change", obj=obj, changes={"fields": sorted(fields)})
+        for obj in formset.deleted_objects:
+            audit_record(actor=request.user, action="admin.delete", obj=obj)
+
     def delete_model(self, request, obj):
         audit_record(actor=request.user, action="admin.delete", obj=obj)
         super().delete_model(request, obj)

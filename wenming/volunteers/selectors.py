@@ -141,5 +141,10 @@ def team_get_editable(*, actor, team_id: int) -> Team:
     return team
 
 
-def team_members(*, team: Team) -> QuerySet:
+def team_members_for_actor(*, actor, team: Team) -> QuerySet:
+    """The roster of a team, for staff over its node and its leaders (and leaders of a team
+    above it); a plain member sees the team but not everyone in it."""
+    scope = scope_for(actor)
+    if not (scope.allows(Perm.TEAM_VIEW, team.node.path) or team.pk in _team_descendant_ids(scope.led_team_ids())):
+        raise CoreError.FORBIDDEN.error()
     return team.memberships.select_related("volunteer").order_by("role", "volunteer__name")

@@ -7,7 +7,8 @@ from wenming.core.pagination import paginate
 from wenming.orgs.selectors import node_get_for_actor
 
 from . import selectors, team_services
-from .models import Skill, Team, TeamMember
+from .errors import TeamError
+from .models import Team, TeamMember
 
 router = Router(tags=["志愿服务队伍"])
 
@@ -106,7 +107,9 @@ def _resolve(request, data: dict) -> dict:
         out["parent"] = selectors.team_get_editable(actor=request.auth, team_id=parent_id) if parent_id else None
     if "skill_code" in out:
         code = out.pop("skill_code")
-        out["skill"] = Skill.objects.filter(code=code).first() if code else None
+        out["skill"] = selectors.skill_list().filter(code=code).first() if code else None
+        if code and out["skill"] is None:
+            raise TeamError.SKILL_UNKNOWN.error("skill_code", value=code)
     return out
 
 
@@ -137,7 +140,7 @@ def update_team(request, team_id: int, payload: TeamPatch):
 @router.get("/teams/{team_id}/members", response=list[MemberOut], summary="队员名单")
 def list_members(request, team_id: int):
     team = selectors.team_get_for_actor(actor=request.auth, team_id=team_id)
-    return list(selectors.team_members(team=team))
+    return list(selectors.team_members_for_actor(actor=request.auth, team=team))
 
 
 @router.post("/teams/{team_id}/members", response={201: MemberOut}, summary="添加队员")
@@ -153,3 +156,20 @@ def remove_member(request, team_id: int, volunteer_id: int):
     vol = selectors.volunteer_get_for_actor(actor=request.auth, volunteer_id=volunteer_id)
     team_services.team_member_remove(actor=request.auth, team=team, volunteer=vol)
     return Status(204, None)
+
+
+class MemberRoleIn(Schema):
+    role: str
+
+
+@router.patch("/teams/{team_id}/members/{volunteer_id}", response=MemberOut, summary="修改队员职务")
+def set_member_role(request, team_id: int, volunteer_id: int, payload: MemberRoleIn):
+    team = selectors.team_get_for_actor(actor=request.auth, team_id=team_id)
+    vol = selectors.volunteer_get_for_actor(actor=request.auth, volunteer_id=volunteer_id)
+    return team_services.team_member_set_role(actor=request.auth, team=team, volunteer=vol, role=payload.role)
+
+
+@router.post("/teams/{team_id}/archive", response=TeamOut, summary="归档队伍")
+def archive_team(request, team_id: int):
+    team = selectors.team_get_for_actor(actor=request.auth, team_id=team_id)
+    return team_services.team_archive(actor=request.auth, team=team)

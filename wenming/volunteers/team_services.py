@@ -19,6 +19,17 @@ def _check_edit(actor, node) -> None:
         raise E.NODE_UNKNOWN.error("node")
 
 
+def _check_home(node) -> None:
+    if node.archived_at is not None:
+        raise E.NODE_ARCHIVED.error("node")
+
+
+def _check_children(team: Team) -> None:
+    rank = TEAM_LEVEL_RANK[team.level]
+    if team.pk and any(TEAM_LEVEL_RANK[level] <= rank for level in team.children.values_list("level", flat=True)):
+        raise E.LEVEL_ABOVE_CHILDREN.error("level")
+
+
 def _check_parent(team: Team) -> None:
     parent = team.parent
     if parent is None:
@@ -38,6 +49,7 @@ def _check_parent(team: Team) -> None:
 def team_create(*, actor, name: str, level: str, node, kind: str = "general", parent: Team | None = None,
                 description: str = "", skill=None) -> Team:
     _check_edit(actor, node)
+    _check_home(node)
     team = Team(name=name.strip(), level=level, kind=kind, node=node, parent=parent, description=description,
                 skill=skill)
     _check_parent(team)
@@ -55,10 +67,12 @@ def team_update(*, actor, team: Team, **changes) -> Team:
     _check_edit(actor, team.node)
     if "node" in changes:
         _check_edit(actor, changes["node"])
+        _check_home(changes["node"])
     before = {f: getattr(team, f) for f in TEAM_FIELDS}
     for key, value in changes.items():
         setattr(team, key, value)
     _check_parent(team)
+    _check_children(team)
     diff = {f: [str(before[f]), str(getattr(team, f))] for f in TEAM_FIELDS if before[f] != getattr(team, f)}
     try:
         with transaction.atomic():

@@ -50,7 +50,7 @@ def team_list(request):
 def _team_context(request, team, **extra) -> dict:
     return {
         "team": team,
-        "members": list(selectors.team_members(team=team)),
+        "members": list(selectors.team_members_for_actor(actor=request.user, team=team)),
         "can_edit": scope_for(request.user).allows(Perm.TEAM_EDIT, team.node.path),
         "member_form": MemberAddForm(),
         "children": list(selectors.team_list_for_actor(actor=request.user, parent_id=team.pk)),

@@ -136,3 +136,43 @@ def test_openapi_document_lists_the_resources(world):
     for path in ("/api/v1/auth/token", "/api/v1/nodes", "/api/v1/units", "/api/v1/volunteers", "/api/v1/teams"):
         assert path in doc["paths"]
     assert client.client.get("/api/v1/docs").status_code == 200
+
+
+def test_team_rules_archive_roles_and_rosters(world):
+    from wenming.accounts.models import User
+    from wenming.orgs.services import node_archive, node_create
+    from wenming.volunteers.team_services import team_member_add
+
+    client = ApiClient("office")
+    squad = world.team_a
+    res = client.post("/teams", {"name": "上级", "level": "division", "node_id": world.station_a.pk})
+    division = res.json()["id"]
+    assert client.patch(f"/teams/{squad.pk}", {"parent_id": division}).status_code == 200
+    res = client.patch(f"/teams/{division}", {"level": "squad"})  # would sit level with its child
+    assert res.json()["code"] == "team.level_above_children"
+    res = client.post("/teams", {"name": "无效方向", "level": "squad", "node_id": world.station_a.pk,
+                                 "skill_code": "nope"})
+    assert res.json()["code"] == "team.skill_unknown"
+    closed = node_create(actor=world.root, parent=world.station_a, name="已撤点", kind="point")
+    node_archive(actor=world.root, node=closed)
+    res = client.post("/teams", {"name": "撤点队", "level": "squad", "node_id": closed.pk})
+    assert res.json()["code"] == "team.node_archived"
+    team_member_add(actor=world.root, team=squad, volunteer=world.vol_a)
+    res = client.patch(f"/teams/{squad.pk}/members/{world.vol_a.pk}", {"role": "deputy"})
+    assert res.status_code == 200 and res.json()["role"] == "deputy"
+    # a plain member sees the team but not its roster
+    member = User.objects.create_user(username="vol_a_user", password="Wenming!2024")
+    world.vol_a.user = member
+    world.vol_a.save(update_fields=["user"])
+    as_member = ApiClient("vol_a_user")
+    assert as_member.get(f"/teams/{squad.pk}").status_code == 200
+    assert as_member.get(f"/teams/{squad.pk}/members").status_code == 403
+    assert ApiClient("leader").get(f"/teams/{squad.pk}/members").status_code == 200
+    assert client.post(f"/teams/{squad.pk}/archive").json()["archived_at"]
+
+
+def test_token_revoke_and_bad_paging_input(world):
+    client = ApiClient("office")
+    assert client.get("/volunteers", page="abc", page_size="x").status_code in (200, 422)
+    assert client.post("/auth/token/revoke").status_code == 204
+    assert client.get("/auth/me").status_code == 401

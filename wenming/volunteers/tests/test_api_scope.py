@@ -41,6 +41,7 @@ BODIES = {
     ("post", "/volunteers/{volunteer_id}/certificates"): lambda w: {"name": "证书"},
     ("patch", "/teams/{team_id}"): lambda w: {"name": "改名"},
     ("post", "/teams/{team_id}/members"): lambda w: {"volunteer_id": w.vol_a.pk},
+    ("patch", "/teams/{team_id}/members/{volunteer_id}"): lambda w: {"role": "member"},
     ("post", "/users/{user_id}/assignments"): lambda w: {"role": "volunteer", "node_id": w.station_a.pk},
 }
 

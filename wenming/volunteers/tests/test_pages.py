@@ -345,3 +345,10 @@ def test_certificates_show_expiry(client, world):
     login(client, world.manager_a)
     page = html(client.get(reverse("volunteers:detail", args=[world.vol_a.pk])))
     assert "红十字救护员证" in page and "已过期" in page
+
+
+@pytest.mark.django_db
+def test_non_numeric_page_parameters_fall_back_to_the_first_page(client, world):
+    client.force_login(world.office)
+    for url in (reverse("volunteers:list"), reverse("orgs:node", args=[world.station_a.pk])):
+        assert client.get(url, {"page": "abc"}).status_code == 200

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from wenming.accounts.models import User
+from wenming.accounts.command_actor import command_actor
 from wenming.core.errors import DomainError
 from wenming.orgs.importing import import_nodes
 
@@ -13,10 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--actor", help="以该账号的权限导入（默认：第一个系统管理员）")
 
     def handle(self, *args, file, actor=None, **options):
-        user = (User.objects.filter(username=actor).first() if actor
-                else User.objects.filter(is_superuser=True).order_by("pk").first())
-        if user is None:
-            raise CommandError("找不到执行导入的账号")
+        user = command_actor(actor)
         try:
             result = import_nodes(actor=user, path=file)
         except DomainError as exc:

@@ -5,10 +5,9 @@ The list the actor may see, with ID number and phone masked (never raw).
 
 from django.core.management.base import BaseCommand, CommandError
 
+from wenming.accounts.command_actor import command_actor
 from wenming.orgs.models import Node
 from wenming.volunteers.roster.exporter import export_roster
-
-from ._actor import command_actor
 
 
 class Command(BaseCommand):

@@ -11,11 +11,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from wenming.accounts.command_actor import command_actor
 from wenming.core.errors import DomainError
 from wenming.volunteers.roster.importer import import_roster
 from wenming.volunteers.roster.template import build_template
-
-from ._actor import command_actor
 
 SHOWN_ERRORS = 50
 
