@@ -57,3 +57,10 @@ class TeamAdmin(AuditedAdmin):
 class VolunteerCertificateAdmin(AuditedAdmin):
     list_display = ["name", "volunteer", "issuer", "expires_on"]
     raw_id_fields = ["volunteer"]
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(AuditedAdmin):
+    list_display = ["team", "volunteer", "role", "joined_at"]
+    list_filter = ["role"]
+    raw_id_fields = ["team", "volunteer"]
