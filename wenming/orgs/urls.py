@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("new/", views.node_create, name="root_create"),
+    path("import/", import_views.node_import, name="import"),
     path("<int:node_id>/", views.node_detail, name="node"),
     path("<int:node_id>/new/", views.node_create, name="node_create"),
     path("<int:node_id>/edit/", views.node_edit, name="node_edit"),

@@ -39,7 +39,8 @@ def tree(request):
     # One root (the usual case for a station or county): show its next level straight away.
     children = list(node_children_for_actor(actor=actor, node=roots[0])[:CHILD_PAGE_SIZE]) if len(roots) == 1 else []
     return render(request, "orgs/tree.html", {"roots": roots, "children": children,
-                                              "is_global": scope_for(actor).is_global})
+                                              "is_global": scope_for(actor).is_global,
+                                              "can_import": scope_for(actor).has(Perm.NODE_EDIT)})
 
 
 @staff_required(Perm.NODE_VIEW)

@@ -155,3 +155,29 @@ def test_inspector_like_roles_without_edit_get_403_on_forms(client, world):
     assert client.get(reverse("orgs:node", args=[world.station_a.pk])).status_code == 200
     r = client.get(reverse("orgs:node_edit", args=[world.station_a.pk]))
     assert r.status_code == 403 and "没有执行此操作的权限" in html(r)
+
+
+@pytest.mark.django_db
+def test_node_tree_import_page(client, world, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["阵地编码", "名称", "类型", "上级编码"])
+    wb.active.append(["ZG-P9", "九里村九组实践点", "点", "ZG-S1"])
+    wb.active.append(["ZG-P8", "越权点", "点", "ZG-S2"])
+    path = tmp_path / "nodes.xlsx"
+    wb.save(path)
+    client.force_login(world.manager_a)
+    assert "从 Excel 导入" in client.get(reverse("orgs:tree")).content.decode()
+    with path.open("rb") as fh:
+        res = client.post(reverse("orgs:import"), {"file": fh})
+    page = res.content.decode()
+    assert res.status_code == 200 and "新增 1 个" in page and "上级编码“ZG-S2”不存在" in page
+    assert Node.objects.get(code="ZG-P9").parent_id == world.station_a.pk
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    with bad.open("rb") as fh:
+        res = client.post(reverse("orgs:import"), {"file": fh})
+    assert res.status_code == 422 and "表格格式不正确" in res.content.decode()
+    client.force_login(world.leader)
+    assert client.get(reverse("orgs:import")).status_code == 403
