@@ -205,7 +205,8 @@ def _child(phase: str, path: Path, *args: str) -> dict:
 
 
 def _rss_mb() -> float:
-    """Peak RSS of this process. On Linux ru_maxrss survives exec, so a child started from a
+    """(Same as roster.rows.peak_rss_mb, kept here so the bare-read child imports no Django.)
+    Peak RSS of this process. On Linux ru_maxrss survives exec, so a child started from a
     big parent would report the parent's size; VmHWM belongs to this program image alone."""
     try:
         with open("/proc/self/status") as status:
