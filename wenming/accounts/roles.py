@@ -24,17 +24,20 @@ class Perm(models.TextChoices):
     VOLUNTEER_EDIT = "volunteer.edit", "管理志愿者"
     TEAM_VIEW = "team.view", "查看队伍"
     TEAM_EDIT = "team.edit", "管理队伍"
+    PROJECT_VIEW = "project.view", "查看志愿服务项目"
+    PROJECT_EDIT = "project.edit", "管理志愿服务项目"
     ROLE_GRANT = "role.grant", "分配角色"
     AUDIT_VIEW = "audit.view", "查看审计日志"
 
 
-_STAFF = {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.VOLUNTEER_VIEW, Perm.TEAM_VIEW}
+_STAFF = {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.VOLUNTEER_VIEW, Perm.TEAM_VIEW, Perm.PROJECT_VIEW}
 
 ROLE_PERMS: dict[str, set[str]] = {
     Role.PLATFORM_ADMIN: set(Perm.values),
     Role.OFFICE_STAFF: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
-                                 Perm.ROLE_GRANT, Perm.AUDIT_VIEW},
-    Role.NODE_MANAGER: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT},
+                                 Perm.PROJECT_EDIT, Perm.ROLE_GRANT, Perm.AUDIT_VIEW},
+    Role.NODE_MANAGER: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
+                                 Perm.PROJECT_EDIT},
     # A team leader sees the members of their team(s) and the team itself, nothing by node.
     Role.TEAM_LEADER: set(),
     Role.VOLUNTEER: set(),

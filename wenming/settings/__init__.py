@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "wenming.orgs",
     "wenming.accounts",
     "wenming.volunteers",
+    "wenming.service",
 ]
 
 MIDDLEWARE = [

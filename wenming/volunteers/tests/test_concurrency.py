@@ -13,7 +13,7 @@ from wenming.volunteers.services import volunteer_register
 from wenming.volunteers.tests.factories import build_world, volunteer_input
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_registrations_of_one_id_make_one_volunteer():
     world = build_world()
     data = volunteer_input(world.station_a, name="并发测试")

@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
+
+from .models import Enrollment, Project, ProjectCategory, Shift
+
+
+@admin.register(ProjectCategory)
+class ProjectCategoryAdmin(AuditedAdmin):
+    list_display = ["code", "name", "sort", "active"]
+
+
+class ShiftInline(admin.TabularInline):
+    model = Shift
+    extra = 0
+    readonly_fields = ["taken"]
+
+
+@admin.register(Project)
+class ProjectAdmin(AuditedAdmin):
+    """Status changes go through the project services (they check the workflow)."""
+
+    list_display = ["title", "category", "node", "status", "claimed_by", "published_at"]
+    list_filter = ["status", "category"]
+    search_fields = ["title"]
+    raw_id_fields = ["node", "claimed_by", "created_by"]
+    readonly_fields = ["status", "claimed_by", "claimed_at", "published_at", "cancelled_at", "cancel_reason"]
+    filter_horizontal = ["required_skills"]
+    inlines = [ShiftInline]
+
+
+@admin.register(Shift)
+class ShiftAdmin(AuditedAdmin):
+    list_display = ["project", "title", "starts_at", "ends_at", "capacity", "taken"]
+    raw_id_fields = ["project"]
+    readonly_fields = ["taken"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ReadOnlyAdmin):
+    """Enrollments move only through the sign-up services (capacity lives there)."""
+
+    list_display = ["shift", "volunteer", "status", "source", "created_at"]
+    list_filter = ["status", "source"]

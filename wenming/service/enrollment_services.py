@@ -1,0 +1,161 @@
+"""Sign-up, cancellation with waitlist promotion, and no-show marking.
+
+Never overbooks, whatever the concurrency: a slot is claimed only by
+`UPDATE shift SET taken = taken + 1 WHERE id = … AND taken < capacity` inside the same
+transaction that inserts the enrollment; when it claims nothing the enrollment is
+waitlisted. The partial unique constraint refuses a second live enrollment of one volunteer.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from wenming.accounts.roles import Perm
+from wenming.accounts.scope import scope_for
+from wenming.core.audit import audit_record
+from wenming.core.dates import age_on
+from wenming.core.errors import CoreError
+
+from .errors import ServiceError as E
+from .models import (
+    LIVE_STATUSES,
+    Enrollment,
+    EnrollmentSource,
+    EnrollmentStatus,
+    ProjectStatus,
+    Shift,
+)
+
+
+def check_eligibility(*, shift: Shift, volunteer) -> None:
+    """Every refusal names its reason in Chinese."""
+    project = shift.project
+    if project.status != ProjectStatus.RECRUITING:
+        raise E.NOT_RECRUITING.error()
+    if shift.starts_at <= timezone.now():
+        raise E.SHIFT_STARTED.error()
+    if volunteer.status != "active":
+        raise E.VOLUNTEER_INACTIVE.error()
+    if age_on(volunteer.birth_date, timezone.localtime(shift.starts_at).date()) < project.min_age:
+        raise E.TOO_YOUNG.error(age=project.min_age)
+    required = set(project.required_skills.values_list("pk", "name"))
+    if required:
+        held = set(volunteer.skills.values_list("pk", flat=True))
+        missing = [name for pk, name in required if pk not in held]
+        if missing:
+            raise E.SKILLS_MISSING.error(skills="、".join(sorted(missing)))
+    if project.requires_insurance and (
+        volunteer.insurance_valid_until is None
+        or volunteer.insurance_valid_until < timezone.localtime(shift.ends_at).date()
+    ):
+        raise E.INSURANCE_REQUIRED.error()
+    live = Enrollment.objects.filter(volunteer=volunteer, status__in=LIVE_STATUSES)
+    if live.filter(shift=shift).exists():
+        raise E.ALREADY_ENROLLED.error()
+    clash = (live.filter(shift__starts_at__lt=shift.ends_at, shift__ends_at__gt=shift.starts_at)
+             .select_related("shift__project").first())
+    if clash is not None:
+        raise E.TIME_CLASH.error(other=f"{clash.shift.project.title} · {clash.shift.title}")
+
+
+def _may_act_for(actor, volunteer) -> bool:
+    if volunteer.user_id is not None and volunteer.user_id == getattr(actor, "pk", None):
+        return True
+    return scope_for(actor).allows(Perm.VOLUNTEER_EDIT, volunteer.home_node.path)
+
+
+def enrollment_create(*, actor, shift: Shift, volunteer, source: str = EnrollmentSource.SELF) -> Enrollment:
+    """Sign a volunteer up: confirmed while there is a free slot, else waitlisted (or refused
+    when the project has no waitlist). The volunteer themself, or staff over their node."""
+    if not _may_act_for(actor, volunteer):
+        raise CoreError.NOT_FOUND.error()
+    shift = Shift.objects.select_related("project__node").get(pk=shift.pk)
+    check_eligibility(shift=shift, volunteer=volunteer)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = Shift.objects.filter(pk=shift.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1)
+            if not claimed and not shift.project.allow_waitlist:
+                raise E.FULL.error()
+            enrollment = Enrollment.objects.create(
+                shift=shift, volunteer=volunteer, source=source,
+                status=EnrollmentStatus.CONFIRMED if claimed else EnrollmentStatus.WAITLISTED,
+                confirmed_at=now if claimed else None,
+            )
+            audit_record(actor=actor, action="enrollment.create", obj=enrollment,
+                         node_path=shift.project.node.path, changes={"status": enrollment.status})
+    except IntegrityError:
+        # A duplicate tap that raced past the check: the unique constraint refused it, and the
+        # rollback returned the slot it had claimed.
+        raise E.ALREADY_ENROLLED.error() from None
+    return enrollment
+
+
+def promote_waitlist(*, shift: Shift) -> list[Enrollment]:
+    """Fill free slots from the waitlist, first come first served. Safe to run concurrently:
+    each slot and each promotion is its own conditional UPDATE."""
+    promoted = []
+    while True:
+        with transaction.atomic():
+            if not Shift.objects.filter(pk=shift.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1):
+                return promoted
+            for candidate in (Enrollment.objects.filter(shift=shift, status=EnrollmentStatus.WAITLISTED)
+                              .order_by("created_at", "id")[:20]):
+                if Enrollment.objects.filter(pk=candidate.pk, status=EnrollmentStatus.WAITLISTED).update(
+                        status=EnrollmentStatus.CONFIRMED, confirmed_at=timezone.now()):
+                    candidate.refresh_from_db()
+                    promoted.append(candidate)
+                    audit_record(actor=None, action="enrollment.promote", obj=candidate,
+                                 node_path=shift.project.node.path)
+                    break
+            else:
+                # Nobody left to promote: give the slot back (rolls back the claim above).
+                transaction.set_rollback(True)
+                return promoted
+
+
+def enrollment_cancel(*, actor, enrollment: Enrollment, reason: str = "") -> Enrollment:
+    """Cancel a live enrollment; a freed slot goes to the head of the waitlist. Volunteers
+    cannot cancel themselves within the project's deadline; staff and leaders can."""
+    shift = enrollment.shift
+    project = shift.project
+    scope = scope_for(actor)
+    is_staff = scope.allows(Perm.PROJECT_EDIT, project.node.path) or project.claimed_by_id in scope.led_team_ids()
+    if not is_staff and not _may_act_for(actor, enrollment.volunteer):
+        raise CoreError.NOT_FOUND.error()
+    if not is_staff and timezone.now() > shift.starts_at - timedelta(minutes=project.cancel_before_minutes):
+        raise E.CANCEL_TOO_LATE.error(minutes=project.cancel_before_minutes)
+    with transaction.atomic():
+        was = Enrollment.objects.filter(pk=enrollment.pk, status__in=LIVE_STATUSES).values_list(
+            "status", flat=True).first()
+        if was is None or not Enrollment.objects.filter(pk=enrollment.pk, status=was).update(
+                status=EnrollmentStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason[:200]):
+            raise E.NOT_CANCELLABLE.error()
+        if was == EnrollmentStatus.CONFIRMED:
+            Shift.objects.filter(pk=shift.pk).update(taken=F("taken") - 1)
+        audit_record(actor=actor, action="enrollment.cancel", obj=enrollment, node_path=project.node.path,
+                     changes={"was": was})
+    if was == EnrollmentStatus.CONFIRMED:
+        promote_waitlist(shift=shift)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def enrollment_mark_no_show(*, actor, enrollment: Enrollment) -> Enrollment:
+    """After the shift has started, a leader or staff marks a confirmed volunteer absent.
+    The slot stays taken: the shift is under way and nobody can be promoted into it."""
+    project = enrollment.shift.project
+    scope = scope_for(actor)
+    if not (scope.allows(Perm.PROJECT_EDIT, project.node.path) or project.claimed_by_id in scope.led_team_ids()):
+        raise CoreError.NOT_FOUND.error()
+    if timezone.now() < enrollment.shift.starts_at:
+        raise E.NO_SHOW_TOO_EARLY.error()
+    with transaction.atomic():
+        if not Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.CONFIRMED).update(
+                status=EnrollmentStatus.NO_SHOW):
+            raise E.NOT_CANCELLABLE.error()
+        audit_record(actor=actor, action="enrollment.no_show", obj=enrollment, node_path=project.node.path)
+    enrollment.refresh_from_db()
+    return enrollment
