@@ -113,6 +113,10 @@ X_FRAME_OPTIONS = "DENY"
 VOLUNTEER_NUMBER_PREFIX = os.environ.get("WENMING_VOLUNTEER_NUMBER_PREFIX", "WM")
 SITE_NAME = os.environ.get("WENMING_SITE_NAME", "文明实践云")
 
+# Venue codes (场所码): a code lives one period plus GRACE periods (docs/checkin.md).
+VENUE_TOKEN_PERIOD_SECONDS = int(os.environ.get("WENMING_VENUE_TOKEN_PERIOD_SECONDS", "30"))
+VENUE_TOKEN_GRACE_WINDOWS = int(os.environ.get("WENMING_VENUE_TOKEN_GRACE_WINDOWS", "1"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
