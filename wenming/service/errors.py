@@ -19,4 +19,5 @@ class ServiceError(ErrorCode):
     VOLUNTEER_INACTIVE = ("service.volunteer_inactive", "志愿者状态不是“在册”，不能报名", 422)
     CANCEL_TOO_LATE = ("service.cancel_too_late", "活动开始前 {minutes} 分钟内不能自行取消，请联系队长", 409)
     NOT_CANCELLABLE = ("service.not_cancellable", "该报名已取消或已结束", 409)
+    NOT_A_VOLUNTEER = ("service.not_a_volunteer", "当前账号尚未登记为志愿者", 422)
     NO_SHOW_TOO_EARLY = ("service.no_show_too_early", "班次开始后才能标记未到岗", 409)

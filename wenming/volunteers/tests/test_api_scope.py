@@ -27,7 +27,26 @@ def sibling(world):
         "certificate_id": certificate_add(actor=root, volunteer=world.vol_b, name="红十字救护员证").pk,
         "user_id": world.manager_b.pk,
         "assignment_id": world.manager_b.assignments.get().pk,
+        **_sibling_service(world),
     }
+
+
+def _sibling_service(world) -> dict:
+    """A draft project of station B (drafts are not public), a shift and an enrollment."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wenming.service.models import Enrollment, ProjectCategory
+    from wenming.service.project_services import project_create, shift_add
+
+    project = project_create(actor=world.root, node=world.station_b, title="杨贵店村项目",
+                             category=ProjectCategory.objects.get(code="arts"))
+    start = timezone.now() + timedelta(days=3)
+    shift = shift_add(actor=world.root, project=project, title="岗", starts_at=start,
+                      ends_at=start + timedelta(hours=2), capacity=2)
+    enrollment = Enrollment.objects.create(shift=shift, volunteer=world.vol_b, status="waitlisted")
+    return {"project_id": project.pk, "shift_id": shift.pk, "enrollment_id": enrollment.pk}
 
 
 # A body that passes validation for each write endpoint, so the answer is about scope, not input.
@@ -42,6 +61,10 @@ BODIES = {
     ("patch", "/teams/{team_id}"): lambda w: {"name": "改名"},
     ("post", "/teams/{team_id}/members"): lambda w: {"volunteer_id": w.vol_a.pk},
     ("patch", "/teams/{team_id}/members/{volunteer_id}"): lambda w: {"role": "member"},
+    ("post", "/shifts/{shift_id}/capacity"): lambda w: {"capacity": 3},
+    ("post", "/projects/{project_id}/claim"): lambda w: {"team_id": w.team_a.pk},
+    ("post", "/projects/{project_id}/shifts"): lambda w: {"title": "岗", "starts_at": "2030-01-01T08:00:00+08:00",
+                                                          "ends_at": "2030-01-01T10:00:00+08:00", "capacity": 2},
     ("post", "/users/{user_id}/assignments"): lambda w: {"role": "volunteer", "node_id": w.station_a.pk},
 }
 

@@ -1,0 +1,94 @@
+"""Reads for projects, shifts and enrollments.
+
+Staff see the projects of their subtrees in every state; leaders see what their teams
+claimed; everyone (the public portal included) sees projects once published. Drafts and
+out-of-scope objects answer as not found.
+"""
+
+from django.db.models import Q, QuerySet
+
+from wenming.accounts.roles import Perm
+from wenming.accounts.scope import scope_for
+from wenming.core.errors import CoreError
+from wenming.orgs.selectors import node_path_for_actor
+
+from .models import Enrollment, Project, ProjectCategory, ProjectStatus, Shift
+
+PUBLIC_STATUSES = (ProjectStatus.PUBLISHED, ProjectStatus.CLAIMED, ProjectStatus.RECRUITING,
+                   ProjectStatus.ONGOING, ProjectStatus.FINISHED)
+
+
+def _staff_q(actor) -> Q:
+    scope = scope_for(actor)
+    q = scope.q(Perm.PROJECT_VIEW, "node__path")
+    led = scope.led_team_ids()
+    if led:
+        q |= Q(claimed_by_id__in=led)
+    return q
+
+
+def project_list_for_actor(*, actor, status: str = "", category: str = "", node_id: int | None = None,
+                           search: str = "", mine_only: bool = False) -> QuerySet:
+    q = _staff_q(actor)
+    if not mine_only:
+        q |= Q(status__in=PUBLIC_STATUSES)
+    qs = Project.objects.filter(q).select_related("category", "node", "claimed_by")
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category__code=category)
+    if node_id:
+        base = node_path_for_actor(actor=actor, node_id=node_id)
+        qs = qs.filter(node__path__startswith=base) if base else qs.none()
+    if search:
+        qs = qs.filter(title__contains=search.strip())
+    return qs.order_by("-id")
+
+
+def project_get_for_actor(*, actor, project_id: int) -> Project:
+    project = project_list_for_actor(actor=actor).filter(pk=project_id).first()
+    if project is None:
+        raise CoreError.NOT_FOUND.error()
+    return project
+
+
+def project_public_list(*, category: str = "") -> QuerySet:
+    """Recruiting projects for the public portal and the volunteer pages."""
+    qs = Project.objects.filter(status=ProjectStatus.RECRUITING).select_related("category", "node")
+    if category:
+        qs = qs.filter(category__code=category)
+    return qs.order_by("-published_at", "-id")
+
+
+def shift_get_for_actor(*, actor, shift_id: int) -> Shift:
+    shift = Shift.objects.filter(project__in=project_list_for_actor(actor=actor), pk=shift_id).select_related(
+        "project__node").first()
+    if shift is None:
+        raise CoreError.NOT_FOUND.error()
+    return shift
+
+
+def enrollment_list_for_actor(*, actor, shift: Shift | None = None) -> QuerySet:
+    """Rosters for staff over the project's node and leaders of the claiming team; a
+    volunteer sees their own enrollments."""
+    scope = scope_for(actor)
+    q = Q(shift__project__in=Project.objects.filter(_staff_q(actor)))
+    if scope.user_id is not None:
+        q |= Q(volunteer__user_id=scope.user_id)
+    qs = Enrollment.objects.filter(q).select_related("shift__project", "volunteer")
+    if shift is not None:
+        qs = qs.filter(shift=shift)
+    return qs.order_by("shift_id", "created_at", "id")
+
+
+def enrollment_get_for_actor(*, actor, enrollment_id: int) -> Enrollment:
+    enrollment = enrollment_list_for_actor(actor=actor).select_related("shift__project__node",
+                                                                       "volunteer__home_node").filter(
+        pk=enrollment_id).first()
+    if enrollment is None:
+        raise CoreError.NOT_FOUND.error()
+    return enrollment
+
+
+def category_list() -> QuerySet:
+    return ProjectCategory.objects.filter(active=True)
