@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
 
-from .models import Enrollment, Project, ProjectCategory, Shift
+from .models import Attendance, Enrollment, Project, ProjectCategory, Shift
 
 
 @admin.register(ProjectCategory)
@@ -42,3 +42,12 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 
     list_display = ["shift", "volunteer", "status", "source", "created_at"]
     list_filter = ["status", "source"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    """Attendance moves through the check-in services (venue code, geofence, manual + audit)."""
+
+    list_display = ["enrollment", "check_in_at", "check_out_at", "method", "geofence_passed", "distance_m",
+                    "auto_closed"]
+    list_filter = ["method", "auto_closed", "geofence_passed"]

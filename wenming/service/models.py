@@ -156,3 +156,34 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.volunteer} · {self.shift} · {self.get_status_display()}"
+
+
+class AttendanceMethod(models.TextChoices):
+    VENUE_CODE = "venue_code", "扫场所码"
+    MANUAL = "manual", "队长补签"
+
+
+class Attendance(models.Model):
+    """One per enrollment (so a second tap changes nothing). Of the phone's position only the
+    geofence result and the distance in metres are kept — never a location track."""
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, related_name="attendance")
+    check_in_at = models.DateTimeField("签到时间")
+    check_out_at = models.DateTimeField("签退时间", null=True, blank=True)
+    method = models.CharField("方式", max_length=16, choices=AttendanceMethod.choices)
+    geofence_passed = models.BooleanField("位置核验通过", null=True, blank=True)
+    distance_m = models.PositiveIntegerField("距活动地点（米）", null=True, blank=True)
+    auto_closed = models.BooleanField("自动签退", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="补签人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "签到记录"
+        verbose_name_plural = "签到记录"
+        constraints = [
+            models.CheckConstraint(condition=Q(check_out_at__isnull=True) | Q(check_out_at__gte=F("check_in_at")),
+                                   name="attendance_out_after_in"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.check_in_at:%Y-%m-%d %H:%M}"

@@ -116,6 +116,9 @@ SITE_NAME = os.environ.get("WENMING_SITE_NAME", "文明实践云")
 # Venue codes (场所码): a code lives one period plus GRACE periods (docs/checkin.md).
 VENUE_TOKEN_PERIOD_SECONDS = int(os.environ.get("WENMING_VENUE_TOKEN_PERIOD_SECONDS", "30"))
 VENUE_TOKEN_GRACE_WINDOWS = int(os.environ.get("WENMING_VENUE_TOKEN_GRACE_WINDOWS", "1"))
+# Check-in opens this long before a shift; forgotten check-outs close this long after it ends.
+CHECKIN_OPENS_MINUTES = int(os.environ.get("WENMING_CHECKIN_OPENS_MINUTES", "30"))
+CHECKOUT_GRACE_MINUTES = int(os.environ.get("WENMING_CHECKOUT_GRACE_MINUTES", "60"))
 
 LOGGING = {
     "version": 1,
