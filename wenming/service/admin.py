@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
 
-from .models import Attendance, Enrollment, Project, ProjectCategory, Shift
+from .models import (
+    Attendance,
+    Enrollment,
+    PointsEntry,
+    Project,
+    ProjectCategory,
+    ServiceRecord,
+    Shift,
+    StarAward,
+    VolunteerStats,
+)
 
 
 @admin.register(ProjectCategory)
@@ -51,3 +61,27 @@ class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ["enrollment", "check_in_at", "check_out_at", "method", "geofence_passed", "distance_m",
                     "auto_closed"]
     list_filter = ["method", "auto_closed", "geofence_passed"]
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ReadOnlyAdmin):
+    """Append-only: entries are added by the hours services; corrections are new entries."""
+
+    list_display = ["volunteer", "kind", "bucket", "hours", "service_date", "project", "recorded_by"]
+    list_filter = ["kind", "bucket"]
+    raw_id_fields = ["volunteer"]
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(ReadOnlyAdmin):
+    list_display = ["volunteer", "points", "reason", "created_at"]
+
+
+@admin.register(VolunteerStats)
+class VolunteerStatsAdmin(ReadOnlyAdmin):
+    list_display = ["volunteer", "auto_hours", "makeup_hours", "points", "star_level"]
+
+
+@admin.register(StarAward)
+class StarAwardAdmin(ReadOnlyAdmin):
+    list_display = ["volunteer", "level", "threshold_hours", "reached_on"]

@@ -187,3 +187,6 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.enrollment} · {self.check_in_at:%Y-%m-%d %H:%M}"
+
+
+from .ledger_models import HoursKind, PointsEntry, ServiceRecord, StarAward, VolunteerStats  # noqa: E402,F401

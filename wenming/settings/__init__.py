@@ -119,6 +119,11 @@ VENUE_TOKEN_GRACE_WINDOWS = int(os.environ.get("WENMING_VENUE_TOKEN_GRACE_WINDOW
 # Check-in opens this long before a shift; forgotten check-outs close this long after it ends.
 CHECKIN_OPENS_MINUTES = int(os.environ.get("WENMING_CHECKIN_OPENS_MINUTES", "30"))
 CHECKOUT_GRACE_MINUTES = int(os.environ.get("WENMING_CHECKOUT_GRACE_MINUTES", "60"))
+# Hours from attendance are clipped to the shift and rounded down to this many minutes
+# (0: exact to the minute). Star thresholds in verified hours; points per verified hour.
+HOURS_ROUNDING_MINUTES = int(os.environ.get("WENMING_HOURS_ROUNDING_MINUTES", "15"))
+STAR_THRESHOLDS = [int(x) for x in os.environ.get("WENMING_STAR_THRESHOLDS", "100,300,600,1000,1500").split(",")]
+POINTS_PER_HOUR = int(os.environ.get("WENMING_POINTS_PER_HOUR", "10"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,135 @@
+"""Hours: computed from attendance, verified by a leader into the append-only ledger;
+make-up hours and corrections as new entries; totals, points and stars moved with them."""
+
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from wenming.accounts.roles import Perm
+from wenming.accounts.scope import scope_for
+from wenming.core.audit import audit_record
+from wenming.core.errors import CoreError
+
+from .errors import ServiceError as E
+from .models import Attendance, HoursKind, PointsEntry, ServiceRecord, StarAward, VolunteerStats
+
+MAX_ENTRY_HOURS = 24
+
+
+def attendance_hours(attendance: Attendance) -> Decimal:
+    """Time on site clipped to the shift window, rounded down to HOURS_ROUNDING_MINUTES."""
+    shift = attendance.enrollment.shift
+    if attendance.check_out_at is None:
+        return Decimal("0")
+    start = max(attendance.check_in_at, shift.starts_at)
+    end = min(attendance.check_out_at, shift.ends_at)
+    minutes = max(0, int((end - start).total_seconds() // 60))
+    step = settings.HOURS_ROUNDING_MINUTES
+    if step > 0:
+        minutes -= minutes % step
+    return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def _may_verify(actor, project) -> bool:
+    scope = scope_for(actor)
+    return scope.allows(Perm.PROJECT_EDIT, project.node.path) or project.claimed_by_id in scope.led_team_ids()
+
+
+def hours_verify(*, actor, attendance: Attendance) -> ServiceRecord:
+    """The leader confirms an attendance's hours: one AUTO entry per attendance."""
+    enrollment = attendance.enrollment
+    project = enrollment.shift.project
+    if not _may_verify(actor, project):
+        raise CoreError.NOT_FOUND.error()
+    if attendance.check_out_at is None:
+        raise E.NOT_CHECKED_OUT.error()
+    hours = attendance_hours(attendance)
+    if hours <= 0:
+        raise E.HOURS_INVALID.error(limit=MAX_ENTRY_HOURS)
+    try:
+        with transaction.atomic():
+            record = ServiceRecord.objects.create(
+                volunteer=enrollment.volunteer, kind=HoursKind.AUTO, bucket=HoursKind.AUTO, hours=hours,
+                service_date=timezone.localtime(enrollment.shift.starts_at).date(), project=project,
+                attendance=attendance, node=project.node, recorded_by=actor)
+            _apply(record)
+            audit_record(actor=actor, action="hours.verify", obj=record, node_path=project.node.path,
+                         changes={"hours": str(hours)})
+    except IntegrityError:
+        if ServiceRecord.objects.filter(attendance=attendance, kind=HoursKind.AUTO).exists():
+            raise E.ALREADY_VERIFIED.error() from None
+        raise
+    return record
+
+
+def hours_makeup(*, actor, volunteer, hours: Decimal, service_date, reason: str, node, project=None) -> ServiceRecord:
+    """Manual make-up hours (补录), kept apart from attendance hours; staff over the volunteer."""
+    if not scope_for(actor).allows(Perm.VOLUNTEER_EDIT, volunteer.home_node.path):
+        raise CoreError.NOT_FOUND.error()
+    hours = Decimal(hours)
+    if not (0 < hours <= MAX_ENTRY_HOURS):
+        raise E.HOURS_INVALID.error("hours", limit=MAX_ENTRY_HOURS)
+    if not reason.strip():
+        raise E.REASON_REQUIRED.error("reason")
+    with transaction.atomic():
+        record = ServiceRecord.objects.create(
+            volunteer=volunteer, kind=HoursKind.MAKEUP, bucket=HoursKind.MAKEUP, hours=hours,
+            service_date=service_date, project=project, node=node, reason=reason.strip()[:200], recorded_by=actor)
+        _apply(record)
+        audit_record(actor=actor, action="hours.makeup", obj=record, node_path=volunteer.home_node.path,
+                     changes={"hours": str(hours), "reason": record.reason})
+    return record
+
+
+def hours_correct(*, actor, record: ServiceRecord, delta: Decimal, reason: str) -> ServiceRecord:
+    """A correction is a new entry (positive or negative) pointing at the one it corrects."""
+    volunteer = record.volunteer
+    if not scope_for(actor).allows(Perm.VOLUNTEER_EDIT, volunteer.home_node.path):
+        raise CoreError.NOT_FOUND.error()
+    delta = Decimal(delta)
+    if delta == 0 or abs(delta) > MAX_ENTRY_HOURS:
+        raise E.HOURS_INVALID.error("hours", limit=MAX_ENTRY_HOURS)
+    if not reason.strip():
+        raise E.REASON_REQUIRED.error("reason")
+    try:
+        with transaction.atomic():
+            correction = ServiceRecord.objects.create(
+                volunteer=volunteer, kind=HoursKind.CORRECTION, bucket=record.bucket, hours=delta,
+                service_date=record.service_date, project=record.project, node=record.node, corrects=record,
+                reason=reason.strip()[:200], recorded_by=actor)
+            _apply(correction)
+            audit_record(actor=actor, action="hours.correct", obj=correction, node_path=volunteer.home_node.path,
+                         changes={"corrects": record.pk, "delta": str(delta), "reason": correction.reason})
+    except IntegrityError:  # the CHECK on the totals: hours would go below zero
+        raise E.CORRECTION_NEGATIVE.error() from None
+    return correction
+
+
+def _apply(record: ServiceRecord) -> None:
+    """Move the totals, points and stars for one new ledger row (inside its transaction)."""
+    volunteer = record.volunteer
+    VolunteerStats.objects.get_or_create(volunteer=volunteer)
+    column = "auto_hours" if record.bucket == HoursKind.AUTO else "makeup_hours"
+    VolunteerStats.objects.filter(pk=volunteer.pk).update(**{column: F(column) + record.hours})
+    stats = VolunteerStats.objects.get(pk=volunteer.pk)
+    points = int((record.hours * settings.POINTS_PER_HOUR).to_integral_value(rounding=ROUND_DOWN))
+    if points < 0:
+        points = -min(-points, stats.points)  # spent points stay spent; the balance stops at zero
+    if points:
+        PointsEntry.objects.create(volunteer=volunteer, points=points, service_record=record,
+                                   reason=f"{record.get_kind_display()} {record.hours} 小时")
+        VolunteerStats.objects.filter(pk=volunteer.pk).update(points=F("points") + points)
+    level = star_level_for(stats.total_hours)
+    if level != stats.star_level:
+        VolunteerStats.objects.filter(pk=volunteer.pk).update(star_level=level)
+    today = timezone.localdate()
+    for n, threshold in enumerate(settings.STAR_THRESHOLDS[:level], start=1):
+        StarAward.objects.get_or_create(volunteer=volunteer, level=n,
+                                        defaults={"threshold_hours": threshold, "reached_on": today})
+
+
+def star_level_for(hours: Decimal) -> int:
+    return sum(1 for threshold in settings.STAR_THRESHOLDS if hours >= threshold)
