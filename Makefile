@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/wenming manage makemigrations --check --dry-run
 
 test: lint
+	scripts/ensure-chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

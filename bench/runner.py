@@ -10,6 +10,7 @@ import sys
 
 SCENARIOS: dict[str, str] = {
     "import": "bench.import_roster",
+    "certificates": "bench.certificates",
     "signup": "bench.signup",
 }
 

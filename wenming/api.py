@@ -5,8 +5,10 @@ from ninja import NinjaAPI
 from wenming.accounts.api import router as accounts_router
 from wenming.accounts.user_api import router as users_router
 from wenming.core.api import API_AUTH, install_error_handlers
+from wenming.mobilization.api import router as mobilization_router
 from wenming.orgs.api import router as orgs_router
 from wenming.service.api import router as service_router
+from wenming.service.certificate_api import router as service_certificates_router
 from wenming.volunteers.api import router as volunteers_router
 from wenming.volunteers.team_api import router as teams_router
 
@@ -21,5 +23,6 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 install_error_handlers(api)
-for router in (accounts_router, users_router, orgs_router, volunteers_router, teams_router, service_router):
+for router in (accounts_router, users_router, orgs_router, volunteers_router, teams_router, service_router,
+               service_certificates_router, mobilization_router):
     api.add_router("", router)

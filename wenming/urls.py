@@ -16,4 +16,6 @@ urlpatterns = [
     path("orgs/", include("wenming.orgs.urls")),
     path("volunteers/roster/", include("wenming.volunteers.roster_urls")),
     path("volunteers/", include("wenming.volunteers.urls")),
+    path("", include("wenming.service.page_urls")),
+    path("service/", include("wenming.service.urls")),
 ]

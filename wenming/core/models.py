@@ -39,3 +39,42 @@ class Counter(models.Model):
 
     def __str__(self):
         return f"{self.name}={self.value}"
+
+
+class NotificationChannel(models.TextChoices):
+    INBOX = "inbox", "站内消息"
+    SMS = "sms", "短信"
+
+
+class Notification(models.Model):
+    """The outbox: one row per message and recipient, written when the sending transaction
+    commits (core/notify.py). A recipient without an account is kept by volunteer."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", verbose_name="接收志愿者", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    channel = models.CharField("渠道", max_length=16, choices=NotificationChannel.choices,
+                               default=NotificationChannel.INBOX)
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=500, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "sent_at"], name="notification_recipient_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(recipient__isnull=False) | models.Q(volunteer__isnull=False),
+                                   name="notification_has_recipient"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.subject}"

@@ -85,3 +85,6 @@ class VolunteerStatsAdmin(ReadOnlyAdmin):
 @admin.register(StarAward)
 class StarAwardAdmin(ReadOnlyAdmin):
     list_display = ["volunteer", "level", "threshold_hours", "reached_on"]
+
+
+from . import certificate_admin  # noqa: E402,F401  (registers service.Certificate)

@@ -17,6 +17,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.dates import age_on
 from wenming.core.errors import CoreError
+from wenming.mobilization.selectors import require_courses
 
 from .errors import ServiceError as E
 from .models import (
@@ -46,6 +47,7 @@ def check_eligibility(*, shift: Shift, volunteer) -> None:
         missing = [name for pk, name in required if pk not in held]
         if missing:
             raise E.SKILLS_MISSING.error(skills="、".join(sorted(missing)))
+    require_courses(project=project, volunteer=volunteer)
     if project.requires_insurance and (
         volunteer.insurance_valid_until is None
         or volunteer.insurance_valid_until < timezone.localtime(shift.ends_at).date()

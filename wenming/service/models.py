@@ -189,4 +189,5 @@ class Attendance(models.Model):
         return f"{self.enrollment} · {self.check_in_at:%Y-%m-%d %H:%M}"
 
 
+from .certificate_models import Certificate  # noqa: E402,F401
 from .ledger_models import HoursKind, PointsEntry, ServiceRecord, StarAward, VolunteerStats  # noqa: E402,F401

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "wenming.accounts",
     "wenming.volunteers",
     "wenming.service",
+    "wenming.mobilization",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,8 @@ X_FRAME_OPTIONS = "DENY"
 # Volunteer numbers: prefix + zero-padded sequence, e.g. WM0000012345.
 VOLUNTEER_NUMBER_PREFIX = os.environ.get("WENMING_VOLUNTEER_NUMBER_PREFIX", "WM")
 SITE_NAME = os.environ.get("WENMING_SITE_NAME", "文明实践云")
+# The public address, for links that leave the site (certificate QR codes, call answers).
+SITE_URL = os.environ.get("WENMING_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Venue codes (场所码): a code lives one period plus GRACE periods (docs/checkin.md).
 VENUE_TOKEN_PERIOD_SECONDS = int(os.environ.get("WENMING_VENUE_TOKEN_PERIOD_SECONDS", "30"))

@@ -28,7 +28,29 @@ def sibling(world):
         "user_id": world.manager_b.pk,
         "assignment_id": world.manager_b.assignments.get().pk,
         **_sibling_service(world),
+        **_sibling_mobilization(world),
     }
+
+
+def _sibling_mobilization(world) -> dict:
+    """A 招募令 and a training course of station B."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wenming.mobilization.services import call_create, course_create
+    from wenming.service.models import ProjectCategory
+    from wenming.service.project_services import project_create, shift_add
+
+    project = project_create(actor=world.root, node=world.station_b, title="杨贵店村集结",
+                             category=ProjectCategory.objects.get(code="arts"))
+    start = timezone.now() + timedelta(days=3)
+    shift = shift_add(actor=world.root, project=project, title="集结", starts_at=start,
+                      ends_at=start + timedelta(hours=2), capacity=2)
+    call = call_create(actor=world.root, node=world.station_b, shift=shift, title="集结号", needed=2,
+                       deadline=start - timedelta(days=1))
+    course = course_create(actor=world.root, node=world.station_b, title="岗前培训")
+    return {"call_id": call.pk, "course_id": course.pk}
 
 
 def _sibling_service(world) -> dict:
@@ -46,7 +68,21 @@ def _sibling_service(world) -> dict:
     shift = shift_add(actor=world.root, project=project, title="岗", starts_at=start,
                       ends_at=start + timedelta(hours=2), capacity=2)
     enrollment = Enrollment.objects.create(shift=shift, volunteer=world.vol_b, status="waitlisted")
-    return {"project_id": project.pk, "shift_id": shift.pk, "enrollment_id": enrollment.pk}
+    return {"project_id": project.pk, "shift_id": shift.pk, "enrollment_id": enrollment.pk,
+            **_sibling_service_certificate(world)}
+
+
+def _sibling_service_certificate(world) -> dict:
+    """A 志愿服务记录证明 issued by station B."""
+    from datetime import date
+    from decimal import Decimal
+
+    from wenming.service.certificate_services import certificate_issue
+    from wenming.service.hours_services import hours_makeup
+
+    hours_makeup(actor=world.root, volunteer=world.vol_b, hours=Decimal(2), service_date=date(2025, 3, 1),
+                 reason="补录", node=world.station_b)
+    return {"service_certificate_id": certificate_issue(actor=world.root, volunteer=world.vol_b).pk}
 
 
 # A body that passes validation for each write endpoint, so the answer is about scope, not input.
@@ -65,6 +101,8 @@ BODIES = {
     ("post", "/projects/{project_id}/claim"): lambda w: {"team_id": w.team_a.pk},
     ("post", "/projects/{project_id}/shifts"): lambda w: {"title": "岗", "starts_at": "2030-01-01T08:00:00+08:00",
                                                           "ends_at": "2030-01-01T10:00:00+08:00", "capacity": 2},
+    ("post", "/calls/{call_id}/answer"): lambda w: {"answer": "yes"},
+    ("post", "/courses/{course_id}/projects"): lambda w: {"project_id": 1},
     ("post", "/users/{user_id}/assignments"): lambda w: {"role": "volunteer", "node_id": w.station_a.pk},
 }
 
@@ -73,7 +111,7 @@ def _object_routes():
     """Every API operation whose path names an object by id (read from the OpenAPI document)."""
     for path, ops in api.get_openapi_schema()["paths"].items():
         for method in ops:
-            if "{" in path:
+            if "{" in path and "verify" not in path:  # public verification by code: not an object id
                 yield method, path.removeprefix("/api/v1")
 
 

@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
+from wenming.core.models import Notification
+
+from .models import Call, CallResponse, Course, CourseCompletion, ProjectCourse
+
+
+@admin.register(Course)
+class CourseAdmin(AuditedAdmin):
+    list_display = ["title", "node", "pass_score", "created_at"]
+    search_fields = ["title"]
+    raw_id_fields = ["node"]
+
+
+@admin.register(ProjectCourse)
+class ProjectCourseAdmin(AuditedAdmin):
+    list_display = ["project", "course"]
+    raw_id_fields = ["project", "course"]
+
+
+@admin.register(CourseCompletion)
+class CourseCompletionAdmin(ReadOnlyAdmin):
+    list_display = ["course", "volunteer_id", "score", "completed_at"]
+
+
+@admin.register(Call)
+class CallAdmin(AuditedAdmin):
+    list_display = ["title", "node", "needed", "deadline", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["node", "shift"]
+
+
+@admin.register(CallResponse)
+class CallResponseAdmin(ReadOnlyAdmin):
+    list_display = ["call", "volunteer_id", "answer", "answered_at", "enrollment_id"]
+    list_filter = ["answer"]
+
+
+# The core outbox model is registered here (this app introduced it) to keep core/admin.py untouched.
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient_id", "volunteer_id", "channel", "subject", "sent_at"]
+    list_filter = ["channel"]
+    date_hierarchy = "created_at"

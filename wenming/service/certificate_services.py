@@ -1,0 +1,256 @@
+"""志愿服务记录证明: issue (one or a batch), revoke, render, and the reads they need.
+
+Issuing freezes a snapshot of the volunteer's hours ledger: corrections are folded onto the
+entry they correct, entries whose net hours are ≤ 0 are dropped, and the certified total must
+equal the maintained VolunteerStats total (else the ledger needs a look before certifying).
+The PDF is rendered on demand from the snapshot; nothing is stored under MEDIA_ROOT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from wenming.accounts.roles import Perm
+from wenming.accounts.scope import NOTHING, scope_for
+from wenming.core.audit import audit_entry, audit_record
+from wenming.core.counters import counter_take
+from wenming.core.errors import CoreError
+from wenming.core.models import AuditEntry
+
+from .certificate_errors import CertificateError as E
+from .certificate_pdf import CertificateData, ServiceLine, render_certificate, render_certificates
+from .models import Certificate, HoursKind, ServiceRecord, VolunteerStats
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+BATCH_LIMIT = 5000
+NUMBER_PREFIX = "ZS"
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def mask_name(name: str) -> str:
+    """张三丰 -> 张*丰, 李明 -> 李*, 欧阳娜娜 -> 欧**娜: enough to recognise, not to identify."""
+    value = (name or "").strip()
+    if len(value) <= 1:
+        return "*" if value else ""
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def site_url() -> str:
+    """Absolute base for the verification URL printed on the PDF (setting SITE_URL)."""
+    return (getattr(settings, "SITE_URL", "") or os.environ.get("WENMING_SITE_URL", "")
+            or DEFAULT_SITE_URL).rstrip("/")
+
+
+def verify_url(certificate: Certificate) -> str:
+    return f"{site_url()}/service/verify/{certificate.verify_code}/"
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    lines: list[dict]
+    total: Decimal
+    period_from: dt.date
+    period_to: dt.date
+
+
+def _root_id(record_id: int, corrects: dict[int, int | None]) -> int:
+    seen = set()
+    while corrects.get(record_id) and record_id not in seen:  # a correction of a correction
+        seen.add(record_id)
+        record_id = corrects[record_id]  # type: ignore[assignment]
+    return record_id
+
+
+def _snapshot(volunteer, records: list[ServiceRecord], stats_total: Decimal) -> _Snapshot:
+    corrects = {r.pk: r.corrects_id for r in records}
+    by_id = {r.pk: r for r in records}
+    net: dict[int, Decimal] = defaultdict(Decimal)
+    for r in records:
+        net[_root_id(r.pk, corrects)] += r.hours
+    lines, total = [], Decimal(0)
+    for root_id in sorted(net, key=lambda pk: (by_id[pk].service_date, pk)):
+        hours = net[root_id]
+        if hours <= 0:
+            continue
+        entry = by_id[root_id]
+        if entry.project_id:
+            project = entry.project.title
+        else:
+            project = HoursKind.MAKEUP.label if entry.kind == HoursKind.MAKEUP else "志愿服务"
+        lines.append({"date": entry.service_date.isoformat(), "project": project, "node": entry.node.name,
+                      "hours": str(hours.quantize(Decimal("0.01")))})
+        total += hours
+    if not lines:
+        raise E.NO_HOURS.error(volunteer_no=volunteer.volunteer_no)
+    if total != stats_total:
+        raise E.TOTAL_MISMATCH.error(volunteer_no=volunteer.volunteer_no)
+    return _Snapshot(lines, total, dt.date.fromisoformat(lines[0]["date"]),
+                     dt.date.fromisoformat(lines[-1]["date"]))
+
+
+def _check_may_issue(actor, volunteer, node) -> None:
+    scope = scope_for(actor)
+    own = scope.user_id is not None and volunteer.user_id == scope.user_id
+    if scope.allows(Perm.VOLUNTEER_VIEW, volunteer.home_node.path):
+        if not scope.allows(Perm.VOLUNTEER_VIEW, node.path):
+            raise CoreError.NOT_FOUND.error()  # issuing in the name of a node out of scope
+        return
+    if own and node.pk == volunteer.home_node_id:
+        return
+    raise CoreError.NOT_FOUND.error()
+
+
+# --- writes ------------------------------------------------------------------------------
+
+def certificate_issue(*, actor, volunteer, node=None) -> Certificate:
+    """One certificate over the volunteer's whole ledger; node defaults to the home node."""
+    return certificate_issue_batch(actor=actor, volunteers=[volunteer], node=node)[0]
+
+
+def certificate_issue_batch(*, actor, volunteers: Iterable, node=None) -> list[Certificate]:
+    """Certificates for many volunteers in one transaction: all or none.
+
+    Three queries read the ledgers and totals of the whole batch; numbers are reserved as one
+    range; certificates and audit rows are bulk-inserted."""
+    volunteers = list(volunteers)
+    if len(volunteers) > BATCH_LIMIT:
+        raise E.BATCH_SIZE.error(limit=BATCH_LIMIT)
+    if not volunteers:
+        return []
+    for vol in volunteers:
+        _check_may_issue(actor, vol, node or vol.home_node)
+    ids = [v.pk for v in volunteers]
+    records: dict[int, list[ServiceRecord]] = defaultdict(list)
+    for r in (ServiceRecord.objects.filter(volunteer_id__in=ids).select_related("project", "node")
+              .order_by("service_date", "id")):
+        records[r.volunteer_id].append(r)
+    totals = {s.pk: s.total_hours for s in VolunteerStats.objects.filter(pk__in=ids)}
+    snapshots = [_snapshot(v, records[v.pk], totals.get(v.pk, Decimal(0))) for v in volunteers]
+    now = timezone.now()
+    year = timezone.localtime(now).year
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        first = counter_take(f"service_certificate:{year}", len(volunteers))
+        certs = [
+            Certificate(number=f"{NUMBER_PREFIX}{year}{first + i:08d}", volunteer=vol,
+                        node=node or vol.home_node, issued_at=now, issued_by=actor_user,
+                        total_hours=snap.total, period_from=snap.period_from, period_to=snap.period_to,
+                        verify_code=secrets.token_urlsafe(16), lines=snap.lines)
+            for i, (vol, snap) in enumerate(zip(volunteers, snapshots, strict=True))
+        ]
+        certs = Certificate.objects.bulk_create(certs)
+        if any(c.pk is None for c in certs):  # backends without RETURNING ids
+            by_number = dict(Certificate.objects.filter(number__in=[c.number for c in certs])
+                             .values_list("number", "pk"))
+            for c in certs:
+                c.pk = by_number[c.number]
+        AuditEntry.objects.bulk_create([
+            audit_entry(actor=actor, action="certificate.issue", obj=c, node_path=c.volunteer.home_node.path,
+                        changes={"number": c.number, "total_hours": str(c.total_hours), "node": c.node_id})
+            for c in certs
+        ])
+    return certs
+
+
+def certificate_revoke(*, actor, certificate: Certificate, reason: str = "") -> Certificate:
+    """Staff who may edit the volunteer revoke; the public page then shows 已作废."""
+    if not scope_for(actor).allows(Perm.VOLUNTEER_EDIT, certificate.volunteer.home_node.path):
+        certificate_get_for_actor(actor=actor, certificate_id=certificate.pk)  # 404 when not visible
+        raise CoreError.FORBIDDEN.error()
+    with transaction.atomic():
+        updated = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=actor, revoke_reason=reason.strip()[:200])
+        if not updated:
+            raise E.REVOKED.error()
+        audit_record(actor=actor, action="certificate.revoke", obj=certificate,
+                     node_path=certificate.volunteer.home_node.path, changes={"reason": reason.strip()[:200]})
+    certificate.refresh_from_db()
+    return certificate
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+def certificate_data(certificate: Certificate) -> CertificateData:
+    vol = certificate.volunteer
+    services = [ServiceLine(date=dt.date.fromisoformat(line["date"]), project=line["project"],
+                            organiser=line["node"], hours=Decimal(line["hours"])) for line in certificate.lines]
+    return CertificateData(
+        certificate_no=certificate.number, volunteer_name=vol.name, id_number_masked=vol.id_number_masked,
+        volunteer_no=vol.volunteer_no, total_hours=certificate.total_hours, services=services,
+        issuing_node=certificate.node.name, issued_on=timezone.localtime(certificate.issued_at).date(),
+        verify_url=verify_url(certificate))
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    if certificate.is_revoked:
+        raise E.REVOKED.error()
+    return render_certificate(certificate_data(certificate))
+
+
+def certificate_batch_zip(certificates: Iterable[Certificate], out_path) -> int:
+    """A batch as one zip, one PDF each (rendered one at a time: memory stays flat)."""
+    items: Iterator[CertificateData] = (certificate_data(c) for c in certificates if not c.is_revoked)
+    return render_certificates(items, out_path)
+
+
+# --- reads -------------------------------------------------------------------------------
+
+def certificate_visibility_q(actor) -> Q:
+    """Staff over the volunteer's home node or over the issuing node; the volunteer their own."""
+    scope = scope_for(actor)
+    if scope.user_id is None:
+        return NOTHING
+    return (scope.q(Perm.VOLUNTEER_VIEW, "volunteer__home_node__path") | scope.q(Perm.VOLUNTEER_VIEW, "node__path")
+            | Q(volunteer__user_id=scope.user_id))
+
+
+def certificate_list_for_actor(*, actor, volunteer_id: int | None = None) -> QuerySet:
+    qs = Certificate.objects.filter(certificate_visibility_q(actor)).select_related("volunteer__home_node", "node")
+    if volunteer_id:
+        qs = qs.filter(volunteer_id=volunteer_id)
+    return qs
+
+
+def certificate_get_for_actor(*, actor, certificate_id: int) -> Certificate:
+    cert = certificate_list_for_actor(actor=actor).filter(pk=certificate_id).first()
+    if cert is None:
+        raise CoreError.NOT_FOUND.error()
+    return cert
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """Public lookup by verification code; malformed and unknown alike give None."""
+    code = (code or "").strip()
+    if not (10 <= len(code) <= 32) or not all(ch.isalnum() or ch in "-_" for ch in code):
+        return None
+    return Certificate.objects.select_related("volunteer", "node").filter(verify_code=code).first()
+
+
+def certificate_by_number(number: str) -> Certificate | None:
+    number = (number or "").strip().upper()
+    if not (len(number) == 14 and number.startswith(NUMBER_PREFIX) and number[2:].isdigit()):
+        return None
+    return Certificate.objects.select_related("volunteer", "node").filter(number=number).first()
+
+
+def public_fields(cert: Certificate) -> dict:
+    """What anyone may learn from a certificate: never the ID number, phone or full name."""
+    return {"number": cert.number, "valid": not cert.is_revoked, "status": "已作废" if cert.is_revoked else "有效",
+            "volunteer_name": mask_name(cert.volunteer.name), "volunteer_no": cert.volunteer.volunteer_no,
+            "node_name": cert.node.name, "issued_on": timezone.localtime(cert.issued_at).date(),
+            "total_hours": cert.total_hours, "period_from": cert.period_from, "period_to": cert.period_to,
+            "revoked_on": timezone.localtime(cert.revoked_at).date() if cert.revoked_at else None}

@@ -1,0 +1,50 @@
+"""Pages for 志愿服务记录证明: the public verification page (no login) and the PDF download.
+
+The public page shows only what SPEC 4.4 allows: validity, number, issuing node, date, total
+hours, the masked name and the volunteer number; never an ID number or a phone. Unknown and
+malformed codes or numbers answer the same 404 page.
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from wenming.core.decorators import login_page
+
+from . import certificate_services as services
+from .certificate_pdf import certificate_filename
+
+NOT_FOUND_MESSAGE = "未找到该证明，请核对证书编号或核验码"
+
+
+def _not_found(request, query: str = ""):
+    return render(request, "service/certificate_verify.html",
+                  {"not_found": NOT_FOUND_MESSAGE, "query": query[:40]}, status=404)
+
+
+def _result(request, cert):
+    return render(request, "service/certificate_verify.html", {"cert": services.public_fields(cert)})
+
+
+def certificate_verify_code(request, code: str):
+    cert = services.certificate_by_code(code)
+    return _result(request, cert) if cert else _not_found(request)
+
+
+def certificate_verify_form(request):
+    number = (request.GET.get("number") or "").strip()
+    if not number:
+        return render(request, "service/certificate_verify.html", {})
+    cert = services.certificate_by_number(number)
+    if cert is None:
+        return _not_found(request, number)
+    return redirect("service:certificate_verify", code=cert.verify_code)
+
+
+@never_cache
+@login_page
+def certificate_pdf(request, certificate_id: int):
+    cert = services.certificate_get_for_actor(actor=request.user, certificate_id=certificate_id)
+    response = HttpResponse(services.certificate_pdf(cert), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate_filename(services.certificate_data(cert))}"'
+    return response

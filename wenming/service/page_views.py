@@ -1,0 +1,116 @@
+"""Volunteer-facing pages (mobile first): recruiting projects, sign-up, my shifts, the venue
+code page a leader shows on site, and the check-in page its QR code opens."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from wenming.core.decorators import error_page, login_page
+from wenming.core.errors import CoreError, DomainError
+from wenming.volunteers.selectors import volunteer_for_user
+
+from . import selectors
+from .attendance_services import attendance_check_in, attendance_check_out
+from .enrollment_services import enrollment_cancel, enrollment_create
+from .errors import ServiceError
+from .models import Attendance, EnrollmentStatus, VolunteerStats
+from .venue import seconds_until_rotation, token_period, venue_qr_svg, venue_token
+
+
+def project_list(request):
+    """Public: recruiting projects, by category."""
+    category = request.GET.get("category", "")
+    return render(request, "service/pages/project_list.html", {
+        "projects": selectors.project_public_list(category=category).prefetch_related("shifts")[:100],
+        "categories": selectors.category_list(), "category": category,
+    })
+
+
+def project_detail(request, project_id: int):
+    try:
+        project = selectors.project_get_for_actor(actor=request.user, project_id=project_id)
+    except DomainError as exc:
+        return error_page(request, exc)
+    return render(request, "service/pages/project_detail.html", {
+        "project": project, "shifts": list(project.shifts.all()),
+        "skills": [s.name for s in project.required_skills.all()],
+    })
+
+
+@require_POST
+@login_page
+def sign_up(request, shift_id: int):
+    shift = selectors.shift_get_for_actor(actor=request.user, shift_id=shift_id)
+    volunteer = volunteer_for_user(request.user)
+    if volunteer is None:
+        raise ServiceError.NOT_A_VOLUNTEER.error()
+    try:
+        enrollment = enrollment_create(actor=request.user, shift=shift, volunteer=volunteer)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if enrollment.status == EnrollmentStatus.CONFIRMED:
+            messages.success(request, f"报名成功：{shift.project.title} · {shift.title}")
+        else:
+            messages.info(request, "名额已满，您已进入候补，有人取消时将按顺序自动递补")
+    return redirect("service_pages:project", project_id=shift.project_id)
+
+
+@login_page
+def my_shifts(request):
+    volunteer = volunteer_for_user(request.user)
+    enrollments = (selectors.enrollment_list_for_actor(actor=request.user).filter(volunteer__user=request.user)
+                   .order_by("-shift__starts_at"))
+    stats = VolunteerStats.objects.filter(volunteer=volunteer).first() if volunteer else None
+    return render(request, "service/pages/my_shifts.html", {"volunteer": volunteer, "enrollments": enrollments,
+                                                            "stats": stats})
+
+
+@require_POST
+@login_page
+def cancel(request, enrollment_id: int):
+    enrollment = selectors.enrollment_get_for_actor(actor=request.user, enrollment_id=enrollment_id)
+    try:
+        enrollment_cancel(actor=request.user, enrollment=enrollment, reason=request.POST.get("reason", ""))
+        messages.success(request, "已取消报名")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("service_pages:my_shifts")
+
+
+@never_cache
+@login_page
+def venue(request, shift_id: int):
+    """The page a leader shows at the venue: a QR code that rotates every period."""
+    shift = selectors.shift_get_for_actor(actor=request.user, shift_id=shift_id)
+    scope_ok = selectors.project_list_for_actor(actor=request.user, mine_only=True).filter(pk=shift.project_id)
+    if not scope_ok.exists():
+        raise CoreError.NOT_FOUND.error()
+    url = request.build_absolute_uri(reverse("service_pages:checkin", args=[shift.pk]) + "?t=" + venue_token(shift.pk))
+    return render(request, "service/pages/venue.html", {
+        "shift": shift, "qr": venue_qr_svg(url), "url": url, "period": token_period(),
+        "refresh": max(1, int(seconds_until_rotation()) + 1),
+    })
+
+
+@never_cache
+@login_page
+def checkin(request, shift_id: int):
+    """Opened from the venue QR code; the browser adds its position (only pass/fail and the
+    distance are kept)."""
+    shift = selectors.shift_get_for_actor(actor=request.user, shift_id=shift_id)
+    token = request.POST.get("t") or request.GET.get("t", "")
+    attendance = Attendance.objects.filter(enrollment__shift=shift, enrollment__volunteer__user=request.user).first()
+    result = None
+    if request.method == "POST":
+        action = attendance_check_out if request.POST.get("mode") == "out" else attendance_check_in
+        try:
+            attendance = action(actor=request.user, shift=shift, token=token, lat=request.POST.get("lat") or None,
+                                lon=request.POST.get("lon") or None, accuracy_m=request.POST.get("accuracy") or None)
+            result = "签退成功" if action is attendance_check_out else "签到成功"
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(request, "service/pages/checkin.html", {"shift": shift, "token": token,
+                                                          "attendance": attendance, "result": result})
