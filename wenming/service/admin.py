@@ -88,3 +88,17 @@ class StarAwardAdmin(ReadOnlyAdmin):
 
 
 from . import certificate_admin  # noqa: E402,F401  (registers service.Certificate)
+from .rewards_models import Redemption, RewardItem  # noqa: E402
+
+
+@admin.register(RewardItem)
+class RewardItemAdmin(AuditedAdmin):
+    list_display = ["name", "node", "points_cost", "stock", "active"]
+    readonly_fields = ["stock"]  # stock moves through reward_restock / reward_redeem
+    raw_id_fields = ["node"]
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(ReadOnlyAdmin):
+    list_display = ["item", "volunteer", "points", "status", "created_at", "collected_at"]
+    list_filter = ["status"]

@@ -191,3 +191,4 @@ class Attendance(models.Model):
 
 from .certificate_models import Certificate  # noqa: E402,F401
 from .ledger_models import HoursKind, PointsEntry, ServiceRecord, StarAward, VolunteerStats  # noqa: E402,F401
+from .rewards_models import Redemption, RedemptionStatus, RewardItem  # noqa: E402,F401

@@ -92,3 +92,24 @@ def enrollment_get_for_actor(*, actor, enrollment_id: int) -> Enrollment:
 
 def category_list() -> QuerySet:
     return ProjectCategory.objects.filter(active=True)
+
+
+def reward_list_for_actor(*, actor) -> QuerySet:
+    """Staff: items of their subtrees. Volunteers: the shops of their home node and above."""
+    from wenming.orgs.tree import ancestor_paths
+    from wenming.volunteers.selectors import volunteer_for_user
+
+    from .models import RewardItem
+
+    q = scope_for(actor).q(Perm.PROJECT_VIEW, "node__path")
+    volunteer = volunteer_for_user(actor)
+    if volunteer is not None:
+        q |= Q(node__path__in=ancestor_paths(volunteer.home_node.path), active=True)
+    return RewardItem.objects.filter(q).select_related("node").order_by("node__path", "name")
+
+
+def reward_get_for_actor(*, actor, reward_id: int):
+    item = reward_list_for_actor(actor=actor).filter(pk=reward_id).first()
+    if item is None:
+        raise CoreError.NOT_FOUND.error()
+    return item

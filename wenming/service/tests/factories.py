@@ -1,7 +1,10 @@
+import threading
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 
+from wenming.core.errors import DomainError
 from wenming.orgs.models import Node
 from wenming.service.models import ProjectCategory
 from wenming.service.project_services import (
@@ -46,3 +49,33 @@ def _unique_id(i: int) -> str:
     from wenming.core.testing import make_id_number, years_ago
 
     return make_id_number(years_ago(20 + (i // 100) % 40, days=40), seq=i % 100, male=bool(i % 2), area="420527")
+
+
+def storm(jobs, threads=16):
+    """Run callables from `threads` threads at once; each returns a status or error code."""
+    results, lock, barrier = [], threading.Lock(), threading.Barrier(threads)
+    queue = list(jobs)
+
+    def worker():
+        barrier.wait()
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    job = queue.pop()
+                try:
+                    outcome = job()
+                except DomainError as exc:
+                    outcome = exc.code
+                with lock:
+                    results.append(outcome)
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results

@@ -1,15 +1,13 @@
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from wenming.core.errors import DomainError
 from wenming.service.enrollment_services import enrollment_cancel, enrollment_create, enrollment_mark_no_show
 from wenming.service.models import Enrollment, EnrollmentStatus, Shift
 from wenming.service.project_services import project_cancel, shift_set_capacity
-from wenming.service.tests.factories import many_volunteers, recruiting_shift
+from wenming.service.tests.factories import many_volunteers, recruiting_shift, storm
 from wenming.volunteers.tests.factories import build_world
 
 
@@ -145,36 +143,6 @@ def test_cancelling_a_project_cancels_every_enrollment(world):
     _assert_counters(shift)
 
 
-def _storm(jobs, threads=16):
-    """Run callables from `threads` threads at once; each returns a status or error code."""
-    results, lock, barrier = [], threading.Lock(), threading.Barrier(threads)
-    queue = list(jobs)
-
-    def worker():
-        barrier.wait()
-        try:
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    job = queue.pop()
-                try:
-                    outcome = job()
-                except DomainError as exc:
-                    outcome = exc.code
-                with lock:
-                    results.append(outcome)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_signup_never_overbooks_under_concurrency():
     world = build_world()
@@ -183,7 +151,7 @@ def test_signup_never_overbooks_under_concurrency():
     jobs = [lambda v=v: enrollment_create(actor=world.root, shift=shift, volunteer=v).status for v in people]
     # every volunteer taps twice: duplicates must be refused, not booked
     jobs += [lambda v=v: enrollment_create(actor=world.root, shift=shift, volunteer=v).status for v in people[:50]]
-    results = _storm(jobs)
+    results = storm(jobs)
     assert results.count("confirmed") == 5
     assert results.count("waitlisted") == 195
     assert results.count("service.already_enrolled") == 50
@@ -198,7 +166,7 @@ def test_concurrent_cancellations_promote_exactly_the_freed_slots_in_order():
     people = many_volunteers(world, 20)
     enrollments = [enrollment_create(actor=world.root, shift=shift, volunteer=v) for v in people]
     confirmed = enrollments[:5]
-    _storm([lambda e=e: enrollment_cancel(actor=world.root, enrollment=e).status for e in confirmed], threads=5)
+    storm([lambda e=e: enrollment_cancel(actor=world.root, enrollment=e).status for e in confirmed], threads=5)
     states = dict(Enrollment.objects.filter(shift=shift).values_list("pk", "status"))
     assert [states[e.pk] for e in enrollments[5:10]] == [EnrollmentStatus.CONFIRMED] * 5
     assert all(states[e.pk] == EnrollmentStatus.WAITLISTED for e in enrollments[10:])

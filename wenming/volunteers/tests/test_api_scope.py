@@ -68,8 +68,11 @@ def _sibling_service(world) -> dict:
     shift = shift_add(actor=world.root, project=project, title="岗", starts_at=start,
                       ends_at=start + timedelta(hours=2), capacity=2)
     enrollment = Enrollment.objects.create(shift=shift, volunteer=world.vol_b, status="waitlisted")
+    from wenming.service.rewards_services import reward_item_create
+
+    reward = reward_item_create(actor=world.root, node=world.station_b, name="大米", points_cost=10, stock=3)
     return {"project_id": project.pk, "shift_id": shift.pk, "enrollment_id": enrollment.pk,
-            **_sibling_service_certificate(world)}
+            "reward_id": reward.pk, **_sibling_service_certificate(world)}
 
 
 def _sibling_service_certificate(world) -> dict:
@@ -98,6 +101,7 @@ BODIES = {
     ("post", "/teams/{team_id}/members"): lambda w: {"volunteer_id": w.vol_a.pk},
     ("patch", "/teams/{team_id}/members/{volunteer_id}"): lambda w: {"role": "member"},
     ("post", "/shifts/{shift_id}/capacity"): lambda w: {"capacity": 3},
+    ("post", "/rewards/{reward_id}/restock"): lambda w: {"add": 1},
     ("post", "/projects/{project_id}/claim"): lambda w: {"team_id": w.team_a.pk},
     ("post", "/projects/{project_id}/shifts"): lambda w: {"title": "岗", "starts_at": "2030-01-01T08:00:00+08:00",
                                                           "ends_at": "2030-01-01T10:00:00+08:00", "capacity": 2},
