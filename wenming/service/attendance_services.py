@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from wenming.accounts.roles import Perm
@@ -123,8 +125,9 @@ def attendance_close_forgotten(*, now: datetime | None = None) -> int:
     for shift_id, ends_at in (open_rows.values_list("enrollment__shift_id", "enrollment__shift__ends_at")
                               .distinct()):
         with transaction.atomic():
+            # never before the check-in (a manual entry may sit at the very end of the shift)
             n = Attendance.objects.filter(check_out_at__isnull=True, enrollment__shift_id=shift_id).update(
-                check_out_at=ends_at, auto_closed=True)
+                check_out_at=Greatest(F("check_in_at"), Value(ends_at)), auto_closed=True)
             if n:
                 audit_record(actor=None, action="attendance.auto_close", node_path="",
                              changes={"shift": shift_id, "closed": n})

@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wenming.core.middleware.RequestContextMiddleware",
+    "wenming.core.periodic.InlinePeriodicTasksMiddleware",
 ]
 
 ROOT_URLCONF = "wenming.urls"
@@ -122,6 +123,8 @@ VENUE_TOKEN_GRACE_WINDOWS = int(os.environ.get("WENMING_VENUE_TOKEN_GRACE_WINDOW
 # Check-in opens this long before a shift; forgotten check-outs close this long after it ends.
 CHECKIN_OPENS_MINUTES = int(os.environ.get("WENMING_CHECKIN_OPENS_MINUTES", "30"))
 CHECKOUT_GRACE_MINUTES = int(os.environ.get("WENMING_CHECKOUT_GRACE_MINUTES", "60"))
+# Periodic tasks run inline after responses (embedded default); 0 when cron/Celery beat runs them.
+INLINE_PERIODIC_TASKS = os.environ.get("WENMING_INLINE_PERIODIC", "1") == "1"
 # Hours from attendance are clipped to the shift and rounded down to this many minutes
 # (0: exact to the minute). Star thresholds in verified hours; points per verified hour.
 HOURS_ROUNDING_MINUTES = int(os.environ.get("WENMING_HOURS_ROUNDING_MINUTES", "15"))

@@ -119,3 +119,21 @@ def test_manual_check_in_by_a_leader_is_audited(setup, world):
     assert _code(attendance_manual, actor=world.manager_b, enrollment=enrollment,
                  check_in_at=shift.starts_at).code == "not_found"
     assert timezone.is_aware(attendance.check_in_at)
+
+
+def test_forgotten_check_outs_close_inline_after_a_request(setup, client, settings):
+    """The embedded default has no scheduler: the web process runs due tasks itself."""
+    from django.core.cache import cache
+
+    from wenming.service.models import Shift
+
+    shift, user, _ = setup
+    now = shift.starts_at
+    attendance_check_in(actor=user, shift=shift, token=venue_token(shift.pk, now), now=now, **SITE)
+    Shift.objects.filter(pk=shift.pk).update(starts_at=now - timedelta(hours=6), ends_at=now - timedelta(hours=3))
+    Attendance.objects.update(check_in_at=now - timedelta(hours=6))  # as if checked in at the start
+    settings.INLINE_PERIODIC_TASKS = True
+    cache.clear()
+    client.get("/")
+    closed = Attendance.objects.get()
+    assert closed.auto_closed and closed.check_out_at == now - timedelta(hours=3)
