@@ -19,7 +19,15 @@ from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 
 from .errors import ServiceError as E
-from .models import Attendance, AttendanceMethod, Enrollment, EnrollmentStatus, Shift
+from .models import (
+    Attendance,
+    AttendanceMethod,
+    Enrollment,
+    EnrollmentStatus,
+    HoursKind,
+    ServiceRecord,
+    Shift,
+)
 from .venue import require_within_geofence, verify_venue_token
 
 
@@ -96,6 +104,8 @@ def attendance_manual(*, actor, enrollment: Enrollment, check_in_at: datetime,
         raise CoreError.NOT_FOUND.error()
     if enrollment.status not in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.NO_SHOW):
         raise E.NOT_ENROLLED.error()
+    if ServiceRecord.objects.filter(attendance__enrollment=enrollment, kind=HoursKind.AUTO).exists():
+        raise E.ALREADY_VERIFIED.error()  # verified hours are corrected in the ledger, not here
     grace = timedelta(minutes=settings.CHECKIN_OPENS_MINUTES)
     if not (shift.starts_at - grace <= check_in_at <= shift.ends_at) or (
             check_out_at is not None and check_out_at < check_in_at):

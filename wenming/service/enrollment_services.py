@@ -22,9 +22,11 @@ from wenming.mobilization.selectors import require_courses
 from .errors import ServiceError as E
 from .models import (
     LIVE_STATUSES,
+    Attendance,
     Enrollment,
     EnrollmentSource,
     EnrollmentStatus,
+    Project,
     ProjectStatus,
     Shift,
 )
@@ -79,6 +81,10 @@ def enrollment_create(*, actor, shift: Shift, volunteer, source: str = Enrollmen
     try:
         with transaction.atomic():
             claimed = Shift.objects.filter(pk=shift.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1)
+            # Re-read the project now that the shift row is held: a cancellation that committed
+            # since the eligibility check must win (raising rolls the claim back).
+            if not Project.objects.filter(pk=shift.project_id, status=ProjectStatus.RECRUITING).exists():
+                raise E.NOT_RECRUITING.error()
             if not claimed and not shift.project.allow_waitlist:
                 raise E.FULL.error()
             enrollment = Enrollment.objects.create(
@@ -95,27 +101,35 @@ def enrollment_create(*, actor, shift: Shift, volunteer, source: str = Enrollmen
     return enrollment
 
 
-def promote_waitlist(*, shift: Shift) -> list[Enrollment]:
-    """Fill free slots from the waitlist, first come first served. Safe to run concurrently:
-    each slot and each promotion is its own conditional UPDATE."""
-    promoted = []
-    while True:
-        with transaction.atomic():
-            if not Shift.objects.filter(pk=shift.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1):
-                return promoted
-            for candidate in (Enrollment.objects.filter(shift=shift, status=EnrollmentStatus.WAITLISTED)
-                              .order_by("created_at", "id")[:20]):
-                if Enrollment.objects.filter(pk=candidate.pk, status=EnrollmentStatus.WAITLISTED).update(
-                        status=EnrollmentStatus.CONFIRMED, confirmed_at=timezone.now()):
-                    candidate.refresh_from_db()
-                    promoted.append(candidate)
-                    audit_record(actor=None, action="enrollment.promote", obj=candidate,
-                                 node_path=shift.project.node.path)
-                    break
-            else:
-                # Nobody left to promote: give the slot back (rolls back the claim above).
-                transaction.set_rollback(True)
-                return promoted
+def _promote_head(shift: Shift):
+    """Confirm the oldest waitlisted enrollment (conditional UPDATE, so two transactions
+    never promote the same one); None when nobody is waiting or the shift has started."""
+    if shift.starts_at <= timezone.now():
+        return None
+    for candidate in (Enrollment.objects.filter(shift=shift, status=EnrollmentStatus.WAITLISTED)
+                      .order_by("created_at", "id")[:20]):
+        if Enrollment.objects.filter(pk=candidate.pk, status=EnrollmentStatus.WAITLISTED).update(
+                status=EnrollmentStatus.CONFIRMED, confirmed_at=timezone.now()):
+            audit_record(actor=None, action="enrollment.promote", obj=candidate, node_path=shift.project.node.path)
+            return candidate
+    return None
+
+
+def fill_from_waitlist(shift: Shift) -> int:
+    """Inside the caller's transaction: claim free slots and hand each to the head of the
+    waitlist; a claimed slot nobody can take is given back. Returns how many were promoted."""
+    promoted = 0
+    while Shift.objects.filter(pk=shift.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1):
+        if _promote_head(shift) is None:
+            Shift.objects.filter(pk=shift.pk).update(taken=F("taken") - 1)
+            break
+        promoted += 1
+    return promoted
+
+
+def promote_waitlist(*, shift: Shift) -> int:
+    with transaction.atomic():
+        return fill_from_waitlist(shift)
 
 
 def enrollment_cancel(*, actor, enrollment: Enrollment, reason: str = "") -> Enrollment:
@@ -127,6 +141,8 @@ def enrollment_cancel(*, actor, enrollment: Enrollment, reason: str = "") -> Enr
     is_staff = scope.allows(Perm.PROJECT_EDIT, project.node.path) or project.claimed_by_id in scope.led_team_ids()
     if not is_staff and not _may_act_for(actor, enrollment.volunteer):
         raise CoreError.NOT_FOUND.error()
+    if timezone.now() >= shift.starts_at:
+        raise E.SHIFT_STARTED_CANCEL.error()
     if not is_staff and timezone.now() > shift.starts_at - timedelta(minutes=project.cancel_before_minutes):
         raise E.CANCEL_TOO_LATE.error(minutes=project.cancel_before_minutes)
     with transaction.atomic():
@@ -135,12 +151,12 @@ def enrollment_cancel(*, actor, enrollment: Enrollment, reason: str = "") -> Enr
         if was is None or not Enrollment.objects.filter(pk=enrollment.pk, status=was).update(
                 status=EnrollmentStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason[:200]):
             raise E.NOT_CANCELLABLE.error()
-        if was == EnrollmentStatus.CONFIRMED:
+        # The freed slot goes straight to the head of the waitlist in this same transaction,
+        # so a newcomer can never take it in between; only with nobody waiting is it released.
+        if was == EnrollmentStatus.CONFIRMED and _promote_head(shift) is None:
             Shift.objects.filter(pk=shift.pk).update(taken=F("taken") - 1)
         audit_record(actor=actor, action="enrollment.cancel", obj=enrollment, node_path=project.node.path,
                      changes={"was": was})
-    if was == EnrollmentStatus.CONFIRMED:
-        promote_waitlist(shift=shift)
     enrollment.refresh_from_db()
     return enrollment
 
@@ -154,6 +170,8 @@ def enrollment_mark_no_show(*, actor, enrollment: Enrollment) -> Enrollment:
         raise CoreError.NOT_FOUND.error()
     if timezone.now() < enrollment.shift.starts_at:
         raise E.NO_SHOW_TOO_EARLY.error()
+    if Attendance.objects.filter(enrollment=enrollment).exists():
+        raise E.ATTENDED.error()
     with transaction.atomic():
         if not Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.CONFIRMED).update(
                 status=EnrollmentStatus.NO_SHOW):

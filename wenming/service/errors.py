@@ -34,4 +34,7 @@ class ServiceError(ErrorCode):
     CODE_INVALID = ("service.code_invalid", "兑换码无效或已使用", 404)
     STOCK_INVALID = ("service.stock_invalid", "库存与积分须为非负整数", 422)
     NOT_A_VOLUNTEER = ("service.not_a_volunteer", "当前账号尚未登记为志愿者", 422)
+    SHIFT_STARTED_CANCEL = ("service.shift_started_cancel", "班次已开始，不能取消报名；未到岗请标记“未到岗”", 409)
+    ATTENDED = ("service.attended", "该志愿者已签到，不能标记未到岗", 409)
+    NOT_CONFIRMED = ("service.not_confirmed", "该报名不是“已确认”状态，不能核定时长", 409)
     NO_SHOW_TOO_EARLY = ("service.no_show_too_early", "班次开始后才能标记未到岗", 409)

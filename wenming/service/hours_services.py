@@ -44,6 +44,8 @@ def hours_verify(*, actor, attendance: Attendance) -> ServiceRecord:
     project = enrollment.shift.project
     if not _may_verify(actor, project):
         raise CoreError.NOT_FOUND.error()
+    if enrollment.status != "confirmed":
+        raise E.NOT_CONFIRMED.error()
     if attendance.check_out_at is None:
         raise E.NOT_CHECKED_OUT.error()
     hours = attendance_hours(attendance)
@@ -67,7 +69,9 @@ def hours_verify(*, actor, attendance: Attendance) -> ServiceRecord:
 
 def hours_makeup(*, actor, volunteer, hours: Decimal, service_date, reason: str, node, project=None) -> ServiceRecord:
     """Manual make-up hours (补录), kept apart from attendance hours; staff over the volunteer."""
-    if not scope_for(actor).allows(Perm.VOLUNTEER_EDIT, volunteer.home_node.path):
+    scope = scope_for(actor)
+    if not scope.allows(Perm.VOLUNTEER_EDIT, volunteer.home_node.path) or not scope.allows(
+            Perm.PROJECT_EDIT, node.path) or (project is not None and not project.node.path.startswith(node.path)):
         raise CoreError.NOT_FOUND.error()
     hours = Decimal(hours)
     if not (0 < hours <= MAX_ENTRY_HOURS):

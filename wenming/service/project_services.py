@@ -8,6 +8,8 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
+from wenming.core.notify import notify
+from wenming.volunteers.models import Volunteer
 
 from .errors import ServiceError as E
 from .models import LIVE_STATUSES, Enrollment, EnrollmentStatus, Project, ProjectStatus, Shift
@@ -75,17 +77,18 @@ def shift_add(*, actor, project: Project, title: str, starts_at, ends_at, capaci
 def shift_set_capacity(*, actor, shift: Shift, capacity: int) -> Shift:
     """Raise or lower a capacity; never below the confirmed count (the CHECK would refuse too)."""
     _check_edit(actor, shift.project.node)
+    from .enrollment_services import fill_from_waitlist
+
     with transaction.atomic():
         changed = Shift.objects.filter(pk=shift.pk, taken__lte=capacity).update(capacity=capacity)
         shift.refresh_from_db()
         if not changed or capacity < 1:
             raise E.CAPACITY.error("capacity", taken=shift.taken)
+        # new places go to the waitlist in this same transaction, before any newcomer
+        promoted = fill_from_waitlist(shift)
         audit_record(actor=actor, action="shift.capacity", obj=shift, node_path=shift.project.node.path,
-                     changes={"capacity": capacity})
-    if capacity > shift.taken:
-        from .enrollment_services import promote_waitlist
-
-        promote_waitlist(shift=shift)
+                     changes={"capacity": capacity, "promoted": promoted})
+    shift.refresh_from_db()
     return shift
 
 
@@ -145,15 +148,20 @@ def project_finish(*, actor, project: Project) -> Project:
 
 
 def project_cancel(*, actor, project: Project, reason: str) -> Project:
-    """Cancel the project and every live enrollment; the enrolled are notified (issue 3, calls)."""
+    """Cancel the project and every live enrollment, and tell everyone who was enrolled."""
     _check_edit(actor, project.node)
     now = timezone.now()
     with transaction.atomic():
         project = _move(actor=actor, project=project, to=ProjectStatus.CANCELLED, action="取消",
                         cancelled_at=now, cancel_reason=reason[:200])
-        cancelled = Enrollment.objects.filter(shift__project=project, status__in=LIVE_STATUSES).update(
-            status=EnrollmentStatus.CANCELLED, cancelled_at=now, cancel_reason="项目已取消")
+        # Shifts first: this waits for sign-ups holding a shift row, so the enrollment UPDATE
+        # below sees them; sign-ups after it re-read the project and are refused.
         Shift.objects.filter(project=project).update(taken=0)
+        live = Enrollment.objects.filter(shift__project=project, status__in=LIVE_STATUSES)
+        volunteers = list(Volunteer.objects.filter(enrollments__in=live).distinct())
+        cancelled = live.update(status=EnrollmentStatus.CANCELLED, cancelled_at=now, cancel_reason="项目已取消")
+        notify(users_or_volunteers=volunteers, subject=f"项目已取消：{project.title}",
+               body=f"您报名的“{project.title}”已取消。原因：{reason[:100] or '未说明'}")
         audit_record(actor=actor, action="project.cancel_enrollments", obj=project, node_path=project.node.path,
                      changes={"enrollments": cancelled})
     return project

@@ -171,3 +171,60 @@ def test_concurrent_cancellations_promote_exactly_the_freed_slots_in_order():
     assert [states[e.pk] for e in enrollments[5:10]] == [EnrollmentStatus.CONFIRMED] * 5
     assert all(states[e.pk] == EnrollmentStatus.WAITLISTED for e in enrollments[10:])
     _assert_counters(shift)
+
+
+@pytest.mark.django_db
+def test_a_sign_up_racing_a_project_cancellation_is_refused(world, monkeypatch):
+    """The cancellation commits between the eligibility check and the slot claim."""
+    from wenming.service import enrollment_services
+
+    shift = recruiting_shift(world, capacity=3)
+    real_check = enrollment_services.check_eligibility
+
+    def check_then_cancel(**kwargs):
+        real_check(**kwargs)
+        project_cancel(actor=world.root, project=shift.project, reason="暴雨")
+
+    monkeypatch.setattr(enrollment_services, "check_eligibility", check_then_cancel)
+    assert _code(enrollment_create, actor=world.root, shift=shift, volunteer=world.vol_a) == "service.not_recruiting"
+    assert not Enrollment.objects.filter(shift=shift).exists()
+    _assert_counters(shift)
+
+
+@pytest.mark.django_db
+def test_a_freed_slot_goes_to_the_waitlist_before_any_newcomer(world):
+    shift = recruiting_shift(world, capacity=1)
+    first, waiting, newcomer = many_volunteers(world, 3)
+    a = enrollment_create(actor=world.root, shift=shift, volunteer=first)
+    b = enrollment_create(actor=world.root, shift=shift, volunteer=waiting)
+    enrollment_cancel(actor=world.root, enrollment=a)
+    b.refresh_from_db()
+    assert b.status == "confirmed"  # handed over inside the cancelling transaction
+    assert enrollment_create(actor=world.root, shift=shift, volunteer=newcomer).status == "waitlisted"
+    _assert_counters(shift)
+
+
+@pytest.mark.django_db
+def test_no_cancelling_after_the_start_and_no_show_refused_after_check_in(world):
+    from wenming.service.attendance_services import attendance_manual
+
+    shift = recruiting_shift(world, capacity=2)
+    enrollment = enrollment_create(actor=world.root, shift=shift, volunteer=world.vol_a)
+    attendance_manual(actor=world.manager_a, enrollment=enrollment, check_in_at=shift.starts_at)
+    Shift.objects.filter(pk=shift.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
+    enrollment.refresh_from_db()
+    assert _code(enrollment_cancel, actor=world.root, enrollment=enrollment) == "service.shift_started_cancel"
+    assert _code(enrollment_mark_no_show, actor=world.root, enrollment=enrollment) == "service.attended"
+
+
+@pytest.mark.django_db
+def test_cancelling_a_project_notifies_the_enrolled(world, django_capture_on_commit_callbacks):
+    from wenming.core.models import Notification
+
+    shift = recruiting_shift(world, capacity=1)
+    people = many_volunteers(world, 2)
+    for v in people:
+        enrollment_create(actor=world.root, shift=shift, volunteer=v)
+    with django_capture_on_commit_callbacks(execute=True):
+        project_cancel(actor=world.root, project=shift.project, reason="暴雨预警")
+    assert Notification.objects.filter(subject__contains="项目已取消").count() == 2

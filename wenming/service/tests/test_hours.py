@@ -117,3 +117,19 @@ def test_ledger_sums_equal_totals_after_a_random_mix(world):
             except DomainError as exc:
                 assert exc.code == "service.correction_negative"
         _assert_totals_match_ledgers(world.vol_a)
+
+
+def test_a_verified_attendance_cannot_be_rewritten_by_hand(world):
+    attendance = _attended(world)
+    hours_verify(actor=world.manager_a, attendance=attendance)
+    with pytest.raises(DomainError) as exc:
+        attendance_manual(actor=world.manager_a, enrollment=attendance.enrollment,
+                          check_in_at=attendance.enrollment.shift.starts_at)
+    assert exc.value.code == "service.already_verified"
+
+
+def test_makeup_hours_only_for_nodes_in_scope(world):
+    with pytest.raises(DomainError) as exc:
+        hours_makeup(actor=world.manager_a, volunteer=world.vol_a, hours=Decimal("1"), service_date=date(2026, 3, 1),
+                     reason="记到别的站", node=world.station_b)
+    assert exc.value.code == "not_found"
