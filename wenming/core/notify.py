@@ -122,11 +122,14 @@ class SmsBackend(OutboxBackend):
             if not phone:
                 unsent.append(m)
                 continue
-            text = f"【{settings.SITE_NAME}】{m.subject}：{m.body}" + (f" {m.link}" if m.link else "")
+            link = f"{settings.SITE_URL}{m.link}" if m.link.startswith("/") else m.link  # a text needs a full URL
+            text = f"【{settings.SITE_NAME}】{m.subject}：{m.body}" + (f" {link}" if link else "")
             try:
                 self.send_sms(phone, text)
-            except Exception:
-                logger.exception("sms failed user=%s volunteer=%s", m.user_id, m.volunteer_id)
+            except Exception as exc:
+                # Only the class: a gateway's message may quote the phone number (rule 7).
+                logger.error("sms failed user=%s volunteer=%s error=%s", m.user_id, m.volunteer_id,
+                             type(exc).__name__)
                 unsent.append(m)
             else:
                 sent.append(m)
