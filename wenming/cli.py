@@ -6,6 +6,7 @@
     wenming seed demo|city …          generate data
     wenming import volunteers FILE    import a roster (--dry-run to check only)
     wenming import nodes FILE         import a node tree from Excel
+    wenming import projects FILE      publish many projects at once from Excel
     wenming export volunteers FILE    export the volunteer list
     wenming bench import …            benchmarks
 """
@@ -23,7 +24,7 @@ VERBS = {
     "bench": "bench",
 }
 # (verb, object) pairs handled by a command of their own
-SUBVERBS = {("import", "nodes"): "import_nodes"}
+SUBVERBS = {("import", "nodes"): "import_nodes", ("import", "projects"): "import_projects"}
 
 
 def main(argv: list[str] | None = None) -> int:

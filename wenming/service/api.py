@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema, Status
 from wenming.core.api import PageOut, page_response
 from wenming.core.errors import CoreError
 from wenming.core.pagination import paginate
-from wenming.orgs.selectors import node_get_for_actor
+from wenming.orgs.selectors import node_get_for_actor, node_list_for_actor
 from wenming.volunteers.selectors import (
     skill_list,
     team_get_for_actor,
@@ -15,6 +15,7 @@ from wenming.volunteers.selectors import (
 )
 
 from . import enrollment_services, project_services, selectors
+from .bulk_projects import projects_bulk_create
 from .errors import ServiceError
 from .models import Enrollment, Project
 
@@ -168,6 +169,56 @@ def list_projects(request, filters: Query[ProjectFilters]):
     return page_response(paginate(qs, page, size))
 
 
+class BulkShiftIn(Schema):
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+
+
+class BulkProjectIn(ProjectIn):
+    shifts: list[BulkShiftIn]
+
+
+class BulkIn(Schema):
+    projects: list[BulkProjectIn]
+    publish: bool = True
+
+
+class BulkErrorOut(Schema):
+    index: int
+    code: str
+    message: str
+
+
+class BulkOut(Schema):
+    created: list[int]
+    errors: list[BulkErrorOut]
+
+
+# Registered before /projects/{project_id}: ninja would read "bulk" as an id.
+@router.post("/projects/bulk", response=BulkOut, summary="批量发布项目（逐个落库，错误逐条返回）")
+def bulk_projects(request, payload: BulkIn):
+    if len(payload.projects) > 2000:
+        raise CoreError.INVALID_INPUT.error(detail="一次最多 2000 个项目")
+    nodes = {}
+    items = []
+    errors = []
+    for index, project in enumerate(payload.projects):
+        data = project.dict()
+        node_id = data.pop("node_id")
+        if node_id not in nodes:
+            nodes[node_id] = node_list_for_actor(actor=request.auth).filter(pk=node_id).first()
+        if nodes[node_id] is None:
+            errors.append({"index": index, "code": "not_found", "message": "发布阵地不存在或无权访问"})
+            continue
+        data["skills"] = "、".join(data.pop("required_skills"))
+        items.append({**data, "node": nodes[node_id], "row": index})
+    result = projects_bulk_create(actor=request.auth, items=items, publish=payload.publish)
+    errors += [{"index": row, "code": code, "message": message} for row, code, message in result.errors]
+    return {"created": result.created, "errors": sorted(errors, key=lambda e: e["index"])}
+
+
 @router.get("/projects/{project_id}", response=ProjectOut, summary="项目详情")
 def get_project(request, project_id: int):
     return selectors.project_get_for_actor(actor=request.auth, project_id=project_id)
@@ -268,3 +319,4 @@ def cancel_enrollment(request, enrollment_id: int, payload: CancelIn):
 def no_show(request, enrollment_id: int):
     enrollment = selectors.enrollment_get_for_actor(actor=request.auth, enrollment_id=enrollment_id)
     return enrollment_services.enrollment_mark_no_show(actor=request.auth, enrollment=enrollment)
+
