@@ -13,8 +13,6 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from wenming.accounts.roles import Perm
-from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 
@@ -28,6 +26,7 @@ from .models import (
     ServiceRecord,
     Shift,
 )
+from .permissions import may_run_project
 from .venue import require_within_geofence, verify_venue_token
 
 
@@ -99,8 +98,7 @@ def attendance_manual(*, actor, enrollment: Enrollment, check_in_at: datetime,
     always audited, and marked as manual so hours can tell it apart."""
     shift = enrollment.shift
     project = shift.project
-    scope = scope_for(actor)
-    if not (scope.allows(Perm.PROJECT_EDIT, project.node.path) or project.claimed_by_id in scope.led_team_ids()):
+    if not may_run_project(actor, project):
         raise CoreError.NOT_FOUND.error()
     if enrollment.status not in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.NO_SHOW):
         raise E.NOT_ENROLLED.error()

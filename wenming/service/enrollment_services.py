@@ -30,6 +30,7 @@ from .models import (
     ProjectStatus,
     Shift,
 )
+from .permissions import may_run_project
 
 
 def check_eligibility(*, shift: Shift, volunteer) -> None:
@@ -137,8 +138,7 @@ def enrollment_cancel(*, actor, enrollment: Enrollment, reason: str = "") -> Enr
     cannot cancel themselves within the project's deadline; staff and leaders can."""
     shift = enrollment.shift
     project = shift.project
-    scope = scope_for(actor)
-    is_staff = scope.allows(Perm.PROJECT_EDIT, project.node.path) or project.claimed_by_id in scope.led_team_ids()
+    is_staff = may_run_project(actor, project)
     if not is_staff and not _may_act_for(actor, enrollment.volunteer):
         raise CoreError.NOT_FOUND.error()
     if timezone.now() >= shift.starts_at:
@@ -165,8 +165,7 @@ def enrollment_mark_no_show(*, actor, enrollment: Enrollment) -> Enrollment:
     """After the shift has started, a leader or staff marks a confirmed volunteer absent.
     The slot stays taken: the shift is under way and nobody can be promoted into it."""
     project = enrollment.shift.project
-    scope = scope_for(actor)
-    if not (scope.allows(Perm.PROJECT_EDIT, project.node.path) or project.claimed_by_id in scope.led_team_ids()):
+    if not may_run_project(actor, project):
         raise CoreError.NOT_FOUND.error()
     if timezone.now() < enrollment.shift.starts_at:
         raise E.NO_SHOW_TOO_EARLY.error()

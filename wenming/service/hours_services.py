@@ -15,6 +15,7 @@ from wenming.core.errors import CoreError
 
 from .errors import ServiceError as E
 from .models import Attendance, HoursKind, PointsEntry, ServiceRecord, StarAward, VolunteerStats
+from .permissions import may_run_project
 
 MAX_ENTRY_HOURS = 24
 
@@ -33,16 +34,11 @@ def attendance_hours(attendance: Attendance) -> Decimal:
     return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
-def _may_verify(actor, project) -> bool:
-    scope = scope_for(actor)
-    return scope.allows(Perm.PROJECT_EDIT, project.node.path) or project.claimed_by_id in scope.led_team_ids()
-
-
 def hours_verify(*, actor, attendance: Attendance) -> ServiceRecord:
     """The leader confirms an attendance's hours: one AUTO entry per attendance."""
     enrollment = attendance.enrollment
     project = enrollment.shift.project
-    if not _may_verify(actor, project):
+    if not may_run_project(actor, project):
         raise CoreError.NOT_FOUND.error()
     if enrollment.status != "confirmed":
         raise E.NOT_CONFIRMED.error()

@@ -13,6 +13,7 @@ from wenming.volunteers.models import Volunteer
 
 from .errors import ServiceError as E
 from .models import LIVE_STATUSES, Enrollment, EnrollmentStatus, Project, ProjectStatus, Shift
+from .permissions import may_run_project
 
 # status → the statuses it may move to
 TRANSITIONS = {
@@ -128,8 +129,7 @@ def project_claim(*, actor, project: Project, team) -> Project:
 
 
 def project_open_recruiting(*, actor, project: Project) -> Project:
-    scope = scope_for(actor)
-    if not (scope.allows(Perm.PROJECT_EDIT, project.node.path) or project.claimed_by_id in scope.led_team_ids()):
+    if not may_run_project(actor, project):
         raise CoreError.NOT_FOUND.error()
     with transaction.atomic():
         return _move(actor=actor, project=project, to=ProjectStatus.RECRUITING, action="开始招募")
