@@ -47,8 +47,9 @@ class NotificationChannel(models.TextChoices):
 
 
 class Notification(models.Model):
-    """The outbox: one row per message and recipient, written when the sending transaction
-    commits (core/notify.py). A recipient without an account is kept by volunteer."""
+    """The outbox: one row per message and recipient, written inside the transaction that
+    caused it and sent after it commits (core/notify.py). A recipient without an account is
+    kept by volunteer."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True, on_delete=models.CASCADE,
@@ -65,12 +66,23 @@ class Notification(models.Model):
     link = models.CharField("链接", max_length=500, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    # Delivery bookkeeping of the sender (core/notify.py): tries so far, when the next may
+    # start (also the end of a sender's lease), the lease token, the last error's class.
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    next_attempt_at = models.DateTimeField("下次发送", null=True, blank=True)
+    lease = models.CharField("发送批次", max_length=16, blank=True, default="")
+    error = models.CharField("发送错误", max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name = "通知"
         verbose_name_plural = "通知"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "sent_at"], name="notification_recipient_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "sent_at"], name="notification_recipient_idx"),
+            models.Index(fields=["next_attempt_at", "id"], condition=models.Q(sent_at__isnull=True),
+                         name="notification_pending_idx"),
+            models.Index(fields=["lease"], condition=~models.Q(lease=""), name="notification_lease_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(recipient__isnull=False) | models.Q(volunteer__isnull=False),
                                    name="notification_has_recipient"),

@@ -1,31 +1,50 @@
-"""Notifications: one adapter, backends chosen by the `WENMING_NOTIFY_BACKEND` setting.
+"""Notifications through a transactional outbox.
 
-Services call `notify(...)` inside their transaction; nothing is sent unless and until
-it commits (`transaction.on_commit`). Backends:
+`notify(...)` writes one `core.Notification` row per recipient inside the caller's
+transaction: a message exists exactly when the change that caused it committed, and a
+crash right after the commit loses nothing. Delivery to the outside (SMS) happens after
+the commit, by `deliver_pending()`:
 
-- ``"outbox"`` (default): a `core.Notification` row per recipient (站内消息); a worker or
-  the volunteer's inbox page reads them.
-- ``"console"``: a log line per recipient with the user/volunteer id only, never personal data.
+- right after the commit (best effort, `transaction.on_commit`), and
+- from the periodic sender (inline once a minute in the embedded default, or
+  `wenming manage send_notifications` from cron / Celery beat in production), which picks up
+  anything the first attempt missed — a crash, a gateway outage.
+
+A sender leases the rows it takes (`lease` + `next_attempt_at`), so two senders never send
+the same row at once; a failed send is retried with back-off up to `MAX_ATTEMPTS`. Delivery is
+at least once: a sender that dies between the gateway's answer and marking the row sent
+sends it again after the lease expires.
+
+Backends, chosen by `WENMING_NOTIFY_BACKEND` (setting or environment variable):
+
+- ``"outbox"`` (default): the row is the message (站内消息); it counts as delivered when written.
+- ``"console"``: each row is delivered as a log line with the user/volunteer id only.
 - a dotted path to an `SmsBackend` subclass: the outside SMS gateway. `send_sms(phone, text)`
-  is the only part a gateway implements; the row is written (channel ``sms``) either way.
+  is the only part a gateway implements; rows have channel ``sms``.
 
 Recipients without an account are kept by volunteer, so nothing is lost.
 """
 
 import logging
 import os
+import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from functools import partial
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Notification, NotificationChannel
 
 logger = logging.getLogger("wenming.notify")
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=5)  # longer than any one batch of gateway calls
+BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 
 
 @dataclass(frozen=True)
@@ -45,7 +64,7 @@ def _recipient(obj) -> tuple[int | None, int | None]:
 
 
 def notify(*, users_or_volunteers, subject: str, body: str, link: str = "") -> None:
-    """Queue one message per recipient; delivered when the current transaction commits."""
+    """One message per distinct recipient, written in the current transaction."""
     seen: set[tuple] = set()
     messages = []
     for obj in users_or_volunteers:
@@ -53,15 +72,33 @@ def notify(*, users_or_volunteers, subject: str, body: str, link: str = "") -> N
         if key in seen:
             continue
         seen.add(key)
-        messages.append(Message(key[0], key[1], subject[:200], body, link[:500]))
-    if messages:
-        transaction.on_commit(partial(_deliver, messages))
+        messages.append(Message(key[0], key[1], subject, body, link))
+    notify_each(messages)
 
 
 def notify_each(messages: list[Message]) -> None:
-    """Queue messages that differ per recipient (e.g. a personal answer link)."""
-    if messages:
-        transaction.on_commit(partial(_deliver, list(messages)))
+    """Messages that differ per recipient (e.g. a personal answer link), written in the
+    current transaction; sent after it commits."""
+    if not messages:
+        return
+    backend = get_backend()
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        Notification(recipient_id=m.user_id, volunteer_id=m.volunteer_id, channel=backend.channel,
+                     subject=m.subject[:200], body=m.body, link=m.link[:500],
+                     sent_at=now if backend.delivered_on_write else None)
+        for m in messages
+    )
+    if not backend.delivered_on_write:
+        ids = [r.pk for r in rows]
+        transaction.on_commit(lambda: _deliver_now(ids))
+
+
+def _deliver_now(ids: list[int]) -> None:
+    try:
+        deliver_pending(ids=ids)
+    except Exception:  # the periodic sender retries; the request that notified must not fail
+        logger.exception("immediate delivery failed; the periodic sender will retry")
 
 
 def get_backend() -> "Backend":
@@ -71,78 +108,105 @@ def get_backend() -> "Backend":
     return import_string(name)()
 
 
-def _deliver(messages: list[Message]) -> None:
-    get_backend().send(messages)
+def _pending_q(now) -> Q:
+    return (Q(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+            & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)))
+
+
+def _lease(*, ids: list[int] | None, limit: int) -> list[Notification]:
+    """Take up to `limit` due rows for this sender: a conditional UPDATE marks them with a
+    fresh lease token, so a row taken by another sender in between is skipped."""
+    now = timezone.now()
+    due = Notification.objects.filter(_pending_q(now))
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    candidates = list(due.order_by("id").values_list("pk", flat=True)[:limit])
+    if not candidates:
+        return []
+    token = secrets.token_hex(8)
+    Notification.objects.filter(_pending_q(now), pk__in=candidates).update(
+        lease=token, next_attempt_at=now + LEASE)
+    return list(Notification.objects.filter(lease=token).order_by("id"))
+
+
+def deliver_pending(*, ids: list[int] | None = None, limit: int = 200) -> int:
+    """Send due rows through the backend; returns how many were sent. Each row is marked
+    sent, or scheduled for another attempt with its error class (never the gateway's text,
+    which may quote the phone number)."""
+    backend = get_backend()
+    sent = 0
+    for row in _lease(ids=ids, limit=limit):
+        attempts = row.attempts + 1
+        try:
+            backend.deliver(row)
+        except NoPhone:
+            Notification.objects.filter(pk=row.pk, lease=row.lease).update(
+                attempts=MAX_ATTEMPTS, error="NoPhone", lease="")  # retrying cannot help
+        except Exception as exc:
+            logger.error("notification %s attempt %s failed: %s", row.pk, attempts, type(exc).__name__)
+            retry_at = timezone.now() + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+            Notification.objects.filter(pk=row.pk, lease=row.lease).update(
+                attempts=attempts, error=type(exc).__name__[:100], next_attempt_at=retry_at, lease="")
+        else:
+            Notification.objects.filter(pk=row.pk, lease=row.lease).update(
+                attempts=attempts, sent_at=timezone.now(), error="", lease="")
+            sent += 1
+    return sent
+
+
+class NoPhone(Exception):
+    """The recipient has no phone number on record: no SMS can reach them."""
 
 
 class Backend(ABC):
+    channel = NotificationChannel.INBOX
+    delivered_on_write = False  # True when the outbox row itself is the delivery
+
     @abstractmethod
-    def send(self, messages: list[Message]) -> None: ...
+    def deliver(self, row: Notification) -> None:
+        """Send one row; raise to have it retried."""
 
 
 class OutboxBackend(Backend):
-    channel = NotificationChannel.INBOX
+    delivered_on_write = True
 
-    def rows(self, messages: list[Message], sent_at=None) -> list[Notification]:
-        return Notification.objects.bulk_create(
-            Notification(recipient_id=m.user_id, volunteer_id=m.volunteer_id, channel=self.channel,
-                         subject=m.subject, body=m.body, link=m.link, sent_at=sent_at)
-            for m in messages
-        )
-
-    def send(self, messages: list[Message]) -> None:
-        self.rows(messages)
+    def deliver(self, row: Notification) -> None:  # pragma: no cover - rows are written as sent
+        pass
 
 
 class ConsoleBackend(Backend):
-    def send(self, messages: list[Message]) -> None:
-        for m in messages:
-            logger.info("notification user=%s volunteer=%s", m.user_id, m.volunteer_id)
+    def deliver(self, row: Notification) -> None:
+        logger.info("notification user=%s volunteer=%s", row.recipient_id, row.volunteer_id)
 
 
-class SmsBackend(OutboxBackend):
-    """Sends each message as an SMS and keeps the row (channel sms). Subclasses implement
-    `send_sms` against the real gateway; a recipient with no phone keeps an unsent row."""
+class SmsBackend(Backend):
+    """Sends each row as an SMS. Subclasses implement `send_sms` against the real gateway."""
 
     channel = NotificationChannel.SMS
 
     @abstractmethod
     def send_sms(self, phone: str, text: str) -> None: ...
 
-    def send(self, messages: list[Message]) -> None:
-        from wenming.accounts.models import User
-        from wenming.volunteers.models import Volunteer
-
-        vols = Volunteer.objects.in_bulk([m.volunteer_id for m in messages if m.volunteer_id])
-        users = User.objects.in_bulk([m.user_id for m in messages if m.user_id and not m.volunteer_id])
-        sent, unsent = [], []
-        for m in messages:
-            holder = vols.get(m.volunteer_id) if m.volunteer_id else users.get(m.user_id)
-            phone = holder.reveal_phone() if holder is not None and holder.phone_enc else ""
-            if not phone:
-                unsent.append(m)
-                continue
-            link = f"{settings.SITE_URL}{m.link}" if m.link.startswith("/") else m.link  # a text needs a full URL
-            text = f"【{settings.SITE_NAME}】{m.subject}：{m.body}" + (f" {link}" if link else "")
-            try:
-                self.send_sms(phone, text)
-            except Exception as exc:
-                # Only the class: a gateway's message may quote the phone number (rule 7).
-                logger.error("sms failed user=%s volunteer=%s error=%s", m.user_id, m.volunteer_id,
-                             type(exc).__name__)
-                unsent.append(m)
-            else:
-                sent.append(m)
-        self.rows(sent, sent_at=timezone.now())
-        self.rows(unsent)
+    def deliver(self, row: Notification) -> None:
+        holder = row.volunteer if row.volunteer_id else row.recipient
+        phone = holder.reveal_phone() if holder is not None and holder.phone_enc else ""
+        if not phone:
+            raise NoPhone()
+        link = f"{settings.SITE_URL}{row.link}" if row.link.startswith("/") else row.link  # a text needs a full URL
+        text = f"【{settings.SITE_NAME}】{row.subject}：{row.body}" + (f" {link}" if link else "")
+        self.send_sms(phone, text)
 
 
 class FakeSmsGateway(SmsBackend):
-    """The outside gateway replaced for tests and demos: remembers what it was asked to send."""
+    """The outside gateway replaced for tests and demos: remembers what it was asked to
+    send, and fails while `failing` is set."""
 
     sent: list[tuple[str, str]] = []
+    failing = False
 
     def send_sms(self, phone: str, text: str) -> None:
+        if FakeSmsGateway.failing:
+            raise ConnectionError("gateway unavailable")
         FakeSmsGateway.sent.append((phone, text))
 
 

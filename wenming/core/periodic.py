@@ -3,7 +3,7 @@
 A one-machine install has no scheduler, so after a response the middleware runs each task
 that is due — at most once per interval per process (cache.add is the latch). Tasks must
 be idempotent and quick. In production set WENMING_INLINE_PERIODIC=0 and run the same
-functions from cron (`wenming manage close_attendance`) or Celery beat.
+functions from cron (`wenming manage close_attendance`, `wenming manage send_notifications`) or Celery beat.
 """
 
 import logging
@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 # (dotted path of a no-argument function, interval in seconds)
 TASKS = [
     ("wenming.service.attendance_services.attendance_close_forgotten", 60),
+    ("wenming.core.notify.deliver_pending", 60),
 ]
 
 

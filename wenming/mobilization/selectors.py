@@ -94,7 +94,7 @@ def missing_courses(project, volunteer) -> list[str]:
 
 
 def require_courses(*, project, volunteer) -> None:
-    """The sign-up gate (called from service.enrollment_services.check_eligibility)."""
+    """The sign-up gate (called from the sign-up's requirement checks)."""
     missing = missing_courses(project, volunteer)
     if missing:
         raise MobilizationError.COURSE_REQUIRED.error(courses="、".join(missing))

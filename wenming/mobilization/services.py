@@ -28,7 +28,7 @@ from .errors import MobilizationError as E
 from .models import Answer, Call, CallResponse, CallStatus, Course, CourseCompletion, ProjectCourse
 
 TOKEN_SALT = "wenming.mobilization.answer"
-ANSWER_PATH = "/mobilization/answer?token="
+ANSWER_PATH = "/mobilization/answer/?token="
 KM_PER_DEGREE_LAT = 111.32
 
 

@@ -9,7 +9,7 @@ waitlisted. The partial unique constraint refuses a second live enrollment of on
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 
 from wenming.accounts.roles import Perm
@@ -18,6 +18,7 @@ from wenming.core.audit import audit_record
 from wenming.core.dates import age_on
 from wenming.core.errors import CoreError
 from wenming.mobilization.selectors import require_courses
+from wenming.volunteers.models import Volunteer
 
 from .errors import ServiceError as E
 from .models import (
@@ -26,15 +27,13 @@ from .models import (
     Enrollment,
     EnrollmentSource,
     EnrollmentStatus,
-    Project,
     ProjectStatus,
     Shift,
 )
 from .permissions import may_run_project
 
 
-def check_eligibility(*, shift: Shift, volunteer) -> None:
-    """Every refusal names its reason in Chinese."""
+def _check_requirements(*, shift: Shift, volunteer) -> None:
     project = shift.project
     if project.status != ProjectStatus.RECRUITING:
         raise E.NOT_RECRUITING.error()
@@ -44,25 +43,30 @@ def check_eligibility(*, shift: Shift, volunteer) -> None:
         raise E.VOLUNTEER_INACTIVE.error()
     if age_on(volunteer.birth_date, timezone.localtime(shift.starts_at).date()) < project.min_age:
         raise E.TOO_YOUNG.error(age=project.min_age)
-    required = set(project.required_skills.values_list("pk", "name"))
-    if required:
-        held = set(volunteer.skills.values_list("pk", flat=True))
-        missing = [name for pk, name in required if pk not in held]
-        if missing:
-            raise E.SKILLS_MISSING.error(skills="、".join(sorted(missing)))
+    held = Volunteer.skills.through.objects.filter(volunteer_id=volunteer.pk).values("skill_id")
+    missing = sorted(project.required_skills.exclude(pk__in=held).values_list("name", flat=True))
+    if missing:
+        raise E.SKILLS_MISSING.error(skills="、".join(missing))
     require_courses(project=project, volunteer=volunteer)
     if project.requires_insurance and (
         volunteer.insurance_valid_until is None
         or volunteer.insurance_valid_until < timezone.localtime(shift.ends_at).date()
     ):
         raise E.INSURANCE_REQUIRED.error()
-    live = Enrollment.objects.filter(volunteer=volunteer, status__in=LIVE_STATUSES)
-    if live.filter(shift=shift).exists():
+
+
+def _check_clash(*, shift: Shift, volunteer) -> None:
+    """One query: a live enrollment overlapping this shift is either this shift (already
+    enrolled) or another one (time clash)."""
+    clash = (Enrollment.objects.filter(volunteer=volunteer, status__in=LIVE_STATUSES,
+                                       shift__starts_at__lt=shift.ends_at, shift__ends_at__gt=shift.starts_at)
+             .order_by(Case(When(shift_id=shift.pk, then=0), default=1))
+             .values_list("shift_id", "shift__project__title", "shift__title").first())
+    if clash is None:
+        return
+    if clash[0] == shift.pk:
         raise E.ALREADY_ENROLLED.error()
-    clash = (live.filter(shift__starts_at__lt=shift.ends_at, shift__ends_at__gt=shift.starts_at)
-             .select_related("shift__project").first())
-    if clash is not None:
-        raise E.TIME_CLASH.error(other=f"{clash.shift.project.title} · {clash.shift.title}")
+    raise E.TIME_CLASH.error(other=f"{clash[1]} · {clash[2]}")
 
 
 def _may_act_for(actor, volunteer) -> bool:
@@ -73,21 +77,34 @@ def _may_act_for(actor, volunteer) -> bool:
 
 def enrollment_create(*, actor, shift: Shift, volunteer, source: str = EnrollmentSource.SELF) -> Enrollment:
     """Sign a volunteer up: confirmed while there is a free slot, else waitlisted (or refused
-    when the project has no waitlist). The volunteer themself, or staff over their node."""
+    when the project has no waitlist). The volunteer themself, or staff over their node.
+
+    `shift` must come with its project and node loaded (the selectors do that); its status
+    and times are checked again where it matters, inside the transaction."""
     if not _may_act_for(actor, volunteer):
         raise CoreError.NOT_FOUND.error()
-    shift = Shift.objects.select_related("project__node").get(pk=shift.pk)
-    check_eligibility(shift=shift, volunteer=volunteer)
-    now = timezone.now()
+    _check_requirements(shift=shift, volunteer=volunteer)
     try:
         with transaction.atomic():
+            # One sign-up per volunteer at a time (PostgreSQL row lock; SQLite writers are
+            # serialized already), so two simultaneous sign-ups for overlapping shifts cannot
+            # both pass the clash check.
+            Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk").first()
+            _check_clash(shift=shift, volunteer=volunteer)
+            # The hot shift row is locked by the claim below until COMMIT, so only the
+            # statements that must see it come after it.
             claimed = Shift.objects.filter(pk=shift.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1)
-            # Re-read the project now that the shift row is held: a cancellation that committed
-            # since the eligibility check must win (raising rolls the claim back).
-            if not Project.objects.filter(pk=shift.project_id, status=ProjectStatus.RECRUITING).exists():
+            # Re-read project status and start time now that the shift row is held: a
+            # cancellation or a change that committed since the checks above must win (the
+            # caller's objects may be stale; raising rolls the claim back).
+            status, starts_at = Shift.objects.filter(pk=shift.pk).values_list("project__status", "starts_at").get()
+            if status != ProjectStatus.RECRUITING:
                 raise E.NOT_RECRUITING.error()
+            if starts_at <= timezone.now():
+                raise E.SHIFT_STARTED.error()
             if not claimed and not shift.project.allow_waitlist:
                 raise E.FULL.error()
+            now = timezone.now()
             enrollment = Enrollment.objects.create(
                 shift=shift, volunteer=volunteer, source=source,
                 status=EnrollmentStatus.CONFIRMED if claimed else EnrollmentStatus.WAITLISTED,

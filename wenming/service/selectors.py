@@ -61,9 +61,12 @@ def project_public_list(*, category: str = "") -> QuerySet:
 
 
 def shift_get_for_actor(*, actor, shift_id: int) -> Shift:
-    shift = Shift.objects.filter(project__in=project_list_for_actor(actor=actor), pk=shift_id).select_related(
-        "project__node").first()
-    if shift is None:
+    """Shifts of published projects are visible to everyone, so those need no scope lookup
+    (this is the sign-up hot path); anything else goes through the actor's scope."""
+    shift = Shift.objects.select_related("project__node").filter(pk=shift_id).first()
+    if shift is not None and shift.project.status in PUBLIC_STATUSES:
+        return shift
+    if shift is None or not project_list_for_actor(actor=actor).filter(pk=shift.project_id).exists():
         raise CoreError.NOT_FOUND.error()
     return shift
 

@@ -103,5 +103,5 @@ def test_token_answers_need_no_personal_data(world, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         services.call_target(actor=world.manager_a, call=call)
     link = Notification.objects.get(volunteer=vol).link
-    assert link.startswith("/mobilization/answer?token=")
+    assert link.startswith("/mobilization/answer/?token=")
     assert vol.volunteer_no not in link and vol.name not in link

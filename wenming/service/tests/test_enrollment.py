@@ -173,19 +173,40 @@ def test_concurrent_cancellations_promote_exactly_the_freed_slots_in_order():
     _assert_counters(shift)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_sign_ups_for_overlapping_shifts_book_only_one():
+    """The clash check runs inside the sign-up transaction behind a per-volunteer lock, so
+    the same people tapping two overlapping shifts at once end up on one of them."""
+    world = build_world()
+    first = recruiting_shift(world, capacity=50)
+    second = recruiting_shift(world, capacity=50, starts_in=timedelta(days=2, hours=1))
+    people = many_volunteers(world, 20)
+    jobs = []
+    for v in people:
+        jobs += [lambda v=v: enrollment_create(actor=world.root, shift=first, volunteer=v).status,
+                 lambda v=v: enrollment_create(actor=world.root, shift=second, volunteer=v).status]
+    results = storm(jobs, threads=8)
+    assert results.count("confirmed") == 20
+    assert results.count("service.time_clash") == 20
+    live = Enrollment.objects.filter(volunteer__in=people, status__in=["confirmed", "waitlisted"])
+    assert sorted(live.values_list("volunteer_id", flat=True)) == sorted(v.pk for v in people)
+    _assert_counters(first)
+    _assert_counters(second)
+
+
 @pytest.mark.django_db
 def test_a_sign_up_racing_a_project_cancellation_is_refused(world, monkeypatch):
     """The cancellation commits between the eligibility check and the slot claim."""
     from wenming.service import enrollment_services
 
     shift = recruiting_shift(world, capacity=3)
-    real_check = enrollment_services.check_eligibility
+    real_check = enrollment_services._check_requirements
 
     def check_then_cancel(**kwargs):
         real_check(**kwargs)
         project_cancel(actor=world.root, project=shift.project, reason="暴雨")
 
-    monkeypatch.setattr(enrollment_services, "check_eligibility", check_then_cancel)
+    monkeypatch.setattr(enrollment_services, "_check_requirements", check_then_cancel)
     assert _code(enrollment_create, actor=world.root, shift=shift, volunteer=world.vol_a) == "service.not_recruiting"
     assert not Enrollment.objects.filter(shift=shift).exists()
     _assert_counters(shift)
