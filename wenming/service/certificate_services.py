@@ -240,11 +240,15 @@ def certificate_by_code(code: str) -> Certificate | None:
     return Certificate.objects.select_related("volunteer", "node").filter(verify_code=code).first()
 
 
-def certificate_by_number(number: str) -> Certificate | None:
+def certificate_by_number(number: str, *, volunteer_no: str) -> Certificate | None:
+    """Public lookup by the typed certificate number together with the volunteer number
+    printed on the certificate (a number alone would let anyone walk the sequence)."""
     number = (number or "").strip().upper()
-    if not (len(number) == 14 and number.startswith(NUMBER_PREFIX) and number[2:].isdigit()):
+    volunteer_no = (volunteer_no or "").strip().upper()
+    if not (len(number) == 14 and number.startswith(NUMBER_PREFIX) and number[2:].isdigit()) or not volunteer_no:
         return None
-    return Certificate.objects.select_related("volunteer", "node").filter(number=number).first()
+    return (Certificate.objects.select_related("volunteer", "node")
+            .filter(number=number, volunteer__volunteer_no=volunteer_no).first())
 
 
 def public_fields(cert: Certificate) -> dict:

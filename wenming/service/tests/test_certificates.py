@@ -114,8 +114,11 @@ def test_verification_page_masks_the_name_and_shows_revocation(world):
     for secret in (world.vol_a.reveal_id_number(), world.vol_a.id_number_masked, world.vol_a.reveal_phone(),
                    world.vol_a.phone_masked):
         assert secret not in page
-    res = Client().get("/service/verify/", {"number": cert.number.lower()})
+    res = Client().get("/service/verify/", {"number": cert.number.lower(), "volunteer_no": world.vol_a.volunteer_no})
     assert res.status_code == 302 and res["Location"].endswith(f"/service/verify/{cert.verify_code}/")
+    # The number alone, or with someone else's volunteer number, finds nothing.
+    assert Client().get("/service/verify/", {"number": cert.number}).status_code == 404
+    assert Client().get("/service/verify/", {"number": cert.number, "volunteer_no": "WM9999999999"}).status_code == 404
     certificate_revoke(actor=world.manager_a, certificate=cert, reason="重新出具")
     page = Client().get(f"/service/verify/{cert.verify_code}/").content.decode()
     assert "已作废" in page
@@ -126,7 +129,8 @@ def test_verification_page_masks_the_name_and_shows_revocation(world):
 
 
 @pytest.mark.parametrize("path", ["/service/verify/AAAAAAAAAAAAAAAAAAAAAA/", "/service/verify/%3Cx%3E/",
-                                  "/service/verify/?number=ZS202500000099", "/service/verify/?number=abc"])
+                                  "/service/verify/?number=ZS202500000099&volunteer_no=WM0000000001",
+                                  "/service/verify/?number=abc&volunteer_no=x"])
 def test_unknown_and_malformed_answer_the_same_404(world, path):
     res = Client().get(path)
     assert res.status_code == 404
@@ -165,3 +169,20 @@ def test_api_issue_detail_pdf_revoke_and_batch(world):
     res = client.post("/service-certificates/batch", {"volunteer_ids": [world.vol_a.pk, world.vol_b.pk]})
     assert res.status_code == 404
     assert ApiClient().get("/service-certificates/verify/nope").status_code == 404
+
+
+def test_typed_lookups_are_rate_limited_per_address(world):
+    from django.core.cache import cache
+
+    from wenming.service.certificate_views import LOOKUPS_PER_WINDOW
+
+    cache.clear()
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    codes = [client.get("/service/verify/", {"number": f"ZS2025{n:08d}", "volunteer_no": "WM0000000001"}).status_code
+             for n in range(LOOKUPS_PER_WINDOW + 1)]
+    assert codes[:-1] == [404] * LOOKUPS_PER_WINDOW
+    assert codes[-1] == 429
+    other = Client(REMOTE_ADDR="203.0.113.8").get("/service/verify/", {"number": "ZS202500000001",
+                                                                       "volunteer_no": "WM0000000001"})
+    assert other.status_code == 404  # another address is not affected
+    cache.clear()
