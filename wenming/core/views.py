@@ -1,6 +1,7 @@
 from django.shortcuts import render
 
 from wenming.accounts.selectors import assignments_for_user
+from wenming.service.selectors import project_public_list
 
 from .menu import menu_for
 
@@ -11,4 +12,6 @@ def home(request):
     context = {"menu": [i for i in menu_for(user) if i.key != "login"]}
     if user.is_authenticated:
         context["assignments"] = list(assignments_for_user(user))
+    else:
+        context["recruiting"] = list(project_public_list().prefetch_related("shifts")[:6])
     return render(request, "core/home.html", context)

@@ -62,3 +62,15 @@ def test_venue_page_shows_a_qr_link_that_checks_in(client, world, volunteer_clie
     assert Attendance.objects.filter(enrollment__shift=shift).count() == 1
     res = volunteer_client.post(url, {"t": "forged.token.x", "lat": "30.8231", "lon": "110.9771", "mode": "in"})
     assert "场所码无效" in res.content.decode()
+
+
+def test_public_portal_lists_recruiting_projects_only(client, world):
+    from wenming.service.models import ProjectCategory
+    from wenming.service.project_services import project_create
+
+    shift = recruiting_shift(world, capacity=4)
+    project_create(actor=world.root, node=world.station_a, title="尚未发布的草稿项目",
+                   category=ProjectCategory.objects.get(code="civility"))
+    page = client.get("/").content.decode()
+    assert "招募中的志愿服务项目" in page and shift.project.title in page and "剩余 4/4" in page
+    assert "尚未发布的草稿项目" not in page
