@@ -8,7 +8,9 @@ from wenming.core.api import API_AUTH, install_error_handlers
 from wenming.mobilization.api import router as mobilization_router
 from wenming.orgs.api import router as orgs_router
 from wenming.service.api import router as service_router
+from wenming.service.attendance_api import router as attendance_router
 from wenming.service.certificate_api import router as service_certificates_router
+from wenming.service.hours_api import router as hours_router
 from wenming.service.rewards_api import router as rewards_router
 from wenming.volunteers.api import router as volunteers_router
 from wenming.volunteers.team_api import router as teams_router
@@ -25,5 +27,5 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 for router in (accounts_router, users_router, orgs_router, volunteers_router, teams_router, service_router,
-               service_certificates_router, mobilization_router, rewards_router):
+               attendance_router, hours_router, service_certificates_router, mobilization_router, rewards_router):
     api.add_router("", router)

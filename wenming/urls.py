@@ -18,4 +18,7 @@ urlpatterns = [
     path("volunteers/", include("wenming.volunteers.urls")),
     path("", include("wenming.service.page_urls")),
     path("service/", include("wenming.service.urls")),
+    path("", include("wenming.service.staff_urls")),
+    path("", include("wenming.service.record_urls")),
+    path("mobilization/", include("wenming.mobilization.urls")),
 ]

@@ -33,6 +33,7 @@ def _item(key, label, name, desc="", in_nav=True) -> MenuItem | None:
 def menu_for(user) -> list[MenuItem]:
     if user is None or not user.is_authenticated:
         items = [
+            _item("projects", "志愿服务项目", "service_pages:projects", "正在招募的志愿服务项目，可按类别和距离查找"),
             _item("register", "志愿者注册", "volunteers:register", "实名注册成为志愿者，选择所属的实践站或实践点"),
             _item("login", "登录", "accounts:login", "工作人员和志愿者登录（用户名或手机号）"),
         ]
@@ -52,8 +53,34 @@ def menu_for(user) -> list[MenuItem]:
                            in_nav=False))
     if scope.has(Perm.TEAM_VIEW) or scope.led_team_ids():
         items.append(_item("teams", "队伍", "volunteers:teams", "总队、支队、分队、小队及队员"))
+    items += _service_items(scope)
     if Role.VOLUNTEER in scope.roles():
         items.append(_item("me", "我的志愿者信息", "volunteers:me", "查看本人的志愿者登记信息"))
     if user.is_staff:
         items.append(_item("admin", "系统管理", "admin:index", "Django 管理后台（系统管理员）", in_nav=False))
     return [i for i in items if i]
+
+
+def _service_items(scope) -> list[MenuItem | None]:
+    """Volunteer service (SPEC 4.4). An account with no role at all gets nothing here, so its
+    home page still says that no role has been assigned yet."""
+    if not scope.roles():
+        return []
+    leads, edits = bool(scope.led_team_ids()), scope.has(Perm.PROJECT_EDIT)
+    volunteer = Role.VOLUNTEER in scope.roles()
+    items = [_item("projects", "志愿服务项目", "service_pages:projects", "正在招募的志愿服务项目，报名参加")]
+    if volunteer:
+        items.append(_item("my_shifts", "我的服务", "service_pages:my_shifts", "我报名的班次、服务时长、星级和积分"))
+    if scope.has(Perm.PROJECT_VIEW) or leads:
+        items.append(_item("project_admin", "项目管理", "service_staff:projects",
+                           "新建项目、添加岗位班次、发布和招募，查看报名名单"))
+    if leads or edits:
+        items.append(_item("claims", "认领项目", "service_staff:claims", "本区域已发布的项目，由队伍认领"))
+    if edits:
+        items.append(_item("calls", "招募令", "mobilization:calls", "向应急储备志愿者发出招募令"))
+    if edits or leads:
+        items.append(_item("hours", "时长审核", "service_records:hours", "核定志愿者的服务时长"))
+    if volunteer:
+        items.append(_item("my_certificates", "我的证明", "service_records:my_certificates",
+                           "下载志愿服务记录证明", in_nav=False))
+    return items

@@ -82,33 +82,37 @@ def attendance_check_out(*, actor, shift: Shift, token: str, lat=None, lon=None,
     attendance = Attendance.objects.filter(enrollment=enrollment).first()
     if attendance is None:
         raise E.NOT_CHECKED_IN.error()
-    _locate(shift, lat, lon, accuracy_m)
+    passed, distance = _locate(shift, lat, lon, accuracy_m)
     with transaction.atomic():
         if Attendance.objects.filter(pk=attendance.pk, check_out_at__isnull=True).update(
-                check_out_at=max(now, attendance.check_in_at)):
+                check_out_at=max(now, attendance.check_in_at), out_geofence_passed=passed,
+                out_distance_m=distance):
             audit_record(actor=actor, action="attendance.check_out", obj=attendance,
-                         node_path=shift.project.node.path)
+                         node_path=shift.project.node.path, changes={"distance_m": distance})
     attendance.refresh_from_db()
     return attendance
 
 
 def attendance_manual(*, actor, enrollment: Enrollment, check_in_at: datetime,
-                      check_out_at: datetime | None = None) -> Attendance:
+                      check_out_at: datetime | None = None, reason: str = "") -> Attendance:
     """A leader or staff records an attendance by hand (e.g. the volunteer had no phone);
-    always audited, and marked as manual so hours can tell it apart."""
+    always audited with its reason, and marked as manual so hours can tell it apart."""
     shift = enrollment.shift
     project = shift.project
     if not may_run_project(actor, project):
         raise CoreError.NOT_FOUND.error()
     if enrollment.status not in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.NO_SHOW):
         raise E.NOT_ENROLLED.error()
-    if ServiceRecord.objects.filter(attendance__enrollment=enrollment, kind=HoursKind.AUTO).exists():
-        raise E.ALREADY_VERIFIED.error()  # verified hours are corrected in the ledger, not here
     grace = timedelta(minutes=settings.CHECKIN_OPENS_MINUTES)
     if not (shift.starts_at - grace <= check_in_at <= shift.ends_at) or (
             check_out_at is not None and check_out_at < check_in_at):
         raise E.MANUAL_TIMES.error("check_in_at")
     with transaction.atomic():
+        # Hold the attendance row (hours_verify takes the same lock) so a verification running
+        # at this moment either sees the new times or makes this refuse.
+        Attendance.objects.select_for_update().filter(enrollment=enrollment).values_list("pk").first()
+        if ServiceRecord.objects.filter(attendance__enrollment=enrollment, kind=HoursKind.AUTO).exists():
+            raise E.ALREADY_VERIFIED.error()  # verified hours are corrected in the ledger, not here
         attendance, created = Attendance.objects.update_or_create(
             enrollment=enrollment,
             defaults={"check_in_at": check_in_at, "check_out_at": check_out_at, "method": AttendanceMethod.MANUAL,
@@ -119,7 +123,7 @@ def attendance_manual(*, actor, enrollment: Enrollment, check_in_at: datetime,
         audit_record(actor=actor, action="attendance.manual", obj=attendance, node_path=project.node.path,
                      changes={"check_in_at": check_in_at.isoformat(),
                               "check_out_at": check_out_at.isoformat() if check_out_at else None,
-                              "replaced": not created})
+                              "replaced": not created, "reason": reason.strip()[:200]})
     return attendance
 
 

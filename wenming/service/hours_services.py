@@ -1,11 +1,11 @@
 """Hours: computed from attendance, verified by a leader into the append-only ledger;
 make-up hours and corrections as new entries; totals, points and stars moved with them."""
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from wenming.accounts.roles import Perm
@@ -42,13 +42,17 @@ def hours_verify(*, actor, attendance: Attendance) -> ServiceRecord:
         raise CoreError.NOT_FOUND.error()
     if enrollment.status != "confirmed":
         raise E.NOT_CONFIRMED.error()
-    if attendance.check_out_at is None:
-        raise E.NOT_CHECKED_OUT.error()
-    hours = attendance_hours(attendance)
-    if hours <= 0:
-        raise E.HOURS_INVALID.error(limit=MAX_ENTRY_HOURS)
     try:
         with transaction.atomic():
+            # Re-read under a row lock (attendance_manual takes the same one): the hours come
+            # from the times as they are now, not as the caller loaded them.
+            attendance = Attendance.objects.select_for_update().select_related("enrollment__shift").get(
+                pk=attendance.pk)
+            if attendance.check_out_at is None:
+                raise E.NOT_CHECKED_OUT.error()
+            hours = attendance_hours(attendance)
+            if hours <= 0:
+                raise E.HOURS_INVALID.error(limit=MAX_ENTRY_HOURS)
             record = ServiceRecord.objects.create(
                 volunteer=enrollment.volunteer, kind=HoursKind.AUTO, bucket=HoursKind.AUTO, hours=hours,
                 service_date=timezone.localtime(enrollment.shift.starts_at).date(), project=project,
@@ -69,8 +73,8 @@ def hours_makeup(*, actor, volunteer, hours: Decimal, service_date, reason: str,
     if not scope.allows(Perm.VOLUNTEER_EDIT, volunteer.home_node.path) or not scope.allows(
             Perm.PROJECT_EDIT, node.path) or (project is not None and not project.node.path.startswith(node.path)):
         raise CoreError.NOT_FOUND.error()
-    hours = Decimal(hours)
-    if not (0 < hours <= MAX_ENTRY_HOURS):
+    hours = _cents(hours)
+    if hours is None or not (0 < hours <= MAX_ENTRY_HOURS):
         raise E.HOURS_INVALID.error("hours", limit=MAX_ENTRY_HOURS)
     if not reason.strip():
         raise E.REASON_REQUIRED.error("reason")
@@ -85,17 +89,26 @@ def hours_makeup(*, actor, volunteer, hours: Decimal, service_date, reason: str,
 
 
 def hours_correct(*, actor, record: ServiceRecord, delta: Decimal, reason: str) -> ServiceRecord:
-    """A correction is a new entry (positive or negative) pointing at the one it corrects."""
+    """A correction is a new entry (positive or negative) pointing at the original entry it
+    corrects (correcting a correction corrects its original); an entry's net hours never go
+    below zero."""
     volunteer = record.volunteer
     if not scope_for(actor).allows(Perm.VOLUNTEER_EDIT, volunteer.home_node.path):
         raise CoreError.NOT_FOUND.error()
-    delta = Decimal(delta)
-    if delta == 0 or abs(delta) > MAX_ENTRY_HOURS:
+    if record.kind == HoursKind.CORRECTION and record.corrects_id:
+        record = ServiceRecord.objects.select_related("volunteer", "project", "node").get(pk=record.corrects_id)
+    delta = _cents(delta)
+    if delta is None or delta == 0 or abs(delta) > MAX_ENTRY_HOURS:
         raise E.HOURS_INVALID.error("hours", limit=MAX_ENTRY_HOURS)
     if not reason.strip():
         raise E.REASON_REQUIRED.error("reason")
     try:
         with transaction.atomic():
+            # Serialize corrections of one entry, then check its net hours stay ≥ 0.
+            ServiceRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk").first()
+            net = record.hours + (record.corrections.aggregate(total=Sum("hours"))["total"] or Decimal(0))
+            if net + delta < 0:
+                raise E.CORRECTION_NEGATIVE.error()
             correction = ServiceRecord.objects.create(
                 volunteer=volunteer, kind=HoursKind.CORRECTION, bucket=record.bucket, hours=delta,
                 service_date=record.service_date, project=record.project, node=record.node, corrects=record,
@@ -106,6 +119,15 @@ def hours_correct(*, actor, record: ServiceRecord, delta: Decimal, reason: str) 
     except IntegrityError:  # the CHECK on the totals: hours would go below zero
         raise E.CORRECTION_NEGATIVE.error() from None
     return correction
+
+
+def _cents(value) -> Decimal | None:
+    """Hours as stored (two decimals, half up); None when not a finite number."""
+    try:
+        hours = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return None
+    return hours if hours.is_finite() else None
 
 
 def _apply(record: ServiceRecord) -> None:

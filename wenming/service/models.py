@@ -173,6 +173,8 @@ class Attendance(models.Model):
     method = models.CharField("方式", max_length=16, choices=AttendanceMethod.choices)
     geofence_passed = models.BooleanField("位置核验通过", null=True, blank=True)
     distance_m = models.PositiveIntegerField("距活动地点（米）", null=True, blank=True)
+    out_geofence_passed = models.BooleanField("签退位置核验通过", null=True, blank=True)
+    out_distance_m = models.PositiveIntegerField("签退时距活动地点（米）", null=True, blank=True)
     auto_closed = models.BooleanField("自动签退", default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="补签人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")

@@ -94,6 +94,7 @@ def test_check_out_once_and_forgotten_ones_close_at_shift_end(setup, world):
     again = attendance_check_out(actor=user, shift=shift, token=venue_token(shift.pk, later + timedelta(seconds=5)),
                                  now=later + timedelta(seconds=5), **SITE)
     assert out.check_out_at == again.check_out_at == later
+    assert out.out_geofence_passed is True and out.out_distance_m is not None  # kept like the check-in's
     # a second volunteer forgets to check out
     other_user = User.objects.create_user(username="wangfang", password="x")
     world.vol_b.user = other_user
@@ -110,9 +111,10 @@ def test_check_out_once_and_forgotten_ones_close_at_shift_end(setup, world):
 def test_manual_check_in_by_a_leader_is_audited(setup, world):
     shift, _, enrollment = setup
     attendance = attendance_manual(actor=world.manager_a, enrollment=enrollment, check_in_at=shift.starts_at,
-                                   check_out_at=shift.ends_at)
+                                   check_out_at=shift.ends_at, reason="手机没电，队长现场补签")
     assert attendance.method == "manual" and attendance.recorded_by == world.manager_a
-    assert AuditEntry.objects.filter(action="attendance.manual", actor=world.manager_a).exists()
+    entry = AuditEntry.objects.get(action="attendance.manual", actor=world.manager_a)
+    assert entry.changes["reason"] == "手机没电，队长现场补签"
     err = _code(attendance_manual, actor=world.manager_a, enrollment=enrollment,
                 check_in_at=shift.ends_at + timedelta(hours=5))
     assert err.code == "service.manual_times"

@@ -23,6 +23,12 @@ def _attended(world, *, minutes_before=0, minutes_after=0, hours=3):
                              check_out_at=shift.ends_at + timedelta(minutes=minutes_after))
 
 
+def _err(fn, **kw) -> str:
+    with pytest.raises(DomainError) as exc:
+        fn(**kw)
+    return exc.value.code
+
+
 def _assert_totals_match_ledgers(volunteer):
     stats = VolunteerStats.objects.get(pk=volunteer.pk)
     def total(bucket):
@@ -133,3 +139,34 @@ def test_makeup_hours_only_for_nodes_in_scope(world):
         hours_makeup(actor=world.manager_a, volunteer=world.vol_a, hours=Decimal("1"), service_date=date(2026, 3, 1),
                      reason="记到别的站", node=world.station_b)
     assert exc.value.code == "not_found"
+
+
+def test_make_up_and_corrections_are_kept_to_two_decimals(world):
+    node = world.station_a
+    assert _err(hours_makeup, actor=world.manager_a, volunteer=world.vol_a, hours="0.004",
+                service_date=date(2026, 3, 1), reason="补录", node=node) == "service.hours_invalid"
+    assert _err(hours_makeup, actor=world.manager_a, volunteer=world.vol_a, hours="abc",
+                service_date=date(2026, 3, 1), reason="补录", node=node) == "service.hours_invalid"
+    record = hours_makeup(actor=world.manager_a, volunteer=world.vol_a, hours="0.999",
+                          service_date=date(2026, 3, 1), reason="补录", node=node)
+    assert record.hours == Decimal("1.00")
+    assert VolunteerStats.objects.get(pk=world.vol_a.pk).points == 10  # 10 per stored hour, not per 0.999
+    _assert_totals_match_ledgers(world.vol_a)
+
+
+def test_a_correction_cannot_take_more_than_its_entry_had(world):
+    node = world.station_a
+    first = hours_makeup(actor=world.manager_a, volunteer=world.vol_a, hours=Decimal("2"),
+                         service_date=date(2026, 3, 1), reason="补录", node=node)
+    hours_makeup(actor=world.manager_a, volunteer=world.vol_a, hours=Decimal("5"),
+                 service_date=date(2026, 3, 2), reason="补录", node=node)
+    # 7 hours in the bucket, but this entry only had 2
+    assert _err(hours_correct, actor=world.manager_a, record=first, delta=Decimal("-3"),
+                reason="多记") == "service.correction_negative"
+    fix = hours_correct(actor=world.manager_a, record=first, delta=Decimal("-1.5"), reason="多记")
+    # correcting the correction corrects the original entry: 0.5 left, so -1 is refused
+    assert _err(hours_correct, actor=world.manager_a, record=fix, delta=Decimal("-1"),
+                reason="再减") == "service.correction_negative"
+    again = hours_correct(actor=world.manager_a, record=fix, delta=Decimal("-0.5"), reason="再减")
+    assert again.corrects_id == first.pk
+    _assert_totals_match_ledgers(world.vol_a)

@@ -68,11 +68,17 @@ def _sibling_service(world) -> dict:
     shift = shift_add(actor=world.root, project=project, title="岗", starts_at=start,
                       ends_at=start + timedelta(hours=2), capacity=2)
     enrollment = Enrollment.objects.create(shift=shift, volunteer=world.vol_b, status="waitlisted")
+    from wenming.service.attendance_services import attendance_manual
+
+    later = shift_add(actor=world.root, project=project, title="岗二", starts_at=start + timedelta(hours=3),
+                      ends_at=start + timedelta(hours=5), capacity=2)
+    attended = Enrollment.objects.create(shift=later, volunteer=world.vol_b, status="confirmed")
+    attendance = attendance_manual(actor=world.root, enrollment=attended, check_in_at=later.starts_at)
     from wenming.service.rewards_services import reward_item_create
 
     reward = reward_item_create(actor=world.root, node=world.station_b, name="大米", points_cost=10, stock=3)
     return {"project_id": project.pk, "shift_id": shift.pk, "enrollment_id": enrollment.pk,
-            "reward_id": reward.pk, **_sibling_service_certificate(world)}
+            "attendance_id": attendance.pk, "reward_id": reward.pk, **_sibling_service_certificate(world)}
 
 
 def _sibling_service_certificate(world) -> dict:
@@ -83,9 +89,10 @@ def _sibling_service_certificate(world) -> dict:
     from wenming.service.certificate_services import certificate_issue
     from wenming.service.hours_services import hours_makeup
 
-    hours_makeup(actor=world.root, volunteer=world.vol_b, hours=Decimal(2), service_date=date(2025, 3, 1),
-                 reason="补录", node=world.station_b)
-    return {"service_certificate_id": certificate_issue(actor=world.root, volunteer=world.vol_b).pk}
+    record = hours_makeup(actor=world.root, volunteer=world.vol_b, hours=Decimal(2), service_date=date(2025, 3, 1),
+                          reason="补录", node=world.station_b)
+    return {"service_certificate_id": certificate_issue(actor=world.root, volunteer=world.vol_b).pk,
+            "record_id": record.pk}
 
 
 # A body that passes validation for each write endpoint, so the answer is about scope, not input.
@@ -108,6 +115,10 @@ BODIES = {
     ("post", "/calls/{call_id}/answer"): lambda w: {"answer": "yes"},
     ("post", "/courses/{course_id}/projects"): lambda w: {"project_id": 1},
     ("post", "/users/{user_id}/assignments"): lambda w: {"role": "volunteer", "node_id": w.station_a.pk},
+    ("post", "/shifts/{shift_id}/check-in"): lambda w: {"token": "x"},
+    ("post", "/shifts/{shift_id}/check-out"): lambda w: {"token": "x"},
+    ("post", "/enrollments/{enrollment_id}/attendance"): lambda w: {"check_in_at": "2030-01-01T08:00:00+08:00"},
+    ("post", "/service-records/{record_id}/correct"): lambda w: {"delta": "1", "reason": "更正"},
 }
 
 
