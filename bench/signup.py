@@ -34,8 +34,8 @@ def add_arguments(parser):
     parser.add_argument("--volunteers", type=int, default=3000, help="volunteers, one sign-up each per storm")
     parser.add_argument("--capacity", type=int, default=500, help="capacity of the one hot shift")
     parser.add_argument("--shifts", type=int, default=100, help="shifts in the many-shift storm")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (one per core)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each SQL ceiling run")
 
 
