@@ -1,5 +1,5 @@
-"""`seed_demo`: the demo county (秭归县) with its practice network, units, volunteers, teams
-and one login per role. Runs in seconds on SQLite and gives the same data for a seed."""
+"""`seed_demo`: the demo county (秭归县) with its practice network, units, volunteers, teams,
+one login per role and volunteer-service data at the demo station. Runs in seconds on SQLite and gives the same data for a seed."""
 
 import random
 import sys
@@ -21,6 +21,7 @@ from wenming.volunteers.validation import VolunteerValues, check_values, parse_i
 
 from . import SeedRefused
 from .demo_accounts import DEMO_STATION, DEMO_STATION_CORE, create_accounts
+from .demo_service import create_service
 from .demo_teams import create_teams
 from .names import ZIGUI_SURNAMES, PeopleMaker, Person, Surnames, make_name, reference_date
 from .treeplan import Plan, insert_tree
@@ -70,6 +71,9 @@ def seed_demo(seed: int = DEMO_SEED, volunteers: int = DEMO_VOLUNTEERS, progress
         teams = create_teams(rng, county, seeded)
         say(f"队伍：{len(teams.teams)} 支，队员 {teams.member_count} 人次")
         accounts = create_accounts(county, teams, units, seeded)
+        station = next(s for s in county.stations if s.short == DEMO_STATION)
+        service = create_service(rng, station.node, teams.division_of[id(station)])
+        say(f"志愿服务：项目 {service['projects']} 个，报名 {service['enrollments']} 人次，证明 {service['certificate']}")
         summary = {
             "seed": seed,
             "nodes": node_count,
@@ -79,6 +83,7 @@ def seed_demo(seed: int = DEMO_SEED, volunteers: int = DEMO_VOLUNTEERS, progress
             "teams": len(teams.teams),
             "team_members": teams.member_count,
             "accounts": [a.username for a in accounts],
+            "service": service,
         }
         summary["seconds"] = round(time.perf_counter() - started, 2)
         audit_record(actor=accounts[0], action="seed.demo", obj=county.county.node,

@@ -202,3 +202,21 @@ def test_city_people_do_not_depend_on_the_number_of_worker_processes(db, monkeyp
     serial = _city_people(workers=1)
     assert len(serial) == 1500
     assert _city_people(workers=2) == serial
+
+
+def test_demo_has_volunteer_service_data_at_the_demo_station(demo):
+    from django.db.models import Sum
+
+    from wenming.mobilization.models import Call
+    from wenming.service.models import Certificate, Project, ServiceRecord, VolunteerStats
+
+    states = set(Project.objects.values_list("status", flat=True))
+    assert {"draft", "published", "claimed", "recruiting", "finished"} <= states
+    me = Volunteer.objects.get(user__username="volunteer")
+    stats = VolunteerStats.objects.get(volunteer=me)
+    assert stats.total_hours == ServiceRecord.objects.filter(volunteer=me).aggregate(s=Sum("hours"))["s"] >= 100
+    assert stats.star_level >= 1
+    assert Certificate.objects.filter(volunteer=me).exists()
+    assert me.enrollments.filter(status="confirmed").exists()
+    assert Call.objects.filter(responses__isnull=False).exists()
+    assert demo["service"]["projects"] == Project.objects.count()
