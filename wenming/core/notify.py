@@ -28,13 +28,14 @@ Recipients without an account are kept by volunteer, so nothing is lost.
 import logging
 import os
 import secrets
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -43,7 +44,10 @@ from .models import Notification, NotificationChannel
 logger = logging.getLogger("wenming.notify")
 
 MAX_ATTEMPTS = 5
-LEASE = timedelta(minutes=5)  # longer than any one batch of gateway calls
+BATCH = 20  # rows per lease: even 20 gateway time-outs of 10 s end well inside the lease
+LEASE = timedelta(minutes=5)
+IMMEDIATE_BUDGET_S = 10  # after a commit, in the request that caused it
+PERIODIC_BUDGET_S = 10  # the inline once-a-minute sender (it runs after a web response)
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 
 
@@ -96,9 +100,22 @@ def notify_each(messages: list[Message]) -> None:
 
 def _deliver_now(ids: list[int]) -> None:
     try:
-        deliver_pending(ids=ids)
+        deliver_all(ids=ids, budget_s=IMMEDIATE_BUDGET_S)
     except Exception:  # the periodic sender retries; the request that notified must not fail
         logger.exception("immediate delivery failed; the periodic sender will retry")
+
+
+def deliver_all(*, ids: list[int] | None = None, budget_s: float = PERIODIC_BUDGET_S) -> int:
+    """Deliver batch after batch until nothing is due or the time budget is spent (the rest
+    waits for the next run); returns how many were sent. The periodic task."""
+    deadline = time.monotonic() + budget_s
+    sent = 0
+    while time.monotonic() < deadline:
+        taken, ok = _deliver_batch(ids=ids, limit=BATCH)
+        sent += ok
+        if not taken:
+            break
+    return sent
 
 
 def get_backend() -> "Backend":
@@ -115,7 +132,8 @@ def _pending_q(now) -> Q:
 
 def _lease(*, ids: list[int] | None, limit: int) -> list[Notification]:
     """Take up to `limit` due rows for this sender: a conditional UPDATE marks them with a
-    fresh lease token, so a row taken by another sender in between is skipped."""
+    fresh lease token (so a row taken by another sender in between is skipped) and counts the
+    attempt now, so a sender that crashes mid-batch still uses one up."""
     now = timezone.now()
     due = Notification.objects.filter(_pending_q(now))
     if ids is not None:
@@ -125,18 +143,23 @@ def _lease(*, ids: list[int] | None, limit: int) -> list[Notification]:
         return []
     token = secrets.token_hex(8)
     Notification.objects.filter(_pending_q(now), pk__in=candidates).update(
-        lease=token, next_attempt_at=now + LEASE)
-    return list(Notification.objects.filter(lease=token).order_by("id"))
+        lease=token, next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
+    return list(Notification.objects.filter(lease=token).select_related("volunteer", "recipient").order_by("id"))
 
 
-def deliver_pending(*, ids: list[int] | None = None, limit: int = 200) -> int:
-    """Send due rows through the backend; returns how many were sent. Each row is marked
-    sent, or scheduled for another attempt with its error class (never the gateway's text,
-    which may quote the phone number)."""
+def deliver_pending(*, ids: list[int] | None = None, limit: int = BATCH) -> int:
+    """Send one batch of due rows; returns how many were sent."""
+    return _deliver_batch(ids=ids, limit=limit)[1]
+
+
+def _deliver_batch(*, ids: list[int] | None, limit: int) -> tuple[int, int]:
+    """(rows taken, rows sent). Each row is marked sent, or scheduled for another attempt
+    with its error class (never the gateway's text, which may quote the phone number)."""
     backend = get_backend()
+    rows = _lease(ids=ids, limit=limit)
     sent = 0
-    for row in _lease(ids=ids, limit=limit):
-        attempts = row.attempts + 1
+    for row in rows:
+        attempts = row.attempts
         try:
             backend.deliver(row)
         except NoPhone:
@@ -146,12 +169,11 @@ def deliver_pending(*, ids: list[int] | None = None, limit: int = 200) -> int:
             logger.error("notification %s attempt %s failed: %s", row.pk, attempts, type(exc).__name__)
             retry_at = timezone.now() + BACKOFF[min(attempts, len(BACKOFF)) - 1]
             Notification.objects.filter(pk=row.pk, lease=row.lease).update(
-                attempts=attempts, error=type(exc).__name__[:100], next_attempt_at=retry_at, lease="")
+                error=type(exc).__name__[:100], next_attempt_at=retry_at, lease="")
         else:
-            Notification.objects.filter(pk=row.pk, lease=row.lease).update(
-                attempts=attempts, sent_at=timezone.now(), error="", lease="")
+            Notification.objects.filter(pk=row.pk, lease=row.lease).update(sent_at=timezone.now(), error="", lease="")
             sent += 1
-    return sent
+    return len(rows), sent
 
 
 class NoPhone(Exception):

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 # (dotted path of a no-argument function, interval in seconds)
 TASKS = [
     ("wenming.service.attendance_services.attendance_close_forgotten", 60),
-    ("wenming.core.notify.deliver_pending", 60),
+    ("wenming.core.notify.deliver_all", 60),
 ]
 
 

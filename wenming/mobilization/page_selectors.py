@@ -10,7 +10,7 @@ from django.utils import timezone
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.errors import CoreError, DomainError
-from wenming.orgs.models import Node, NodeKind
+from wenming.orgs.models import Node
 from wenming.service.certificate_services import mask_name
 from wenming.service.models import ProjectStatus, Shift
 
@@ -18,7 +18,6 @@ from .errors import MobilizationError
 from .models import Answer, Call, CallResponse, CallStatus
 from .selectors import call_list_for_actor
 
-NODE_CHOICE_LIMIT = 300
 SHIFT_CHOICE_LIMIT = 200
 
 
@@ -56,23 +55,6 @@ def masked_answer_row(response: CallResponse) -> dict:
     return {"name": mask_name(vol.name), "phone": vol.phone_masked, "answer": response.answer,
             "answer_label": response.get_answer_display(), "answered_at": response.answered_at,
             "enrollment": enrollment.get_status_display() if enrollment else ""}
-
-
-def node_choices_for_calls(*, actor) -> list[tuple[str, str]]:
-    """Nodes where the actor may issue calls (project.edit), indented by depth, bounded."""
-    qs = (Node.objects.filter(scope_for(actor).q(Perm.PROJECT_EDIT, "path"), archived_at__isnull=True)
-          .exclude(kind=NodeKind.GRID).order_by("path"))
-    rows = list(qs.values_list("pk", "name", "depth")[:NODE_CHOICE_LIMIT])
-    top = min((depth for _, _, depth in rows), default=0)
-    return [(str(pk), "\u3000" * (depth - top) + name) for pk, name, depth in rows]
-
-
-def node_for_calls(*, actor, node_id) -> Node | None:
-    """A node where the actor may issue calls, or None (bad input and out of scope alike)."""
-    if not str(node_id or "").isdigit():
-        return None
-    return Node.objects.filter(scope_for(actor).q(Perm.PROJECT_EDIT, "path"), archived_at__isnull=True,
-                               pk=int(node_id)).first()
 
 
 def recruiting_shifts_under(*, actor, node: Node) -> QuerySet:

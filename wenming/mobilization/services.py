@@ -5,7 +5,6 @@ id: answering needs no login and the link reveals no personal data. A volunteer 
 logged in can also answer through the API without a token.
 """
 
-import math
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,7 +20,7 @@ from wenming.core.errors import CoreError
 from wenming.core.notify import Message, notify_each
 from wenming.service.enrollment_services import enrollment_create
 from wenming.service.models import EnrollmentSource
-from wenming.service.venue import distance_m
+from wenming.service.venue import bounding_box, distance_m
 from wenming.volunteers.models import Volunteer, VolunteerStatus
 
 from .errors import MobilizationError as E
@@ -148,13 +147,6 @@ def call_create(*, actor, node, shift, title: str, needed: int, deadline: dateti
     return call
 
 
-def _bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
-    dlat = radius_km / KM_PER_DEGREE_LAT
-    dlon = radius_km / (KM_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
-    # Coordinates are kept to 3 decimals: widen by one unit so edge cases are not cut off early.
-    return lat - dlat - 0.001, lat + dlat + 0.001, lon - dlon - 0.001, lon + dlon + 0.001
-
-
 def call_candidates(*, call: Call) -> list[int]:
     """Ids of reserve volunteers matching the call: subtree, all skills, availability, radius."""
     qs = Volunteer.objects.filter(is_reserve=True, status=VolunteerStatus.ACTIVE,
@@ -166,7 +158,7 @@ def call_candidates(*, call: Call) -> list[int]:
     if call.radius_km is None:
         return list(qs.values_list("pk", flat=True).distinct())
     lat, lon, radius_m = float(call.center_lat), float(call.center_lon), float(call.radius_km) * 1000
-    lat_lo, lat_hi, lon_lo, lon_hi = _bounding_box(lat, lon, float(call.radius_km))
+    lat_lo, lat_hi, lon_lo, lon_hi = bounding_box(lat, lon, float(call.radius_km))
     boxed = qs.filter(lat__gte=lat_lo, lat__lte=lat_hi, lon__gte=lon_lo, lon__lte=lon_hi)
     return [pk for pk, vlat, vlon in boxed.values_list("pk", "lat", "lon").distinct()
             if distance_m(lat, lon, vlat, vlon) <= radius_m]
@@ -201,6 +193,9 @@ def call_target(*, actor, call: Call) -> int:
     _check_edit(actor, call.node)
     _check_open(call)
     with transaction.atomic():
+        # One targeting run per call at a time: a double click waits here and then finds
+        # everyone already targeted, so nobody gets the message twice.
+        Call.objects.select_for_update().filter(pk=call.pk).values_list("pk").first()
         ids = set(call_candidates(call=call))
         ids -= set(CallResponse.objects.filter(call=call).values_list("volunteer_id", flat=True))
         CallResponse.objects.bulk_create([CallResponse(call=call, volunteer_id=pk) for pk in sorted(ids)],

@@ -22,6 +22,9 @@ from wenming.accounts.scope import scope_for
 from wenming.core.decorators import add_domain_error, error_page, staff_required
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.pagination import paginate
+from wenming.core.params import parse_pk
+from wenming.orgs.models import NodeKind
+from wenming.orgs.page_selectors import node_choices_for_actor, node_with_perm
 from wenming.service.selectors import shift_get_for_actor
 from wenming.volunteers.models import Availability
 from wenming.volunteers.selectors import skill_list, volunteer_for_user
@@ -96,9 +99,12 @@ def call_list(request):
 def call_new(request):
     """Pick the node first (a GET form), then the call on that node's recruiting shifts."""
     actor = request.user
-    node_choices = page_selectors.node_choices_for_calls(actor=actor)
-    node_id = request.POST.get("node") or request.GET.get("node") or (node_choices[0][0] if node_choices else "")
-    node = page_selectors.node_for_calls(actor=actor, node_id=node_id)
+    raw_node = request.POST.get("node") or request.GET.get("node")
+    # Where the actor may issue calls: nodes they manage projects at (project.edit).
+    node_choices = node_choices_for_actor(actor=actor, perm=Perm.PROJECT_EDIT, exclude_kinds=[NodeKind.GRID],
+                                          selected_id=parse_pk(raw_node), strict_selected=True)
+    node_id = raw_node or (node_choices[0][0] if node_choices else "")
+    node = node_with_perm(actor=actor, perm=Perm.PROJECT_EDIT, node_id=node_id)
     shifts = page_selectors.recruiting_shifts_under(actor=actor, node=node) if node else []
     form = CallForm(request.POST or None, shifts=page_selectors.shift_choices(shifts))
     if request.method == "POST" and node is not None and form.is_valid():
@@ -222,8 +228,11 @@ def answer(request):
             if call_id:
                 return redirect_to_login(request.get_full_path())
             raise MobilizationError.BAD_TOKEN.error()
-        elif call_id.isdigit():
-            response, actor, query = _own_response(request.user, int(call_id)), request.user, {"call": call_id}
+        elif call_id:
+            call_pk = parse_pk(call_id)
+            if call_pk is None:  # "abc", "²", 23 digits: no such call, like any other missing one
+                raise CoreError.NOT_FOUND.error()
+            response, actor, query = _own_response(request.user, call_pk), request.user, {"call": str(call_pk)}
         else:
             return _my_calls(request)
     except DomainError as exc:

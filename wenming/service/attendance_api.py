@@ -84,7 +84,7 @@ class CheckInIn(Schema):
 class ManualIn(Schema):
     check_in_at: datetime
     check_out_at: datetime | None = None
-    reason: str = ""
+    reason: str  # why by hand (e.g. 手机没电): kept in the audit log
 
 
 class VenueTokenOut(Schema):

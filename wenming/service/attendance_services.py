@@ -94,13 +94,19 @@ def attendance_check_out(*, actor, shift: Shift, token: str, lat=None, lon=None,
 
 
 def attendance_manual(*, actor, enrollment: Enrollment, check_in_at: datetime,
-                      check_out_at: datetime | None = None, reason: str = "") -> Attendance:
+                      check_out_at: datetime | None = None, reason: str) -> Attendance:
     """A leader or staff records an attendance by hand (e.g. the volunteer had no phone);
     always audited with its reason, and marked as manual so hours can tell it apart."""
     shift = enrollment.shift
     project = shift.project
     if not may_run_project(actor, project):
         raise CoreError.NOT_FOUND.error()
+    if not reason.strip():
+        raise E.REASON_REQUIRED.error("reason")
+    # Times without a zone (a form, a hand-written API call) are local time.
+    check_in_at = timezone.make_aware(check_in_at) if timezone.is_naive(check_in_at) else check_in_at
+    if check_out_at is not None and timezone.is_naive(check_out_at):
+        check_out_at = timezone.make_aware(check_out_at)
     if enrollment.status not in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.NO_SHOW):
         raise E.NOT_ENROLLED.error()
     grace = timedelta(minutes=settings.CHECKIN_OPENS_MINUTES)

@@ -17,6 +17,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.dates import age_on
 from wenming.core.errors import CoreError
+from wenming.core.notify import notify
 from wenming.mobilization.selectors import require_courses
 from wenming.volunteers.models import Volunteer
 
@@ -125,10 +126,14 @@ def _promote_head(shift: Shift):
     if shift.starts_at <= timezone.now():
         return None
     for candidate in (Enrollment.objects.filter(shift=shift, status=EnrollmentStatus.WAITLISTED)
-                      .order_by("created_at", "id")[:20]):
+                      .select_related("volunteer").order_by("created_at", "id")[:20]):
         if Enrollment.objects.filter(pk=candidate.pk, status=EnrollmentStatus.WAITLISTED).update(
                 status=EnrollmentStatus.CONFIRMED, confirmed_at=timezone.now()):
             audit_record(actor=None, action="enrollment.promote", obj=candidate, node_path=shift.project.node.path)
+            notify(users_or_volunteers=[candidate.volunteer], subject=f"候补成功：{shift.project.title}",
+                   body=f"您候补的“{shift.project.title} · {shift.title}”"
+                        f"（{timezone.localtime(shift.starts_at):%m月%d日 %H:%M}）已转为正式报名，请按时到岗。",
+                   link=f"/projects/{shift.project_id}/")
             return candidate
     return None
 
@@ -174,6 +179,12 @@ def enrollment_cancel(*, actor, enrollment: Enrollment, reason: str = "") -> Enr
             Shift.objects.filter(pk=shift.pk).update(taken=F("taken") - 1)
         audit_record(actor=actor, action="enrollment.cancel", obj=enrollment, node_path=project.node.path,
                      changes={"was": was})
+        if enrollment.volunteer.user_id is None or enrollment.volunteer.user_id != getattr(actor, "pk", None):
+            # cancelled by a leader or staff: the volunteer must hear of it
+            notify(users_or_volunteers=[enrollment.volunteer], subject=f"报名已取消：{project.title}",
+                   body=f"您在“{project.title} · {shift.title}”的报名已由组织方取消。"
+                        + (f"说明：{reason[:100]}" if reason.strip() else ""),
+                   link=f"/projects/{project.pk}/")
     enrollment.refresh_from_db()
     return enrollment
 

@@ -38,3 +38,8 @@ class ServiceError(ErrorCode):
     ATTENDED = ("service.attended", "该志愿者已签到，不能标记未到岗", 409)
     NOT_CONFIRMED = ("service.not_confirmed", "该报名不是“已确认”状态，不能核定时长", 409)
     NO_SHOW_TOO_EARLY = ("service.no_show_too_early", "班次开始后才能标记未到岗", 409)
+    CLAIM_AREA = ("service.claim_area", "只能认领本队伍所在阵地及其上级、下级阵地的项目", 403)
+    SELF_HOURS = ("service.self_hours", "不能核定或补录本人的服务时长，请由其他队长或工作人员办理", 403)
+    DATE_FUTURE = ("service.date_future", "服务日期不能晚于今天", 422)
+    DUPLICATE_ENTRY = ("service.duplicate_entry", "相同的记录刚刚已提交，请勿重复提交", 409)
+    SHIFT_IN_PAST = ("service.shift_in_past", "班次开始时间须晚于当前时间", 422)

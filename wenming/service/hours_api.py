@@ -81,8 +81,9 @@ class PointsOut(Schema):
     created_at: datetime
 
 
-# The ledger holds 2 decimal places; the services do not round, so finer input (0.004 would be
-# stored as 0.00) is refused here rather than written as something else.
+# The ledger holds 2 decimal places. The services round to them (hours_services._cents, half
+# up: 1.005 would be written as 1.01); the API refuses finer input instead, so a client never
+# has a number it sent stored as a different one.
 LedgerHours = Field(..., max_digits=7, decimal_places=2)
 
 

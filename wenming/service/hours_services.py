@@ -1,6 +1,7 @@
 """Hours: computed from attendance, verified by a leader into the append-only ledger;
 make-up hours and corrections as new entries; totals, points and stars moved with them."""
 
+from datetime import timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -40,6 +41,7 @@ def hours_verify(*, actor, attendance: Attendance) -> ServiceRecord:
     project = enrollment.shift.project
     if not may_run_project(actor, project):
         raise CoreError.NOT_FOUND.error()
+    _refuse_own(actor, enrollment.volunteer)
     if enrollment.status != "confirmed":
         raise E.NOT_CONFIRMED.error()
     try:
@@ -73,12 +75,16 @@ def hours_makeup(*, actor, volunteer, hours: Decimal, service_date, reason: str,
     if not scope.allows(Perm.VOLUNTEER_EDIT, volunteer.home_node.path) or not scope.allows(
             Perm.PROJECT_EDIT, node.path) or (project is not None and not project.node.path.startswith(node.path)):
         raise CoreError.NOT_FOUND.error()
+    _refuse_own(actor, volunteer)
     hours = _cents(hours)
     if hours is None or not (0 < hours <= MAX_ENTRY_HOURS):
         raise E.HOURS_INVALID.error("hours", limit=MAX_ENTRY_HOURS)
     if not reason.strip():
         raise E.REASON_REQUIRED.error("reason")
+    if service_date > timezone.localdate():
+        raise E.DATE_FUTURE.error("service_date")
     with transaction.atomic():
+        _refuse_repeat(volunteer, kind=HoursKind.MAKEUP, hours=hours, reason=reason, service_date=service_date)
         record = ServiceRecord.objects.create(
             volunteer=volunteer, kind=HoursKind.MAKEUP, bucket=HoursKind.MAKEUP, hours=hours,
             service_date=service_date, project=project, node=node, reason=reason.strip()[:200], recorded_by=actor)
@@ -95,6 +101,7 @@ def hours_correct(*, actor, record: ServiceRecord, delta: Decimal, reason: str) 
     volunteer = record.volunteer
     if not scope_for(actor).allows(Perm.VOLUNTEER_EDIT, volunteer.home_node.path):
         raise CoreError.NOT_FOUND.error()
+    _refuse_own(actor, volunteer)
     if record.kind == HoursKind.CORRECTION and record.corrects_id:
         record = ServiceRecord.objects.select_related("volunteer", "project", "node").get(pk=record.corrects_id)
     delta = _cents(delta)
@@ -106,6 +113,7 @@ def hours_correct(*, actor, record: ServiceRecord, delta: Decimal, reason: str) 
         with transaction.atomic():
             # Serialize corrections of one entry, then check its net hours stay ≥ 0.
             ServiceRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk").first()
+            _refuse_repeat(volunteer, kind=HoursKind.CORRECTION, hours=delta, reason=reason, corrects=record)
             net = record.hours + (record.corrections.aggregate(total=Sum("hours"))["total"] or Decimal(0))
             if net + delta < 0:
                 raise E.CORRECTION_NEGATIVE.error()
@@ -119,6 +127,27 @@ def hours_correct(*, actor, record: ServiceRecord, delta: Decimal, reason: str) 
     except IntegrityError:  # the CHECK on the totals: hours would go below zero
         raise E.CORRECTION_NEGATIVE.error() from None
     return correction
+
+
+def _refuse_own(actor, volunteer) -> None:
+    """Nobody verifies, makes up or corrects their own hours (a leader who also served)."""
+    if volunteer.user_id is not None and volunteer.user_id == getattr(actor, "pk", None):
+        raise E.SELF_HOURS.error()
+
+
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def _refuse_repeat(volunteer, **same) -> None:
+    """A double-submitted form: the same entry for the same volunteer within minutes. Runs
+    inside the writer's transaction after a lock on the volunteer's stats row, so two
+    simultaneous submissions are serialized and the second one sees the first."""
+    VolunteerStats.objects.get_or_create(volunteer=volunteer)
+    VolunteerStats.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk").first()
+    reason = same.pop("reason").strip()[:200]
+    if ServiceRecord.objects.filter(volunteer=volunteer, reason=reason, recorded_at__gte=timezone.now() - REPEAT_WINDOW,
+                                    **same).exists():
+        raise E.DUPLICATE_ENTRY.error()
 
 
 def _cents(value) -> Decimal | None:

@@ -73,6 +73,7 @@ class Project(models.Model):
         verbose_name = "志愿服务项目"
         verbose_name_plural = "志愿服务项目"
         ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "lat", "lon"], name="project_status_position_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(geofence_radius_m__gte=10), name="project_radius_min"),
             models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90),

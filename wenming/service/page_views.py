@@ -4,6 +4,7 @@ code page a leader shows on site, and the check-in page its QR code opens."""
 import math
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -18,9 +19,7 @@ from .attendance_services import attendance_check_in, attendance_check_out
 from .enrollment_services import enrollment_cancel, enrollment_create
 from .errors import ServiceError
 from .models import Attendance, EnrollmentStatus, VolunteerStats
-from .venue import distance_m, seconds_until_rotation, token_period, venue_qr_svg, venue_token
-
-NEARBY_CANDIDATES = 200  # recruiting projects ranked by distance in Python (few at any time)
+from .venue import seconds_until_rotation, token_period, venue_qr_svg, venue_token
 
 
 def _coordinate(raw, limit: float) -> float | None:
@@ -32,22 +31,16 @@ def _coordinate(raw, limit: float) -> float | None:
     return value if math.isfinite(value) and -limit <= value <= limit else None
 
 
-def _by_distance(projects: list, lat: float, lon: float) -> list:
-    """Projects with coordinates nearest first (each gets `distance_km`), then the others."""
-    placed = [p for p in projects if p.lat is not None and p.lon is not None]
-    for p in placed:
-        p.distance_km = distance_m(lat, lon, p.lat, p.lon) / 1000
-    rest = [p for p in projects if p.lat is None or p.lon is None]
-    return sorted(placed, key=lambda p: p.distance_km) + rest
-
-
 def project_list(request):
     """Public: recruiting projects, by category; nearest first when the browser gave lat/lon."""
     category = request.GET.get("category", "")
     lat, lon = _coordinate(request.GET.get("lat"), 90), _coordinate(request.GET.get("lon"), 180)
     nearby = lat is not None and lon is not None
-    qs = selectors.project_public_list(category=category).prefetch_related("shifts")
-    projects = _by_distance(list(qs[:NEARBY_CANDIDATES]), lat, lon)[:100] if nearby else qs[:100]
+    if nearby:
+        projects = selectors.project_nearby_list(lat=lat, lon=lon, category=category)
+        prefetch_related_objects(projects, "shifts")
+    else:
+        projects = selectors.project_public_list(category=category).prefetch_related("shifts")[:100]
     return render(request, "service/pages/project_list.html", {
         "projects": projects, "categories": selectors.category_list(), "category": category,
         "nearby": nearby, "lat": request.GET.get("lat", "") if nearby else "",

@@ -63,6 +63,10 @@ def project_update(*, actor, project: Project, skills=None, **changes) -> Projec
 
 def shift_add(*, actor, project: Project, title: str, starts_at, ends_at, capacity: int) -> Shift:
     _check_edit(actor, project.node)
+    if project.status in (ProjectStatus.FINISHED, ProjectStatus.CANCELLED):
+        raise E.BAD_STATUS.error(status=project.get_status_display(), action="添加班次")
+    if starts_at <= timezone.now():
+        raise E.SHIFT_IN_PAST.error("starts_at")
     if ends_at <= starts_at:
         raise E.SHIFT_TIMES.error("ends_at")
     if capacity < 1:
@@ -123,6 +127,10 @@ def project_claim(*, actor, project: Project, team) -> Project:
     scope = scope_for(actor)
     if team.pk not in scope.led_team_ids() and not scope.allows(Perm.TEAM_EDIT, team.node.path):
         raise E.CLAIM_SCOPE.error()
+    # A team serves its own area: projects at its node, above it or below it.
+    team_path, project_path = team.node.path, project.node.path
+    if not (project_path.startswith(team_path) or team_path.startswith(project_path)):
+        raise E.CLAIM_AREA.error()
     with transaction.atomic():
         return _move(actor=actor, project=project, to=ProjectStatus.CLAIMED, action="认领",
                      claimed_by=team, claimed_at=timezone.now())

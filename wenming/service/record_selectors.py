@@ -15,7 +15,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.errors import CoreError
-from wenming.orgs.models import Node, NodeKind
 from wenming.volunteers.models import Volunteer
 from wenming.volunteers.selectors import volunteer_visibility_q
 
@@ -128,9 +127,6 @@ def volunteer_stats(*, volunteer: Volunteer) -> dict:
     }
 
 
-NODE_CHOICE_LIMIT = 300
-
-
 def _runnable_q(actor, prefix: str) -> Q:
     """may_run_project as a filter on `<prefix>node__path` / `<prefix>claimed_by_id`."""
     scope = scope_for(actor)
@@ -176,21 +172,6 @@ def record_net_hours(record: ServiceRecord) -> Decimal:
     """An entry plus the corrections pointing at it (what a certificate would count)."""
     corrections = record.corrections.aggregate(total=Sum("hours"))["total"] or Decimal(0)
     return record.hours + corrections
-
-
-def node_choices_for_makeup(*, actor) -> list[tuple[str, str]]:
-    """Nodes where the actor may record make-up hours (project.edit), indented, bounded."""
-    qs = (Node.objects.filter(scope_for(actor).q(Perm.PROJECT_EDIT, "path"), archived_at__isnull=True)
-          .exclude(kind=NodeKind.GRID).order_by("path"))
-    rows = list(qs.values_list("pk", "name", "depth")[:NODE_CHOICE_LIMIT])
-    top = min((depth for _, _, depth in rows), default=0)
-    return [(str(pk), "\u3000" * (depth - top) + name) for pk, name, depth in rows]
-
-
-def node_for_makeup(*, actor, node_id) -> Node | None:
-    if not str(node_id or "").isdigit():
-        return None
-    return Node.objects.filter(scope_for(actor).q(Perm.PROJECT_EDIT, "path"), pk=int(node_id)).first()
 
 
 def stats_row(volunteer) -> VolunteerStats | None:

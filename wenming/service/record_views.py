@@ -2,8 +2,8 @@
 ledger corrections by staff, and a volunteer's own certificates (志愿服务记录证明).
 
 Every write goes through hours_services / certificate_services; which rows a user sees is
-decided by record_selectors. Volunteers appear masked (name, volunteer number) on the staff
-pages.
+decided by record_selectors. On the staff pages a volunteer's name is masked; the volunteer
+number is shown in full, since staff look volunteers up by it.
 """
 
 from django import forms
@@ -18,6 +18,9 @@ from wenming.accounts.scope import scope_for
 from wenming.core.decorators import add_domain_error, login_page, staff_required
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
+from wenming.core.params import parse_pk
+from wenming.orgs.models import NodeKind
+from wenming.orgs.page_selectors import node_choices_for_actor, node_with_perm
 from wenming.volunteers.page_selectors import volunteer_by_no_for_actor
 from wenming.volunteers.selectors import volunteer_for_user
 
@@ -78,8 +81,8 @@ def _ledger_context(request) -> dict:
 
 
 def _back_to_hours(request):
-    page = request.POST.get("page", "")
-    return redirect(reverse("service_records:hours") + (f"?page={page}" if page.isdigit() else ""))
+    page = parse_pk(request.POST.get("page"))
+    return redirect(reverse("service_records:hours") + (f"?page={page}" if page else ""))
 
 
 @staff_required(*RUN_PERMS, leaders=True)
@@ -107,7 +110,7 @@ def verify(request, attendance_id: int):
 @staff_required(*RUN_PERMS, leaders=True)
 def verify_page(request):
     """Verify the rows the page showed, each in its own transaction; report what was refused."""
-    ids = [int(v) for v in request.POST.getlist("attendance") if v.isdigit()][:PAGE_SIZE]
+    ids = [pk for pk in map(parse_pk, request.POST.getlist("attendance")) if pk is not None][:PAGE_SIZE]
     done, refused = 0, []
     for attendance in sel.attendance_runnable_list(actor=request.user).filter(pk__in=ids):
         try:
@@ -133,13 +136,14 @@ def _to_ledger(volunteer):
 
 @staff_required(Perm.VOLUNTEER_EDIT)
 def makeup(request):
-    node_choices = sel.node_choices_for_makeup(actor=request.user)
+    # Where the actor may record hours: nodes they manage projects at (project.edit).
+    node_choices = node_choices_for_actor(actor=request.user, perm=Perm.PROJECT_EDIT, exclude_kinds=[NodeKind.GRID])
     form = MakeupForm(request.POST or None, node_choices=node_choices,
                       initial={"volunteer_no": request.GET.get("volunteer", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         volunteer = volunteer_by_no_for_actor(actor=request.user, volunteer_no=data["volunteer_no"])
-        node = sel.node_for_makeup(actor=request.user, node_id=data["node"])
+        node = node_with_perm(actor=request.user, perm=Perm.PROJECT_EDIT, node_id=data["node"])
         if volunteer is None:
             form.add_error("volunteer_no", "未找到该编号的志愿者，或不在您的管理范围内")
         elif node is None:
@@ -159,7 +163,8 @@ def makeup(request):
 
 @staff_required(Perm.VOLUNTEER_EDIT)
 def correct(request, record_id: int):
-    record = sel.service_record_get_for_actor(actor=request.user, record_id=record_id)
+    # 404 when the volunteer is not visible, 403 when visible but not editable (as the API).
+    record = sel.service_record_get_editable(actor=request.user, record_id=record_id)
     form = CorrectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,6 +13,7 @@ from wenming.core.errors import CoreError
 from wenming.orgs.selectors import node_path_for_actor
 
 from .models import Enrollment, Project, ProjectCategory, ProjectStatus, Shift
+from .venue import bounding_box, distance_m
 
 PUBLIC_STATUSES = (ProjectStatus.PUBLISHED, ProjectStatus.CLAIMED, ProjectStatus.RECRUITING,
                    ProjectStatus.ONGOING, ProjectStatus.FINISHED)
@@ -58,6 +59,25 @@ def project_public_list(*, category: str = "") -> QuerySet:
     if category:
         qs = qs.filter(category__code=category)
     return qs.order_by("-published_at", "-id")
+
+
+NEARBY_KM = 50  # "nearby": within a county's reach
+NEARBY_LIMIT = 100
+
+
+def project_nearby_list(*, lat: float, lon: float, category: str = "") -> list[Project]:
+    """Recruiting projects within NEARBY_KM, nearest first, each with `distance_km`. The
+    bounding box uses the (lat, lon) index; the exact distance sorts what it lets through."""
+    lat_lo, lat_hi, lon_lo, lon_hi = bounding_box(lat, lon, NEARBY_KM)
+    boxed = project_public_list(category=category).filter(lat__gte=lat_lo, lat__lte=lat_hi, lon__gte=lon_lo,
+                                                         lon__lte=lon_hi)
+    found = []
+    for project in boxed:
+        project.distance_km = distance_m(lat, lon, project.lat, project.lon) / 1000
+        if project.distance_km <= NEARBY_KM:
+            found.append(project)
+    found.sort(key=lambda p: p.distance_km)
+    return found[:NEARBY_LIMIT]
 
 
 def shift_get_for_actor(*, actor, shift_id: int) -> Shift:

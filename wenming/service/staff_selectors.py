@@ -10,8 +10,6 @@ from django.db.models import Count, Q, QuerySet, Sum
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import EVERYTHING, NOTHING, scope_for
 from wenming.core.errors import CoreError
-from wenming.orgs.models import NodeKind
-from wenming.orgs.selectors import node_list_for_actor
 from wenming.orgs.tree import ancestor_paths
 from wenming.volunteers.selectors import team_list_for_actor
 
@@ -40,20 +38,6 @@ def staff_shift_get(*, actor, shift_id: int) -> Shift:
     if shift is None:
         raise CoreError.NOT_FOUND.error()
     return shift
-
-
-def editable_node_choices(*, actor, selected_id: int | None = None, limit: int = 300) -> list[tuple[str, str]]:
-    """(id, label) of the nodes where the actor may create projects, indented by depth."""
-    qs = (node_list_for_actor(actor=actor).filter(scope_for(actor).q(Perm.PROJECT_EDIT, "path"))
-          .exclude(kind=NodeKind.GRID))
-    fields = ("pk", "name", "code", "depth")
-    rows = list(qs.values_list(*fields)[:limit])
-    if selected_id and selected_id not in {r[0] for r in rows}:
-        extra = qs.filter(pk=selected_id).values_list(*fields).first()
-        if extra:
-            rows.insert(0, extra)
-    top = min((r[3] for r in rows), default=0)
-    return [(str(pk), f"{'　' * (depth - top)}{name}（{code}）") for pk, name, code, depth in rows]
 
 
 def _area_q(paths: list[str]) -> Q:

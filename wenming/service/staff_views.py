@@ -22,6 +22,7 @@ from wenming.core.audit import audit_record
 from wenming.core.decorators import add_domain_error, staff_required
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.pagination import paginate
+from wenming.core.params import parse_pk
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor
 from wenming.orgs.selectors import node_get_for_actor
@@ -29,7 +30,6 @@ from wenming.volunteers.selectors import skill_list
 
 from . import project_services as ps
 from .enrollment_services import enrollment_cancel, enrollment_mark_no_show
-from .errors import ServiceError
 from .models import LIVE_STATUSES, EnrollmentStatus, ProjectStatus
 from .permissions import may_run_project
 from .project_services import TRANSITIONS
@@ -39,13 +39,13 @@ from .staff_selectors import (
     claim_board_for_actor,
     claim_teams_for_actor,
     claimable_by_team,
-    editable_node_choices,
     staff_project_get,
     staff_project_list,
     staff_shift_get,
 )
 
 PAGE_SIZE = 20
+CAPACITY_INVALID = "请填写正确的名额（正整数）"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VIEWERS = (Perm.PROJECT_VIEW,)
 CLOSED = (ProjectStatus.FINISHED, ProjectStatus.CANCELLED)
@@ -70,16 +70,21 @@ def _can_edit(actor, project) -> bool:
     return scope_for(actor).allows(Perm.PROJECT_EDIT, project.node.path)
 
 
+def _editable_node_choices(actor, *, selected_id: int | None) -> list[tuple[str, str]]:
+    """Nodes where the actor may create projects (project.edit), grids excluded."""
+    return node_choices_for_actor(actor=actor, perm=Perm.PROJECT_EDIT, exclude_kinds=[NodeKind.GRID],
+                                  selected_id=selected_id, strict_selected=True)
+
+
 # ---- project list and editor -------------------------------------------------------------
 
 @staff_required(*VIEWERS, leaders=True)
 def project_list(request):
     actor = request.user
-    node = request.GET.get("node") or ""
     filters = ProjectFilterForm(
         request.GET or None,
         node_choices=node_choices_for_actor(actor=actor, exclude_kinds=[NodeKind.POINT, NodeKind.GRID],
-                                            selected_id=int(node) if node.isdigit() else None))
+                                            selected_id=parse_pk(request.GET.get("node"))))
     qs = staff_project_list(actor=actor, **(filters.selector_kwargs() if filters.is_valid() else {}))
     if filters.is_bound and not filters.is_valid():
         qs = qs.none()  # e.g. a node outside the actor's scope: nothing, not everything
@@ -113,8 +118,8 @@ def project_new(request):
     actor = request.user
     post = request.POST if request.method == "POST" else None
     raw_node = (post or request.GET).get("node") or ""
-    form = ProjectForm(post, initial={"node": raw_node} if raw_node else None, node_choices=editable_node_choices(
-        actor=actor, selected_id=int(raw_node) if raw_node.isdigit() else None))
+    form = ProjectForm(post, initial={"node": raw_node} if raw_node else None,
+                       node_choices=_editable_node_choices(actor, selected_id=parse_pk(raw_node)))
     status = 200
     if post is not None:
         status = 422
@@ -139,7 +144,7 @@ def project_edit(request, project_id: int):
         raise CoreError.FORBIDDEN.error()
     post = request.POST if request.method == "POST" else None
     form = ProjectForm(post, initial=_project_initial(project), editing=True,
-                       node_choices=editable_node_choices(actor=actor, selected_id=project.node_id))
+                       node_choices=_editable_node_choices(actor, selected_id=project.node_id))
     status = 200
     if post is not None:
         status = 422
@@ -206,8 +211,8 @@ def shift_new(request, project_id: int):
 def shift_capacity(request, shift_id: int):
     shift = staff_shift_get(actor=request.user, shift_id=shift_id)
     form = CapacityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, ServiceError.CAPACITY.error(taken=shift.taken).message)
+    if not form.is_valid():  # empty, not a number, below 1: the service's "below taken" does not apply
+        messages.error(request, CAPACITY_INVALID)
     else:
         try:
             shift = ps.shift_set_capacity(actor=request.user, shift=shift, capacity=form.cleaned_data["capacity"])

@@ -167,6 +167,17 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+KM_PER_DEGREE_LAT = 111.32
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(lat_lo, lat_hi, lon_lo, lon_hi) around a point: an indexed pre-filter before the exact
+    distance. Stored coordinates have 3 decimals, so the box is widened by one unit."""
+    dlat = radius_km / KM_PER_DEGREE_LAT
+    dlon = radius_km / (KM_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    return lat - dlat - 0.001, lat + dlat + 0.001, lon - dlon - 0.001, lon + dlon + 0.001
+
+
 def _accuracy_credit(accuracy_m: Number | None) -> float:
     # Missing, negative or NaN accuracy earns no credit; infinite earns the cap.
     if accuracy_m is None:

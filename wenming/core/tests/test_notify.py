@@ -123,3 +123,15 @@ def test_send_notifications_command(world, gateway, django_capture_on_commit_cal
     call_command("send_notifications")
     assert "已发送 1 条" in capsys.readouterr().out
     assert len(gateway.sent) == 1
+
+
+@pytest.mark.django_db
+def test_a_large_call_is_sent_in_full_right_after_the_commit(world, gateway, django_capture_on_commit_callbacks):
+    from wenming.core.notify import BATCH
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_each_count = BATCH * 3 + 5
+        for i in range(notify_each_count):
+            notify(users_or_volunteers=[world.vol_a], subject=f"通知 {i}", body="内容")
+    assert len(gateway.sent) == notify_each_count  # batch after batch, not only the first
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()

@@ -200,3 +200,38 @@ def test_logged_in_volunteer_answers_from_the_page(client, world, django_capture
     # Without login the call form asks to log in; the token form does not.
     assert client.__class__().get(ANSWER, {"call": call.pk}).status_code == 302
 
+
+
+# ---- bad ids ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["²", "abc", "99999999999999999999999"])
+def test_bad_node_and_call_ids_are_not_found_or_a_form_error_never_a_500(client, world, bad,
+                                                                          django_capture_on_commit_callbacks):
+    call, vols, links = _targeted(world, django_capture_on_commit_callbacks)
+    staff = _login(client.__class__(), world.manager_a)
+    page = staff.get(reverse("mobilization:call_new"), {"node": bad})
+    assert page.status_code == 200 and "所选阵地不存在或不在您的管理范围内" in page.content.decode()
+    res = staff.post(reverse("mobilization:call_new"), {"node": bad, "shift": call.shift_id, "title": "集结",
+                                                        "needed": 1,
+                                                        "deadline": _local(timezone.now() + timedelta(hours=1))})
+    assert res.status_code == 422 and "所选阵地不存在或不在您的管理范围内" in res.content.decode()
+    assert Call.objects.count() == 1
+
+    user = User.objects.create_user(username="reserve1", password="Wenming!2024")
+    Volunteer.objects.filter(pk=vols[0].pk).update(user=user)
+    volunteer = _login(client.__class__(), user)
+    res = volunteer.get(ANSWER, {"call": bad})
+    assert res.status_code == 404 and "未找到该对象或无权访问" in res.content.decode()
+    res = volunteer.post(ANSWER, {"call": bad, "answer": "yes"})
+    assert res.status_code == 404 and not Enrollment.objects.exists()
+    assert client.__class__().get(ANSWER, {"call": bad}).status_code == 302  # not logged in: log in first
+
+
+def test_call_node_picker_offers_managed_nodes_without_grids(client, world):
+    page = _login(client, world.manager_a).get(reverse("mobilization:call_new")).content.decode()
+    assert f'<option value="{world.station_a.pk}"' in page and f'<option value="{world.point_a.pk}"' in page
+    assert f'<option value="{world.grid_a.pk}"' not in page and f'<option value="{world.station_b.pk}"' not in page
+    other = _login(client.__class__(), world.manager_a).get(reverse("mobilization:call_new"),
+                                                            {"node": world.station_b.pk})
+    assert "所选阵地不存在或不在您的管理范围内" in other.content.decode()

@@ -116,10 +116,12 @@ def test_manual_check_in_by_a_leader_is_audited(setup, world):
     entry = AuditEntry.objects.get(action="attendance.manual", actor=world.manager_a)
     assert entry.changes["reason"] == "手机没电，队长现场补签"
     err = _code(attendance_manual, actor=world.manager_a, enrollment=enrollment,
-                check_in_at=shift.ends_at + timedelta(hours=5))
+                check_in_at=shift.ends_at + timedelta(hours=5), reason="补签")
     assert err.code == "service.manual_times"
     assert _code(attendance_manual, actor=world.manager_b, enrollment=enrollment,
-                 check_in_at=shift.starts_at).code == "not_found"
+                 check_in_at=shift.starts_at, reason="补签").code == "not_found"
+    assert _code(attendance_manual, actor=world.manager_a, enrollment=enrollment,
+                 check_in_at=shift.starts_at, reason=" ").code == "service.reason_required"
     assert timezone.is_aware(attendance.check_in_at)
 
 

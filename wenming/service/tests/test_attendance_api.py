@@ -128,13 +128,13 @@ def test_staff_record_an_attendance_by_hand(world, setup):
     shift, enrollment = setup
     office = ApiClient("manager_a")
     url = f"/enrollments/{enrollment.pk}/attendance"
-    res = office.post(url, {"check_in_at": shift.starts_at.isoformat(),
+    res = office.post(url, {"reason": "现场补签", "check_in_at": shift.starts_at.isoformat(),
                             "check_out_at": (shift.starts_at + timedelta(hours=2)).isoformat()})
     assert res.status_code == 200, res.content
     body = res.json()
     assert body["method"] == "manual" and body["status"] == "checked_out" and body["hours"] == "2.00"
     assert body["geofence_passed"] is None and body["distance_m"] is None
-    res = office.post(url, {"check_in_at": shift.starts_at.isoformat(),
+    res = office.post(url, {"reason": "现场补签", "check_in_at": shift.starts_at.isoformat(),
                             "check_out_at": (shift.starts_at - timedelta(hours=1)).isoformat()})
     assert res.status_code == 422 and res.json()["code"] == "service.manual_times"
 
@@ -144,10 +144,10 @@ def test_the_volunteer_and_other_stations_cannot_run_the_shift(world, setup):
     me = ApiClient("liming")
     # the volunteer sees the (public) shift and their own enrollment, but may not run them
     for res in (me.get(f"/shifts/{shift.pk}/attendances"), me.get(f"/shifts/{shift.pk}/venue-token"),
-                me.post(f"/enrollments/{enrollment.pk}/attendance", {"check_in_at": shift.starts_at.isoformat()})):
+                me.post(f"/enrollments/{enrollment.pk}/attendance", {"reason": "现场补签", "check_in_at": shift.starts_at.isoformat()})):
         assert res.status_code == 403 and res.json()["code"] == "forbidden"
     sibling = ApiClient("manager_b")
-    res = sibling.post(f"/enrollments/{enrollment.pk}/attendance", {"check_in_at": shift.starts_at.isoformat()})
+    res = sibling.post(f"/enrollments/{enrollment.pk}/attendance", {"reason": "现场补签", "check_in_at": shift.starts_at.isoformat()})
     assert res.status_code == 404 and res.json()["code"] == "not_found"
     assert sibling.get(f"/shifts/{shift.pk}/attendances").status_code == 403  # public shift, not theirs
     assert not Attendance.objects.exists()
@@ -165,7 +165,7 @@ def test_the_leader_of_the_claiming_team_runs_the_shift(world):
     enrollment = enrollment_create(actor=world.root, shift=shift, volunteer=world.vol_a)
     leader = ApiClient("leader")
     assert leader.get(f"/shifts/{shift.pk}/venue-token").status_code == 200
-    res = leader.post(f"/enrollments/{enrollment.pk}/attendance", {"check_in_at": start.isoformat()})
+    res = leader.post(f"/enrollments/{enrollment.pk}/attendance", {"reason": "现场补签", "check_in_at": start.isoformat()})
     assert res.status_code == 200 and res.json()["status"] == "checked_in"
     assert [a["volunteer_id"] for a in leader.get(f"/shifts/{shift.pk}/attendances").json()] == [world.vol_a.pk]
 

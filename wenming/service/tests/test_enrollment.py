@@ -231,7 +231,7 @@ def test_no_cancelling_after_the_start_and_no_show_refused_after_check_in(world)
 
     shift = recruiting_shift(world, capacity=2)
     enrollment = enrollment_create(actor=world.root, shift=shift, volunteer=world.vol_a)
-    attendance_manual(actor=world.manager_a, enrollment=enrollment, check_in_at=shift.starts_at)
+    attendance_manual(reason="现场补签", actor=world.manager_a, enrollment=enrollment, check_in_at=shift.starts_at)
     Shift.objects.filter(pk=shift.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
     enrollment.refresh_from_db()
     assert _code(enrollment_cancel, actor=world.root, enrollment=enrollment) == "service.shift_started_cancel"
@@ -249,3 +249,16 @@ def test_cancelling_a_project_notifies_the_enrolled(world, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         project_cancel(actor=world.root, project=shift.project, reason="暴雨预警")
     assert Notification.objects.filter(subject__contains="项目已取消").count() == 2
+
+
+@pytest.mark.django_db
+def test_volunteers_hear_of_a_cancellation_by_staff_and_of_their_promotion(world):
+    from wenming.core.models import Notification
+
+    shift = recruiting_shift(world, capacity=1)
+    first, waiting = many_volunteers(world, 2)
+    a = enrollment_create(actor=world.root, shift=shift, volunteer=first)
+    enrollment_create(actor=world.root, shift=shift, volunteer=waiting)
+    enrollment_cancel(actor=world.root, enrollment=a, reason="人员调整")
+    told = {n.volunteer_id: n.subject for n in Notification.objects.all()}
+    assert told[first.pk].startswith("报名已取消") and told[waiting.pk].startswith("候补成功")

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
 from wenming.core.errors import DomainError
 from wenming.service.attendance_services import attendance_manual
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def _attended(world, *, minutes_before=0, minutes_after=0, hours=3):
     shift = recruiting_shift(world, capacity=5, hours=hours)
     enrollment = enrollment_create(actor=world.root, shift=shift, volunteer=world.vol_a)
-    return attendance_manual(actor=world.manager_a, enrollment=enrollment,
+    return attendance_manual(reason="现场补签", actor=world.manager_a, enrollment=enrollment,
                              check_in_at=shift.starts_at - timedelta(minutes=minutes_before),
                              check_out_at=shift.ends_at + timedelta(minutes=minutes_after))
 
@@ -110,16 +111,16 @@ def test_default_thresholds_and_points():
 def test_ledger_sums_equal_totals_after_a_random_mix(world):
     rng = random.Random(7)
     records = []
-    for _ in range(40):
+    for step in range(40):
         action = rng.choice(["makeup", "makeup", "correct"])
         if action == "makeup" or not records:
             records.append(hours_makeup(actor=world.manager_a, volunteer=world.vol_a,
                                         hours=Decimal(rng.randint(1, 16)) / 4, service_date=date(2026, 5, 1),
-                                        reason="补录", node=world.station_a))
+                                        reason=f"补录 {step}", node=world.station_a))
         else:
             try:
                 hours_correct(actor=world.manager_a, record=rng.choice(records),
-                              delta=Decimal(rng.randint(-12, 12) or 1) / 4, reason="更正")
+                              delta=Decimal(rng.randint(-12, 12) or 1) / 4, reason=f"更正 {step}")
             except DomainError as exc:
                 assert exc.code == "service.correction_negative"
         _assert_totals_match_ledgers(world.vol_a)
@@ -129,7 +130,7 @@ def test_a_verified_attendance_cannot_be_rewritten_by_hand(world):
     attendance = _attended(world)
     hours_verify(actor=world.manager_a, attendance=attendance)
     with pytest.raises(DomainError) as exc:
-        attendance_manual(actor=world.manager_a, enrollment=attendance.enrollment,
+        attendance_manual(reason="现场补签", actor=world.manager_a, enrollment=attendance.enrollment,
                           check_in_at=attendance.enrollment.shift.starts_at)
     assert exc.value.code == "service.already_verified"
 
@@ -170,3 +171,32 @@ def test_a_correction_cannot_take_more_than_its_entry_had(world):
     again = hours_correct(actor=world.manager_a, record=fix, delta=Decimal("-0.5"), reason="再减")
     assert again.corrects_id == first.pk
     _assert_totals_match_ledgers(world.vol_a)
+
+
+def test_no_one_records_their_own_hours_and_no_future_or_repeated_make_up(world):
+    from wenming.accounts.models import User
+
+    node = world.station_a
+    world.vol_a.user = User.objects.get(pk=world.manager_a.pk)  # the manager also volunteers
+    world.vol_a.save(update_fields=["user"])
+    assert _err(hours_makeup, actor=world.manager_a, volunteer=world.vol_a, hours="2", service_date=date(2026, 3, 1),
+                reason="补录", node=node) == "service.self_hours"
+    world.vol_a.user = None
+    world.vol_a.save(update_fields=["user"])
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert _err(hours_makeup, actor=world.manager_a, volunteer=world.vol_a, hours="2", service_date=tomorrow,
+                reason="补录", node=node) == "service.date_future"
+    hours_makeup(actor=world.manager_a, volunteer=world.vol_a, hours="2", service_date=date(2026, 3, 1),
+                 reason="春节走访", node=node)
+    assert _err(hours_makeup, actor=world.manager_a, volunteer=world.vol_a, hours="2", service_date=date(2026, 3, 1),
+                reason="春节走访", node=node) == "service.duplicate_entry"  # a double submit
+    assert ServiceRecord.objects.filter(volunteer=world.vol_a).count() == 1
+    _assert_totals_match_ledgers(world.vol_a)
+
+
+def test_a_leader_cannot_verify_their_own_attendance(world):
+    attendance = _attended(world)
+    world.vol_a.user = world.manager_a
+    world.vol_a.save(update_fields=["user"])
+    attendance.enrollment.volunteer.refresh_from_db()
+    assert _err(hours_verify, actor=world.manager_a, attendance=attendance) == "service.self_hours"

@@ -26,7 +26,7 @@ def _attended(world, hours=3):
     """vol_a attended a whole shift of station A (recorded by hand, not yet verified)."""
     shift = recruiting_shift(world, capacity=5, hours=hours)
     enrollment = enrollment_create(actor=world.root, shift=shift, volunteer=world.vol_a)
-    return attendance_manual(actor=world.manager_a, enrollment=enrollment, check_in_at=shift.starts_at,
+    return attendance_manual(reason="现场补签", actor=world.manager_a, enrollment=enrollment, check_in_at=shift.starts_at,
                              check_out_at=shift.ends_at)
 
 
@@ -170,7 +170,7 @@ NEW_TAGS = {"签到签退", "服务时长"}
 BODIES = {
     ("post", "/shifts/{shift_id}/check-in"): {"token": "x"},
     ("post", "/shifts/{shift_id}/check-out"): {"token": "x"},
-    ("post", "/enrollments/{enrollment_id}/attendance"): {"check_in_at": "2030-01-01T08:00:00+08:00"},
+    ("post", "/enrollments/{enrollment_id}/attendance"): {"reason": "现场补签", "check_in_at": "2030-01-01T08:00:00+08:00"},
     ("post", "/service-records/{record_id}/correct"): {"delta": "1", "reason": "更正"},
 }
 
@@ -185,7 +185,7 @@ def sibling(world):
     shift = shift_add(actor=world.root, project=project, title="岗", starts_at=start,
                       ends_at=start + timedelta(hours=2), capacity=2)
     enrollment = Enrollment.objects.create(shift=shift, volunteer=world.vol_b, status="confirmed")
-    attendance = attendance_manual(actor=world.root, enrollment=enrollment, check_in_at=start,
+    attendance = attendance_manual(reason="现场补签", actor=world.root, enrollment=enrollment, check_in_at=start,
                                    check_out_at=start + timedelta(hours=2))
     record = hours_makeup(actor=world.root, volunteer=world.vol_b, hours=Decimal(2), service_date=date(2026, 3, 1),
                           reason="补录", node=world.station_b)

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wenming.accounts.models import User
+from wenming.accounts.roles import Role
+from wenming.accounts.services import role_grant
 from wenming.service.attendance_services import attendance_manual
 from wenming.service.certificate_services import certificate_issue
 from wenming.service.enrollment_services import enrollment_create
@@ -22,6 +24,7 @@ from wenming.service.project_services import (
     shift_add,
 )
 from wenming.service.tests.factories import recruiting_shift
+from wenming.volunteers.team_services import team_member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +39,7 @@ def _login(client, user):
 
 def _attend(world, shift, vol, actor=None):
     enrollment = enrollment_create(actor=world.root, shift=shift, volunteer=vol)
-    return attendance_manual(actor=actor or world.manager_a, enrollment=enrollment, check_in_at=shift.starts_at,
+    return attendance_manual(reason="现场补签", actor=actor or world.manager_a, enrollment=enrollment, check_in_at=shift.starts_at,
                              check_out_at=shift.ends_at)
 
 
@@ -192,3 +195,52 @@ def test_a_volunteer_without_hours_is_told_to_ask_the_station(client, world):
     vol.save()
     page = _login(client, user).get(reverse("service_records:my_certificates")).content.decode()
     assert "暂不能出具证明" in page and "联系所在的实践站" in page and "出具证明</button>" not in page
+
+
+# ---- bad ids and who may correct -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["²", "abc", "99999999999999999999999"])
+def test_bad_ids_on_the_record_pages_are_form_errors_never_a_500(client, world, bad):
+    attendance = _attend(world, recruiting_shift(world), world.vol_a)
+    staff = _login(client, world.manager_a)
+    res = staff.post(reverse("service_records:verify_page"), {"attendance": [bad], "page": bad}, follow=True)
+    assert res.redirect_chain[-1][0] == HOURS and "没有需要核定的记录" in res.content.decode()
+    # A bad id next to a good one: the good one is still verified.
+    res = staff.post(reverse("service_records:verify_page"), {"attendance": [bad, attendance.pk]}, follow=True)
+    assert "已核定 1 条签到记录的服务时长" in res.content.decode()
+    res = staff.post(reverse("service_records:verify", args=[attendance.pk]), {"page": bad})
+    assert res.status_code == 302 and res.url == HOURS
+
+    data = {"volunteer_no": world.vol_a.volunteer_no, "hours": "2", "service_date": "2026-03-01",
+            "reason": "补录", "node": bad}
+    res = staff.post(reverse("service_records:makeup"), data)
+    assert res.status_code == 422 and "选择一个有效的选项" in res.content.decode()
+    assert not ServiceRecord.objects.filter(kind="makeup").exists()
+
+
+def test_makeup_offers_only_nodes_where_the_actor_runs_projects(client, world):
+    page = _login(client, world.manager_a).get(reverse("service_records:makeup")).content.decode()
+    assert f'<option value="{world.station_a.pk}"' in page and f'<option value="{world.point_a.pk}"' in page
+    assert f'<option value="{world.grid_a.pk}"' not in page and f'<option value="{world.station_b.pk}"' not in page
+    data = {"volunteer_no": world.vol_a.volunteer_no, "hours": "2", "service_date": "2026-03-01",
+            "reason": "补录", "node": world.station_b.pk}
+    res = _login(client, world.manager_a).post(reverse("service_records:makeup"), data)
+    assert res.status_code == 422 and not ServiceRecord.objects.exists()
+
+
+def test_correction_page_is_403_for_who_sees_the_volunteer_but_may_not_edit_them(client, world):
+    team_member_add(actor=world.root, team=world.team_a, volunteer=world.vol_a)
+    # The leader sees their member's ledger; managing station B gives volunteer.edit, but not over A.
+    role_grant(actor=world.root, user=world.leader, role=Role.NODE_MANAGER, node=world.station_b)
+    record = hours_makeup(actor=world.manager_a, volunteer=world.vol_a, hours=Decimal("1"),
+                          service_date=date(2026, 3, 1), reason="补录", node=world.station_a)
+    leader = _login(client, world.leader)
+    url = reverse("service_records:correct", args=[record.pk])
+    res = leader.get(url)
+    assert res.status_code == 403 and "没有执行此操作的权限" in res.content.decode()
+    assert leader.post(url, {"delta": "1", "reason": "漏记"}).status_code == 403
+    assert not ServiceRecord.objects.filter(kind="correction").exists()
+    # Out of sight stays 404; the manager of A may open it.
+    assert _login(client, world.manager_b).get(url).status_code == 404
+    assert _login(client, world.manager_a).get(url).status_code == 200

@@ -313,9 +313,11 @@ def test_nearby_sorts_recruiting_projects_by_distance(client, world):
     project_update(actor=world.root, project=unplaced.project, title="没有坐标的项目")
 
     page = html(client.get(reverse("service_pages:projects"), {"lat": here[0], "lon": here[1]}))
-    order = [page.index(t) for t in ("近处的项目", "中间的项目", "远处的项目", "没有坐标的项目")]
+    order = [page.index(t) for t in ("近处的项目", "中间的项目")]
     assert order == sorted(order)
-    assert "约 1.1 公里" in page and "约 11.1 公里" in page and "约 55.6 公里" in page
+    assert "约 1.1 公里" in page and "约 11.1 公里" in page
+    # beyond 50 km, or with no place given, a project is not "nearby"
+    assert "远处的项目" not in page and "没有坐标的项目" not in page
     assert "重新定位" in page and "取消按距离排序" in page
 
     plain = html(client.get(reverse("service_pages:projects"), {"lat": "abc", "lon": "110.9"}))
@@ -323,3 +325,38 @@ def test_nearby_sorts_recruiting_projects_by_distance(client, world):
     other = html(client.get(reverse("service_pages:projects"), {"category": "disinfection", "lat": here[0],
                                                                 "lon": here[1]}))
     assert "近处的项目" not in other
+
+
+# ---- bad ids and bad numbers ---------------------------------------------------------------
+
+BAD_IDS = ["²", "abc", "99999999999999999999999"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_bad_node_ids_are_not_found_or_a_form_error_never_a_500(world, bad):
+    draft(world)
+    staff = login(world.manager_a)
+    listing = staff.get(reverse("service_staff:projects"), {"node": bad})
+    assert listing.status_code == 200 and "秩序维护志愿服务" not in html(listing)  # nothing, not everything
+    assert staff.get(reverse("service_staff:project_new"), {"node": bad}).status_code == 200
+    res = staff.post(reverse("service_staff:project_new"), {
+        "node": bad, "title": "文明交通劝导", "category": "civility", "min_age": 16, "geofence_radius_m": 300,
+        "cancel_before_minutes": 120})
+    assert res.status_code == 422 and "选择一个有效的选项" in html(res)
+    assert Project.objects.count() == 1
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "²", "0", "-3", "99999999999999999999999"])
+def test_a_bad_capacity_asks_for_a_positive_whole_number(world, bad):
+    shift = recruiting_shift(world, capacity=3)
+    for vol in (world.vol_a, *many_volunteers(world, 1)):
+        enrollment_create(actor=world.root, shift=shift, volunteer=vol)
+    staff = login(world.manager_a)
+    res = staff.post(reverse("service_staff:shift_capacity", args=[shift.pk]), {"capacity": bad}, follow=True)
+    assert res.status_code == 200
+    assert "请填写正确的名额（正整数）" in messages_of(res) and "不少于已报名人数" not in messages_of(res)
+    shift.refresh_from_db()
+    assert shift.capacity == 3
+    # A number below the confirmed count is the service's refusal, with its own message.
+    res = staff.post(reverse("service_staff:shift_capacity", args=[shift.pk]), {"capacity": 1}, follow=True)
+    assert "不少于已报名人数（2）" in messages_of(res) and "请填写正确的名额" not in messages_of(res)

@@ -73,7 +73,7 @@ def _sibling_service(world) -> dict:
     later = shift_add(actor=world.root, project=project, title="岗二", starts_at=start + timedelta(hours=3),
                       ends_at=start + timedelta(hours=5), capacity=2)
     attended = Enrollment.objects.create(shift=later, volunteer=world.vol_b, status="confirmed")
-    attendance = attendance_manual(actor=world.root, enrollment=attended, check_in_at=later.starts_at)
+    attendance = attendance_manual(reason="现场补签", actor=world.root, enrollment=attended, check_in_at=later.starts_at)
     from wenming.service.rewards_services import reward_item_create
 
     reward = reward_item_create(actor=world.root, node=world.station_b, name="大米", points_cost=10, stock=3)
@@ -117,7 +117,7 @@ BODIES = {
     ("post", "/users/{user_id}/assignments"): lambda w: {"role": "volunteer", "node_id": w.station_a.pk},
     ("post", "/shifts/{shift_id}/check-in"): lambda w: {"token": "x"},
     ("post", "/shifts/{shift_id}/check-out"): lambda w: {"token": "x"},
-    ("post", "/enrollments/{enrollment_id}/attendance"): lambda w: {"check_in_at": "2030-01-01T08:00:00+08:00"},
+    ("post", "/enrollments/{enrollment_id}/attendance"): lambda w: {"reason": "现场补签", "check_in_at": "2030-01-01T08:00:00+08:00"},
     ("post", "/service-records/{record_id}/correct"): lambda w: {"delta": "1", "reason": "更正"},
 }
 

@@ -1,0 +1,19 @@
+"""Ids from query strings and form fields.
+
+`str.isdigit()` is not a check for an id: it accepts "²" and other non-ASCII digits (then
+`int()` raises ValueError), and a 23-digit number overflows the database integer (SQLite
+OverflowError, PostgreSQL DataError). Both were 500s; parse here and treat them as not found.
+"""
+
+import re
+
+_PK = re.compile(r"[0-9]{1,18}")  # ASCII only; 18 digits always fit a signed 64-bit column
+
+
+def parse_pk(raw) -> int | None:
+    """A primary key from user input, or None when it is not one (missing, blank, "abc",
+    "²", "-1", too many digits)."""
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    return int(text) if _PK.fullmatch(text) else None
