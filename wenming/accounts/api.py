@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Router, Schema, Status
 
+from wenming.core.middleware import client_ip
+
 from . import services
 from .errors import AccountError
 from .scope import scope_for
@@ -43,7 +45,7 @@ class MeOut(Schema):
 @router.post("/auth/token", response={200: TokenOut}, auth=None, summary="用户名/手机号 + 密码换取访问令牌")
 def issue_token(request, payload: TokenIn):
     user = services.login_check(identifier=payload.username, password=payload.password,
-                                ip=request.META.get("REMOTE_ADDR"), request=request)
+                                ip=client_ip(request), request=request)
     token, secret = services.token_issue(user=user, name=payload.name or "api")
     return {"token": secret, "expires_at": token.expires_at, "user_id": user.pk, "username": user.username}
 

@@ -5,6 +5,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from wenming.core.errors import DomainError
+from wenming.core.middleware import client_ip
 
 from .forms import LoginForm
 from .services import login_check
@@ -17,7 +18,7 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = login_check(identifier=form.cleaned_data["username"], password=form.cleaned_data["password"],
-                               ip=request.META.get("REMOTE_ADDR"), request=request)
+                               ip=client_ip(request), request=request)
         except DomainError as exc:
             error = exc.message
         else:

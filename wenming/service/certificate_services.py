@@ -121,6 +121,20 @@ def certificate_issue(*, actor, volunteer, node=None) -> Certificate:
     return certificate_issue_batch(actor=actor, volunteers=[volunteer], node=node)[0]
 
 
+def certificate_issue_own(*, actor, volunteer) -> tuple[Certificate, bool]:
+    """A volunteer asks for their certificate: a new one, or (False) the latest valid one when
+    it already covers every hour. The stats row is locked first, so a double tap waits for
+    the first and then reuses its certificate instead of taking another number."""
+    with transaction.atomic():
+        VolunteerStats.objects.get_or_create(volunteer=volunteer)
+        total = VolunteerStats.objects.select_for_update().get(pk=volunteer.pk).total_hours
+        latest = (Certificate.objects.filter(volunteer=volunteer, revoked_at__isnull=True)
+                  .order_by("-issued_at", "-id").first())
+        if latest is not None and latest.total_hours == total:
+            return latest, False
+        return certificate_issue(actor=actor, volunteer=volunteer), True
+
+
 def certificate_issue_batch(*, actor, volunteers: Iterable, node=None) -> list[Certificate]:
     """Certificates for many volunteers in one transaction: all or none.
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from wenming.core.decorators import error_page, login_page
 from wenming.core.errors import CoreError
+from wenming.core.middleware import client_ip
 from wenming.core.ratelimit import allow
 
 from . import certificate_services as services
@@ -44,7 +45,7 @@ def certificate_verify_form(request):
     volunteer_no = (request.GET.get("volunteer_no") or "").strip()
     if not number and not volunteer_no:
         return render(request, "service/certificate_verify.html", {})
-    if not allow("certificate-lookup", request.META.get("REMOTE_ADDR", ""), limit=LOOKUPS_PER_WINDOW,
+    if not allow("certificate-lookup", client_ip(request) or "", limit=LOOKUPS_PER_WINDOW,
                  window=WINDOW_SECONDS):
         return error_page(request, CoreError.RATE_LIMITED.error())
     cert = services.certificate_by_number(number, volunteer_no=volunteer_no)

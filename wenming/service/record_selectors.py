@@ -21,7 +21,6 @@ from wenming.volunteers.selectors import volunteer_visibility_q
 from .certificate_services import certificate_list_for_actor
 from .models import (
     Attendance,
-    Certificate,
     Enrollment,
     EnrollmentStatus,
     HoursKind,
@@ -181,7 +180,3 @@ def stats_row(volunteer) -> VolunteerStats | None:
 def own_certificates(*, actor, volunteer) -> QuerySet:
     """The volunteer's own certificates only, even when the actor is also staff."""
     return certificate_list_for_actor(actor=actor, volunteer_id=volunteer.pk).filter(volunteer=volunteer)
-
-
-def latest_valid_certificate(*, actor, volunteer) -> Certificate | None:
-    return own_certificates(actor=actor, volunteer=volunteer).filter(revoked_at__isnull=True).first()

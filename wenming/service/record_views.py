@@ -25,7 +25,7 @@ from wenming.volunteers.page_selectors import volunteer_by_no_for_actor
 from wenming.volunteers.selectors import volunteer_for_user
 
 from . import record_selectors as sel
-from .certificate_services import certificate_issue, mask_name
+from .certificate_services import certificate_issue_own, mask_name
 from .errors import ServiceError
 from .hours_services import attendance_hours, hours_correct, hours_makeup, hours_verify
 
@@ -204,16 +204,13 @@ def my_certificate_issue(request):
     volunteer = volunteer_for_user(request.user)
     if volunteer is None:
         raise ServiceError.NOT_A_VOLUNTEER.error()
-    latest = sel.latest_valid_certificate(actor=request.user, volunteer=volunteer)
-    stats = sel.stats_row(volunteer)
-    if latest is not None and stats is not None and latest.total_hours == stats.total_hours:
-        # A double tap or nothing new since: do not burn another certificate number.
-        messages.info(request, f"最新的证明 {latest.number} 已包含您全部的服务时长，可直接下载")
-        return redirect("service_records:my_certificates")
     try:
-        cert = certificate_issue(actor=request.user, volunteer=volunteer)
+        cert, created = certificate_issue_own(actor=request.user, volunteer=volunteer)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已出具志愿服务记录证明 {cert.number}")
+        if created:
+            messages.success(request, f"已出具志愿服务记录证明 {cert.number}")
+        else:  # a double tap or nothing new since: no second certificate number
+            messages.info(request, f"最新的证明 {cert.number} 已包含您全部的服务时长，可直接下载")
     return redirect("service_records:my_certificates")

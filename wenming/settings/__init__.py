@@ -116,6 +116,9 @@ VOLUNTEER_NUMBER_PREFIX = os.environ.get("WENMING_VOLUNTEER_NUMBER_PREFIX", "WM"
 SITE_NAME = os.environ.get("WENMING_SITE_NAME", "文明实践云")
 # The public address, for links that leave the site (certificate QR codes, call answers).
 SITE_URL = os.environ.get("WENMING_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Behind nginx or another reverse proxy: the header carrying the visitor's address (e.g.
+# X-Real-IP). Empty: REMOTE_ADDR. Used for the audit log, login lockout and rate limits.
+CLIENT_IP_HEADER = os.environ.get("WENMING_CLIENT_IP_HEADER", "")
 
 # Venue codes (场所码): a code lives one period plus GRACE periods (docs/checkin.md).
 VENUE_TOKEN_PERIOD_SECONDS = int(os.environ.get("WENMING_VENUE_TOKEN_PERIOD_SECONDS", "30"))

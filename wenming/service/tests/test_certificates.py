@@ -186,3 +186,36 @@ def test_typed_lookups_are_rate_limited_per_address(world):
                                                                        "volunteer_no": "WM0000000001"})
     assert other.status_code == 404  # another address is not affected
     cache.clear()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_double_tap_on_my_certificate_issues_one():
+    from wenming.accounts.models import User
+    from wenming.service.certificate_services import certificate_issue_own
+    from wenming.service.tests.factories import storm
+    from wenming.volunteers.tests.factories import build_world
+
+    world = build_world()
+    hours_makeup(actor=world.manager_a, volunteer=world.vol_a, hours=Decimal("6"), service_date=date(2026, 3, 1),
+                 reason="补录", node=world.station_a)
+    world.vol_a.user = User.objects.create_user(username="liming", password="x")
+    world.vol_a.save()
+    results = storm([lambda: certificate_issue_own(actor=world.vol_a.user, volunteer=world.vol_a)[1]] * 6, threads=6)
+    assert sorted(results) == [False] * 5 + [True]
+    assert Certificate.objects.filter(volunteer=world.vol_a).count() == 1
+
+
+def test_the_rate_limit_counts_the_address_the_proxy_reports(world, settings):
+    from django.core.cache import cache
+
+    from wenming.service.certificate_views import LOOKUPS_PER_WINDOW
+
+    settings.CLIENT_IP_HEADER = "X-Real-IP"
+    cache.clear()
+    proxy = Client(REMOTE_ADDR="10.0.0.1")  # every visitor arrives from the proxy
+    query = {"number": "ZS202500000001", "volunteer_no": "WM0000000001"}
+    for _ in range(LOOKUPS_PER_WINDOW):
+        assert proxy.get("/service/verify/", query, HTTP_X_REAL_IP="198.51.100.1").status_code == 404
+    assert proxy.get("/service/verify/", query, HTTP_X_REAL_IP="198.51.100.1").status_code == 429
+    assert proxy.get("/service/verify/", query, HTTP_X_REAL_IP="198.51.100.2").status_code == 404
+    cache.clear()
