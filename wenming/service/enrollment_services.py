@@ -44,11 +44,14 @@ def _check_requirements(*, shift: Shift, volunteer) -> None:
         raise E.VOLUNTEER_INACTIVE.error()
     if age_on(volunteer.birth_date, timezone.localtime(shift.starts_at).date()) < project.min_age:
         raise E.TOO_YOUNG.error(age=project.min_age)
-    held = Volunteer.skills.through.objects.filter(volunteer_id=volunteer.pk).values("skill_id")
-    missing = sorted(project.required_skills.exclude(pk__in=held).values_list("name", flat=True))
-    if missing:
-        raise E.SKILLS_MISSING.error(skills="、".join(missing))
-    require_courses(project=project, volunteer=volunteer)
+    # Shifts from the selectors carry needs_skills / needs_courses; others are checked fully.
+    if getattr(shift, "needs_skills", True):
+        held = Volunteer.skills.through.objects.filter(volunteer_id=volunteer.pk).values("skill_id")
+        missing = sorted(project.required_skills.exclude(pk__in=held).values_list("name", flat=True))
+        if missing:
+            raise E.SKILLS_MISSING.error(skills="、".join(missing))
+    if getattr(shift, "needs_courses", True):
+        require_courses(project=project, volunteer=volunteer)
     if project.requires_insurance and (
         volunteer.insurance_valid_until is None
         or volunteer.insurance_valid_until < timezone.localtime(shift.ends_at).date()

@@ -5,7 +5,7 @@ claimed; everyone (the public portal included) sees projects once published. Dra
 out-of-scope objects answer as not found.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
@@ -80,10 +80,20 @@ def project_nearby_list(*, lat: float, lon: float, category: str = "") -> list[P
     return found[:NEARBY_LIMIT]
 
 
+def _with_requirement_flags(qs: QuerySet) -> QuerySet:
+    """Whether the shift's project requires skills or courses, in the same query, so a
+    sign-up for a project without requirements skips those checks' queries."""
+    from wenming.mobilization.models import ProjectCourse
+
+    return qs.annotate(
+        needs_skills=Exists(Project.required_skills.through.objects.filter(project_id=OuterRef("project_id"))),
+        needs_courses=Exists(ProjectCourse.objects.filter(project_id=OuterRef("project_id"))))
+
+
 def shift_get_for_actor(*, actor, shift_id: int) -> Shift:
     """Shifts of published projects are visible to everyone, so those need no scope lookup
     (this is the sign-up hot path); anything else goes through the actor's scope."""
-    shift = Shift.objects.select_related("project__node").filter(pk=shift_id).first()
+    shift = _with_requirement_flags(Shift.objects.select_related("project__node")).filter(pk=shift_id).first()
     if shift is not None and shift.project.status in PUBLIC_STATUSES:
         return shift
     if shift is None or not project_list_for_actor(actor=actor).filter(pk=shift.project_id).exists():
