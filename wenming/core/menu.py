@@ -71,6 +71,8 @@ def _service_items(scope) -> list[MenuItem | None]:
     items = [_item("projects", "志愿服务项目", "service_pages:projects", "正在招募的志愿服务项目，报名参加")]
     if volunteer:
         items.append(_item("my_shifts", "我的服务", "service_pages:my_shifts", "我报名的班次、服务时长、星级和积分"))
+        items.append(_item("courses", "岗前培训", "mobilization:courses", "学习培训材料并完成测验，部分项目报名前必修",
+                           in_nav=False))
     if scope.has(Perm.PROJECT_VIEW) or leads:
         items.append(_item("project_admin", "项目管理", "service_staff:projects",
                            "新建项目、添加岗位班次、发布和招募，查看报名名单"))

@@ -11,7 +11,7 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.errors import CoreError
 from wenming.orgs.models import PATH_STEP
-from wenming.service.models import EnrollmentStatus
+from wenming.service.models import EnrollmentStatus, ProjectStatus
 
 from .errors import MobilizationError
 from .models import Answer, Call, CallResponse, Course, ProjectCourse
@@ -73,6 +73,9 @@ def course_list_for_actor(*, actor) -> QuerySet:
         home = Volunteer.objects.filter(pk=vol_id).values_list("home_node__path", flat=True).first() or ""
         ancestors = [home[:i] for i in range(PATH_STEP, len(home) + 1, PATH_STEP)]
         q |= Q(node__path__in=ancestors)
+    if getattr(actor, "is_authenticated", False):
+        # a course a recruiting project requires is open to whoever may sign up for it
+        q |= Q(pk__in=ProjectCourse.objects.filter(project__status=ProjectStatus.RECRUITING).values("course_id"))
     return Course.objects.filter(q).select_related("node").order_by("-id")
 
 

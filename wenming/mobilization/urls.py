@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import course_views, views
 
 app_name = "mobilization"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("calls/<int:call_id>/target/", views.call_target, name="call_target"),
     path("calls/<int:call_id>/close/", views.call_close, name="call_close"),
     path("answer/", views.answer, name="answer"),
+    path("courses/", course_views.course_list, name="courses"),
+    path("courses/<int:course_id>/", course_views.course_detail, name="course"),
 ]

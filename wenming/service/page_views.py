@@ -56,6 +56,7 @@ def project_detail(request, project_id: int):
     return render(request, "service/pages/project_detail.html", {
         "project": project, "shifts": list(project.shifts.all()),
         "skills": [s.name for s in project.required_skills.all()],
+        "courses": [pc.course for pc in project.required_courses.select_related("course")],
     })
 
 
