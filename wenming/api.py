@@ -5,6 +5,8 @@ from ninja import NinjaAPI
 from wenming.accounts.api import router as accounts_router
 from wenming.accounts.user_api import router as users_router
 from wenming.core.api import API_AUTH, install_error_handlers
+from wenming.demands.api import router as demands_router
+from wenming.hotline.api import router as hotline_router
 from wenming.mobilization.api import router as mobilization_router
 from wenming.orgs.api import router as orgs_router
 from wenming.service.api import router as service_router
@@ -12,6 +14,7 @@ from wenming.service.attendance_api import router as attendance_router
 from wenming.service.certificate_api import router as service_certificates_router
 from wenming.service.hours_api import router as hours_router
 from wenming.service.rewards_api import router as rewards_router
+from wenming.supplies.api import router as supplies_router
 from wenming.volunteers.api import router as volunteers_router
 from wenming.volunteers.team_api import router as teams_router
 
@@ -27,5 +30,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 for router in (accounts_router, users_router, orgs_router, volunteers_router, teams_router, service_router,
-               attendance_router, hours_router, service_certificates_router, mobilization_router, rewards_router):
+               attendance_router, hours_router, service_certificates_router, mobilization_router, rewards_router,
+               demands_router, supplies_router, hotline_router):
     api.add_router("", router)

@@ -21,4 +21,7 @@ urlpatterns = [
     path("", include("wenming.service.staff_urls")),
     path("", include("wenming.service.record_urls")),
     path("mobilization/", include("wenming.mobilization.urls")),
+    path("demands/", include("wenming.demands.urls")),
+    path("supplies/", include("wenming.supplies.urls")),
+    path("hotline/", include("wenming.hotline.urls")),
 ]

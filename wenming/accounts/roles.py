@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     COUNSELOR = "counselor", "心理咨询师"
     INSPECTOR = "inspector", "测评督查员"
     UNIT_LIAISON = "unit_liaison", "文明单位联络员"
+    HOTLINE_SUPERVISOR = "hotline_supervisor", "心理热线督导"
 
 
 class Perm(models.TextChoices):
@@ -28,16 +29,23 @@ class Perm(models.TextChoices):
     PROJECT_EDIT = "project.edit", "管理志愿服务项目"
     ROLE_GRANT = "role.grant", "分配角色"
     AUDIT_VIEW = "audit.view", "查看审计日志"
+    DEMAND_VIEW = "demand.view", "查看群众点单"
+    DEMAND_EDIT = "demand.edit", "审单派单"
+    SUPPLY_VIEW = "supply.view", "查看防疫物资"
+    SUPPLY_EDIT = "supply.edit", "管理防疫物资"
+    HOTLINE_STATS = "hotline.stats", "查看心理热线统计（不含个人信息）"
 
 
 _STAFF = {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.VOLUNTEER_VIEW, Perm.TEAM_VIEW, Perm.PROJECT_VIEW}
+_DEMANDS = {Perm.DEMAND_VIEW, Perm.DEMAND_EDIT, Perm.SUPPLY_VIEW, Perm.SUPPLY_EDIT}
 
 ROLE_PERMS: dict[str, set[str]] = {
     Role.PLATFORM_ADMIN: set(Perm.values),
     Role.OFFICE_STAFF: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
-                                 Perm.PROJECT_EDIT, Perm.ROLE_GRANT, Perm.AUDIT_VIEW},
+                                 Perm.PROJECT_EDIT, Perm.ROLE_GRANT, Perm.AUDIT_VIEW, *_DEMANDS,
+                                 Perm.HOTLINE_STATS},
     Role.NODE_MANAGER: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
-                                 Perm.PROJECT_EDIT},
+                                 Perm.PROJECT_EDIT, *_DEMANDS},
     # A team leader sees the members of their team(s) and the team itself, nothing by node.
     Role.TEAM_LEADER: set(),
     Role.VOLUNTEER: set(),
@@ -45,10 +53,14 @@ ROLE_PERMS: dict[str, set[str]] = {
     Role.COUNSELOR: set(),
     Role.INSPECTOR: {Perm.NODE_VIEW, Perm.UNIT_VIEW},
     Role.UNIT_LIAISON: set(),
+    # Hotline records are visible by assignment (counselor, supervisor), never by node scope;
+    # what a scope gives here is the statistics without personal data.
+    Role.HOTLINE_SUPERVISOR: {Perm.HOTLINE_STATS},
 }
 
 # Roles that use the staff back office.
-STAFF_ROLES = {Role.PLATFORM_ADMIN, Role.OFFICE_STAFF, Role.NODE_MANAGER, Role.TEAM_LEADER, Role.INSPECTOR}
+STAFF_ROLES = {Role.PLATFORM_ADMIN, Role.OFFICE_STAFF, Role.NODE_MANAGER, Role.TEAM_LEADER, Role.INSPECTOR,
+               Role.HOTLINE_SUPERVISOR}
 
 # Which roles may grant which roles (always within the granter's own subtree).
 GRANTABLE = {

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "wenming.volunteers",
     "wenming.service",
     "wenming.mobilization",
+    "wenming.demands",
+    "wenming.supplies",
+    "wenming.hotline",
 ]
 
 MIDDLEWARE = [
