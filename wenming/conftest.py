@@ -10,6 +10,17 @@ def _fast_password_hashing(settings):
                                  "django.contrib.auth.hashers.Argon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and periodic-task latches live in the cache: no test inherits
+    another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     """county → center → institute → two sibling stations (A, B) with points and grids,

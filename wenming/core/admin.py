@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .audit import audit_record
-from .models import AuditEntry, Counter
+from .models import AuditEntry, Counter, StoredImage
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -54,3 +54,11 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 @admin.register(Counter)
 class CounterAdmin(ReadOnlyAdmin):
     list_display = ["name", "value"]
+
+
+@admin.register(StoredImage)
+class StoredImageAdmin(ReadOnlyAdmin):
+    """Metadata only: the files are served by the owning feature, never from here."""
+
+    list_display = ["created_at", "purpose", "content_type", "width", "height", "bytes", "uploaded_by"]
+    list_filter = ["purpose", "content_type"]

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -59,6 +61,9 @@ class Notification(models.Model):
         "volunteers.Volunteer", verbose_name="接收志愿者", null=True, blank=True, on_delete=models.CASCADE,
         related_name="notifications",
     )
+    # A recipient known only by phone (a resident's one-time code): encrypted, masked copy.
+    phone_enc = models.TextField("手机号（密文）", blank=True, default="", editable=False)
+    phone_masked = models.CharField("手机号", max_length=20, blank=True, default="")
     channel = models.CharField("渠道", max_length=16, choices=NotificationChannel.choices,
                                default=NotificationChannel.INBOX)
     subject = models.CharField("标题", max_length=200)
@@ -84,9 +89,43 @@ class Notification(models.Model):
             models.Index(fields=["lease"], condition=~models.Q(lease=""), name="notification_lease_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(recipient__isnull=False) | models.Q(volunteer__isnull=False),
-                                   name="notification_has_recipient"),
+            models.CheckConstraint(condition=models.Q(recipient__isnull=False) | models.Q(volunteer__isnull=False)
+                                   | ~models.Q(phone_enc=""), name="notification_has_recipient"),
         ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.subject}"
+
+
+class StoredImage(models.Model):
+    """An uploaded image after checking and re-encoding (core/uploads.py): the file lives
+    under UPLOAD_DIR (outside any URL) and is served only through `image_response`. The
+    owning feature links to it and decides who may see it."""
+
+    public_id = models.UUIDField("公开编号", default=uuid.uuid4, unique=True, editable=False)
+    purpose = models.CharField("用途", max_length=40, db_index=True)
+    path = models.CharField("存储路径", max_length=255, unique=True, editable=False)  # relative to UPLOAD_DIR
+    content_type = models.CharField("文件类型", max_length=32)
+    width = models.PositiveIntegerField("宽度（像素）")
+    height = models.PositiveIntegerField("高度（像素）")
+    bytes = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="stored_images",
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "图片"
+        verbose_name_plural = "图片"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(content_type__in=["image/jpeg", "image/png"]),
+                                   name="stored_image_content_type"),
+            models.CheckConstraint(condition=models.Q(width__gte=1, height__gte=1, bytes__gte=1),
+                                   name="stored_image_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose}/{self.public_id}"

@@ -39,6 +39,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .crypto import decrypt, encrypt, mask_phone
 from .models import Notification, NotificationChannel
 
 logger = logging.getLogger("wenming.notify")
@@ -96,6 +97,17 @@ def notify_each(messages: list[Message]) -> None:
     if not backend.delivered_on_write:
         ids = [r.pk for r in rows]
         transaction.on_commit(lambda: _deliver_now(ids))
+
+
+def notify_phone(*, phone: str, subject: str, body: str) -> None:
+    """A message to someone known only by a phone number (a resident's one-time code),
+    written in the current transaction like any other and sent after it commits."""
+    backend = get_backend()
+    row = Notification.objects.create(phone_enc=encrypt(phone), phone_masked=mask_phone(phone),
+                                      channel=backend.channel, subject=subject[:200], body=body,
+                                      sent_at=timezone.now() if backend.delivered_on_write else None)
+    if not backend.delivered_on_write:
+        transaction.on_commit(lambda: _deliver_now([row.pk]))
 
 
 def _deliver_now(ids: list[int]) -> None:
@@ -198,7 +210,8 @@ class OutboxBackend(Backend):
 
 class ConsoleBackend(Backend):
     def deliver(self, row: Notification) -> None:
-        logger.info("notification user=%s volunteer=%s", row.recipient_id, row.volunteer_id)
+        logger.info("notification user=%s volunteer=%s phone=%s", row.recipient_id, row.volunteer_id,
+                    row.phone_masked or "-")
 
 
 class SmsBackend(Backend):
@@ -211,7 +224,10 @@ class SmsBackend(Backend):
 
     def deliver(self, row: Notification) -> None:
         holder = row.volunteer if row.volunteer_id else row.recipient
-        phone = holder.reveal_phone() if holder is not None and holder.phone_enc else ""
+        if holder is not None:
+            phone = holder.reveal_phone() if holder.phone_enc else ""
+        else:
+            phone = decrypt(row.phone_enc) if row.phone_enc else ""
         if not phone:
             raise NoPhone()
         link = f"{settings.SITE_URL}{row.link}" if row.link.startswith("/") else row.link  # a text needs a full URL

@@ -7,11 +7,20 @@ import time
 from django.core.cache import cache
 
 
+def _key(scope: str, key: str, window: int) -> str:
+    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:24]
+    return f"wenming:rl:{digest}:{int(time.time() // window)}"
+
+
+def hits(scope: str, key: str, *, window: int) -> int:
+    """How many hits `key` has in the current window, without counting one more."""
+    return cache.get(_key(scope, key, window), 0)
+
+
 def allow(scope: str, key: str, *, limit: int, window: int) -> bool:
     """Count one hit of `key` (e.g. an IP) in `scope`; False once `limit` hits were counted
     in the current `window` seconds. The key is hashed: no IP address lands in the cache."""
-    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:24]
-    cache_key = f"wenming:rl:{digest}:{int(time.time() // window)}"
+    cache_key = _key(scope, key, window)
     if cache.add(cache_key, 1, timeout=window):
         return True
     try:

@@ -1,5 +1,6 @@
 """Test helpers shared by every app: synthetic ID numbers and a small scoped world."""
 
+import io
 import random
 from datetime import date
 
@@ -30,3 +31,79 @@ def years_ago(years: int, today: date | None = None, days: int = 0) -> date:
     except ValueError:  # 29 Feb
         d = today.replace(year=today.year - years, day=28)
     return d - timedelta(days=days)
+
+
+# Images for upload tests (core/uploads.py). Pillow is imported inside: conftest imports this module.
+
+LEFT_COLOUR = (220, 30, 30)
+RIGHT_COLOUR = (30, 30, 220)
+
+
+def _two_colour(mode: str, width: int, height: int):
+    """Left half LEFT_COLOUR, right half RIGHT_COLOUR: orientation shows in the pixels."""
+    from PIL import Image
+
+    img = Image.new(mode, (width, height), LEFT_COLOUR)
+    img.paste(RIGHT_COLOUR, (width // 2, 0, width, height))
+    return img
+
+
+def make_jpeg(width: int = 64, height: int = 48, *, gps: bool = True, orientation: int | None = None,
+              xmp: bool = False, comment: bytes | None = None, icc: bool = False) -> bytes:
+    """A real JPEG, by default with camera EXIF and a GPS position (Pillow's Exif API)."""
+    from PIL import ExifTags, Image, ImageCms
+
+    img = _two_colour("RGB", width, height)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "WenmingTestCam"
+    exif[ExifTags.Base.Model] = "Phone X"
+    exif[ExifTags.Base.DateTime] = "2024:05:01 08:30:00"
+    if orientation is not None:
+        exif[ExifTags.Base.Orientation] = orientation
+    if gps:
+        exif[ExifTags.IFD.GPSInfo] = {
+            ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (30.0, 35.0, 12.5),
+            ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (114.0, 17.0, 3.25),
+        }
+    extra = {}
+    if xmp:
+        extra["xmp"] = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+                        b'02/22-rdf-syntax-ns#"><rdf:Description exif:GPSLatitude="30,35.2N"/></rdf:RDF>'
+                        b'</x:xmpmeta>')
+    if comment is not None:
+        extra["comment"] = comment
+    if icc:
+        extra["icc_profile"] = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=90, exif=exif, **extra)
+    return buf.getvalue()
+
+
+def make_png(width: int = 64, height: int = 48, *, alpha: bool = True) -> bytes:
+    """A real PNG; with `alpha` the right half is fully transparent."""
+    img = _two_colour("RGBA" if alpha else "RGB", width, height)
+    if alpha:
+        img.paste((0, 0, 0, 0), (width // 2, 0, width, height))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def make_webp(width: int = 64, height: int = 48) -> bytes:
+    buf = io.BytesIO()
+    _two_colour("RGB", width, height).save(buf, "WEBP")
+    return buf.getvalue()
+
+
+def make_png_header(width: int, height: int) -> bytes:
+    """A tiny PNG whose header declares width × height (a pixel bomb): valid signature,
+    IHDR and CRCs, but almost no pixel data. Decoding it would fail as truncated."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 16))
+            + chunk(b"IEND", b""))

@@ -40,6 +40,7 @@ class CallResponseAdmin(ReadOnlyAdmin):
 # The core outbox model is registered here (this app introduced it) to keep core/admin.py untouched.
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "recipient_id", "volunteer_id", "channel", "subject", "sent_at"]
+    list_display = ["created_at", "recipient_id", "volunteer_id", "phone_masked", "channel", "subject", "sent_at",
+                    "attempts", "error"]
     list_filter = ["channel"]
     date_hierarchy = "created_at"
