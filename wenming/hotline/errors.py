@@ -1,0 +1,32 @@
+from wenming.core.errors import ErrorCode
+
+
+class HotlineError(ErrorCode):
+    NAME_REQUIRED = ("hotline.name_required", "请填写热线名称和对外号码", 422)
+    NAME_TAKEN = ("hotline.name_taken", "该阵地已有同名热线", 409)
+    TEXT_INVALID = ("hotline.text_invalid", "“{label}”包含无效字符或超过 {limit} 字", 422)
+    NOT_A_COUNSELOR = ("hotline.not_a_counselor", "该账号没有与此热线所在阵地相关的“心理咨询师”角色", 422)
+    ALREADY_COUNSELOR = ("hotline.already_counselor", "该账号已是这条热线的咨询师", 409)
+    SUPERVISOR_INVALID = ("hotline.supervisor_invalid",
+                          "督导须持有覆盖该热线阵地的“心理热线督导”角色，或是本热线兼任督导的咨询师", 422)
+    SUPERVISOR_REQUIRED = ("hotline.supervisor_required", "请指定督导（兼任督导的咨询师可不指定）", 422)
+    OWN_SUPERVISOR = ("hotline.own_supervisor", "咨询师不能做自己的督导", 422)
+    SHIFT_INVALID = ("hotline.shift_invalid", "第 {row} 条值班安排有误：{detail}", 422)
+    TOO_MANY_SHIFTS = ("hotline.too_many_shifts", "值班安排最多 {limit} 条", 422)
+    NOT_YOUR_HOTLINE = ("hotline.not_your_hotline", "您不是这条热线的在岗咨询师", 403)
+    NOT_ON_DUTY = ("hotline.not_on_duty", "来电时间不在您的值班时段内，请核对时间或联系督导调整排班", 403)
+    STARTED_AT_INVALID = ("hotline.started_at_invalid", "来电时间须在最近 {days} 天内，且不能晚于当前时间", 422)
+    DURATION_INVALID = ("hotline.duration_invalid", "通话时长须为 0 至 {limit} 之间的整数（分钟）", 422)
+    CALLER_GROUP_UNKNOWN = ("hotline.caller_group_unknown", "来电人群“{value}”不在可选范围内", 422)
+    TOPIC_UNKNOWN = ("hotline.topic_unknown", "咨询主题“{value}”不存在或已停用", 422)
+    OUTCOME_UNKNOWN = ("hotline.outcome_unknown", "处理结果“{value}”不在可选范围内", 422)
+    REFERRAL_UNKNOWN = ("hotline.referral_unknown", "转介去向“{value}”不在可选范围内", 422)
+    REFERRAL_REQUIRED = ("hotline.referral_required", "处理结果为“已转介”时请选择转介去向", 422)
+    PHONE_INVALID = ("hotline.phone_invalid", "来电号码格式不正确（5–20 位数字，可带 +、空格或横线）", 422)
+    NOT_AUTHOR = ("hotline.not_author", "只有接听该来电的咨询师本人可以修改记录", 403)
+    EDIT_WINDOW = ("hotline.edit_window", "来电记录只能在录入后 {hours} 小时内修改", 409)
+    DUE_INVALID = ("hotline.due_invalid", "回访期限须在今天至 {days} 天之内", 422)
+    FOLLOWUP_DONE = ("hotline.followup_done", "该回访已完成", 409)
+    PERIOD_INVALID = ("hotline.period_invalid", "统计周期须为 day、week 或 month（按日、周、月）", 422)
+    RANGE_INVALID = ("hotline.range_invalid", "统计起止日期有误：开始不能晚于结束，且按{period}统计最长 {days} 天", 422)
+    STATS_FORBIDDEN = ("hotline.stats_forbidden", "您没有查看心理热线统计的权限", 403)
