@@ -12,6 +12,7 @@ SCENARIOS: dict[str, str] = {
     "import": "bench.import_roster",
     "certificates": "bench.certificates",
     "signup": "bench.signup",
+    "match": "bench.match",
 }
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("service/", include("wenming.service.urls")),
     path("", include("wenming.service.staff_urls")),
     path("", include("wenming.service.record_urls")),
+    path("", include("wenming.service.shop_urls")),
     path("mobilization/", include("wenming.mobilization.urls")),
     path("demands/", include("wenming.demands.urls")),
     path("supplies/", include("wenming.supplies.urls")),

@@ -65,7 +65,9 @@ STAFF_ROLES = {Role.PLATFORM_ADMIN, Role.OFFICE_STAFF, Role.NODE_MANAGER, Role.T
 # Which roles may grant which roles (always within the granter's own subtree).
 GRANTABLE = {
     Role.PLATFORM_ADMIN: set(Role.values),
-    Role.OFFICE_STAFF: set(Role.values) - {Role.PLATFORM_ADMIN},
+    # A hotline supervisor reads counselling records: only a platform admin names one, so
+    # office staff cannot make themselves (or each other) readers of those records.
+    Role.OFFICE_STAFF: set(Role.values) - {Role.PLATFORM_ADMIN, Role.HOTLINE_SUPERVISOR},
 }
 
 # Roles that can be given the reveal-personal-data privilege (the flag on the assignment).

@@ -35,6 +35,8 @@ def menu_for(user) -> list[MenuItem]:
         items = [
             _item("projects", "志愿服务项目", "service_pages:projects", "正在招募的志愿服务项目，可按类别和距离查找"),
             _item("register", "志愿者注册", "volunteers:register", "实名注册成为志愿者，选择所属的实践站或实践点"),
+            _item("demand_new", "我要点单", "demands:new", "需要代购、送药、陪护等帮助？提交需求，附近的志愿者为您服务"),
+            _item("demand_track", "点单进度", "demands:track", "凭点单编号和查询码查看进度、评价服务", in_nav=False),
             _item("login", "登录", "accounts:login", "工作人员和志愿者登录（用户名或手机号）"),
         ]
         return [i for i in items if i]
@@ -54,11 +56,34 @@ def menu_for(user) -> list[MenuItem]:
     if scope.has(Perm.TEAM_VIEW) or scope.led_team_ids():
         items.append(_item("teams", "队伍", "volunteers:teams", "总队、支队、分队、小队及队员"))
     items += _service_items(scope)
+    items += _demand_items(scope)
     if Role.VOLUNTEER in scope.roles():
         items.append(_item("me", "我的志愿者信息", "volunteers:me", "查看本人的志愿者登记信息"))
     if user.is_staff:
         items.append(_item("admin", "系统管理", "admin:index", "Django 管理后台（系统管理员）", in_nav=False))
     return [i for i in items if i]
+
+
+def _demand_items(scope) -> list[MenuItem | None]:
+    """Residents' requests, supplies and the hotline (SPEC 4.5)."""
+    roles = scope.roles()
+    items: list[MenuItem | None] = []
+    if scope.has(Perm.DEMAND_VIEW):
+        items.append(_item("demand_board", "群众点单", "demands:board", "待审核、待派单、超时的群众点单"))
+    if scope.has(Perm.DEMAND_EDIT):
+        items.append(_item("demand_enter", "电话点单录入", "demands:enter", "接听群众来电后代为录入点单", in_nav=False))
+    if Role.VOLUNTEER in roles:
+        items.append(_item("offers", "派给我的点单", "demands:offers", "接单或婉拒派给您的群众点单"))
+    if scope.has(Perm.SUPPLY_VIEW):
+        items.append(_item("supplies", "防疫物资", "supplies:stock", "物资库存、接收捐赠、分发调拨", in_nav=False))
+    if Role.COUNSELOR in roles:
+        items.append(_item("hotline_calls", "心理热线", "hotline:calls", "我的来电记录与回访"))
+    if Role.HOTLINE_SUPERVISOR in roles:
+        items.append(_item("hotline_supervision", "热线督导", "hotline:supervision", "所督导咨询师的来电记录"))
+    if scope.has(Perm.HOTLINE_STATS):
+        items.append(_item("hotline_stats", "热线统计", "hotline:stats", "按时期、人群、话题的来电统计（不含个人信息）",
+                           in_nav=False))
+    return items
 
 
 def _service_items(scope) -> list[MenuItem | None]:
@@ -85,4 +110,9 @@ def _service_items(scope) -> list[MenuItem | None]:
     if volunteer:
         items.append(_item("my_certificates", "我的证明", "service_records:my_certificates",
                            "下载志愿服务记录证明", in_nav=False))
+        items.append(_item("shop", "爱心超市", "shop:items", "用爱心积分兑换物品，凭兑换码到阵地领取",
+                           in_nav=False))
+    if edits:
+        items.append(_item("shop_admin", "爱心超市管理", "shop:manage", "上架物品、补充库存、核销兑换码",
+                           in_nav=False))
     return items

@@ -107,6 +107,9 @@ MEDIA_ROOT = VAR_DIR / "media"  # uploads live outside the web root, served thro
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_UPLOAD_MAX_BYTES = int(os.environ.get("WENMING_ROSTER_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+# Images (docs/uploads.md): checked, re-encoded without metadata, kept under UPLOAD_DIR, never served directly.
+UPLOAD_MAX_BYTES = int(os.environ.get("WENMING_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+UPLOAD_DIR = VAR_DIR / "uploads"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -136,6 +139,13 @@ INLINE_PERIODIC_TASKS = os.environ.get("WENMING_INLINE_PERIODIC", "1") == "1"
 HOURS_ROUNDING_MINUTES = int(os.environ.get("WENMING_HOURS_ROUNDING_MINUTES", "15"))
 STAR_THRESHOLDS = [int(x) for x in os.environ.get("WENMING_STAR_THRESHOLDS", "100,300,600,1000,1500").split(",")]
 POINTS_PER_HOUR = int(os.environ.get("WENMING_POINTS_PER_HOUR", "10"))
+# Residents' requests (SLA timers, minutes): review a new request; get it accepted after
+# review; answer one dispatch offer. Past a timer the request escalates to the parent node
+# or the offer goes to the next candidate. Completed requests close after this many hours.
+DEMAND_REVIEW_MINUTES = int(os.environ.get("WENMING_DEMAND_REVIEW_MINUTES", "60"))
+DEMAND_ACCEPT_MINUTES = int(os.environ.get("WENMING_DEMAND_ACCEPT_MINUTES", "120"))
+DEMAND_OFFER_MINUTES = int(os.environ.get("WENMING_DEMAND_OFFER_MINUTES", "30"))
+DEMAND_AUTO_CLOSE_HOURS = int(os.environ.get("WENMING_DEMAND_AUTO_CLOSE_HOURS", "72"))
 
 LOGGING = {
     "version": 1,

@@ -124,6 +124,14 @@ class Volunteer(models.Model):
             models.Index(fields=["home_node", "status"], name="volunteer_node_status_idx"),
             models.Index(fields=["political_status"], name="volunteer_political_idx"),
             models.Index(fields=["phone_hash"], name="volunteer_phone_hash_idx"),
+            # Candidate ranking (demands/ranking.py) reads volunteers near a request from these
+            # two alone (index-only scans on PostgreSQL, no heap reads): by their own position,
+            # or, without one, by their home node's.
+            models.Index(fields=["lat", "lon"], name="volunteer_position_idx",
+                         include=["id", "status", "availability", "is_reserve", "home_node", "user"]),
+            models.Index(fields=["home_node", "status"], name="volunteer_unplaced_node_idx",
+                         include=["id", "lat", "lon", "availability", "is_reserve", "user"],
+                         condition=Q(lat__isnull=True) | Q(lon__isnull=True)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["id_number_hash"], name="volunteer_id_number_unique"),

@@ -8,6 +8,7 @@ import pytest
 from wenming.api import api
 from wenming.core.tests.api_client import ApiClient
 from wenming.orgs.services import unit_create
+from wenming.supplies.tests.factories import sibling_supplies
 from wenming.volunteers.services import certificate_add
 from wenming.volunteers.team_services import team_create
 
@@ -29,7 +30,35 @@ def sibling(world):
         "assignment_id": world.manager_b.assignments.get().pk,
         **_sibling_service(world),
         **_sibling_mobilization(world),
+        **_sibling_demands(world),
+        **_sibling_hotline(world),
+        **sibling_supplies(world),
     }
+
+
+def _sibling_demands(world) -> dict:
+    """A request of station B, dispatched to station B's volunteer."""
+    from wenming.demands import workflow
+    from wenming.demands.tests.factories import entered
+
+    demand, _ = entered(world, node=world.station_b, actor=world.manager_b, address="杨贵店村一组 3 号")
+    workflow.demand_review(actor=world.manager_b, demand=demand)
+    workflow.demand_dispatch(actor=world.manager_b, demand=demand, volunteers=[world.vol_b])
+    return {"demand_id": demand.pk, "offer_id": demand.offers.get().pk, "photo_id": 1}
+
+
+def _sibling_hotline(world) -> dict:
+    """A hotline of station B with a counselor and a crisis call (and its follow-up)."""
+    from wenming.hotline.services import counselor_add, hotline_create, schedule_set
+    from wenming.hotline.tests.factories import ALL_DAY, counselor_user, log_call, supervisor_user
+
+    line = hotline_create(actor=world.office, node=world.station_b, name="杨贵店村心理热线", number="0717-2880000")
+    sup = supervisor_user("supervisor_b", world.station_b)
+    counselor = counselor_add(actor=world.office, hotline=line, user=counselor_user("counselor_b", world.station_b),
+                              supervisor=sup)
+    schedule_set(actor=world.office, counselor=counselor, slots=ALL_DAY)
+    call = log_call(counselor, is_crisis=True)
+    return {"hotline_id": line.pk, "counselor_id": counselor.pk, "followup_id": call.followups.get().pk}
 
 
 def _sibling_mobilization(world) -> dict:
@@ -119,6 +148,15 @@ BODIES = {
     ("post", "/shifts/{shift_id}/check-out"): lambda w: {"token": "x"},
     ("post", "/enrollments/{enrollment_id}/attendance"): lambda w: {"reason": "现场补签", "check_in_at": "2030-01-01T08:00:00+08:00"},
     ("post", "/service-records/{record_id}/correct"): lambda w: {"delta": "1", "reason": "更正"},
+    ("post", "/demands/{demand_id}/reject"): lambda w: {"reason": "重复"},
+    ("post", "/demands/{demand_id}/dispatch"): lambda w: {"volunteer_ids": [w.vol_a.pk]},
+    ("post", "/demands/{demand_id}/complete"): lambda w: {"note": "完成"},
+    ("post", "/offers/{offer_id}/decline"): lambda w: {"reason": "没空"},
+    ("post", "/hotlines/{hotline_id}/counselors"): lambda w: {"user_id": w.manager_a.pk},
+    ("patch", "/hotline-counselors/{counselor_id}"): lambda w: {"active": True},
+    ("put", "/hotline-counselors/{counselor_id}/schedule"): lambda w: {"shifts": []},
+    ("patch", "/hotline-calls/{call_id}"): lambda w: {"duration_minutes": 1},
+    ("post", "/hotline-calls/{call_id}/followups"): lambda w: {"due_on": "2030-01-01"},
 }
 
 

@@ -1,0 +1,98 @@
+"""Admin: the requests and their history, read-only (transitions go through the services;
+the resident's contact stays masked here too)."""
+
+from django.contrib import admin
+
+from wenming.core.admin import ReadOnlyAdmin
+
+from .models import (
+    Demand,
+    DemandCategory,
+    DemandEvent,
+    DemandItem,
+    DemandPhoto,
+    Offer,
+    PhoneCheck,
+    VolunteerDemandStats,
+)
+
+
+@admin.register(DemandCategory)
+class DemandCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_purchase", "active", "sort"]
+    filter_horizontal = ["skills"]
+
+
+class ItemInline(admin.TabularInline):
+    model = DemandItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ["name", "quantity", "unit", "budget"]
+
+
+class EventInline(admin.TabularInline):
+    model = DemandEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor_label", "action", "from_status", "to_status", "note"]
+    exclude = ["actor"]
+
+
+@admin.register(Demand)
+class DemandAdmin(admin.ModelAdmin):
+    list_display = ["tracking_no", "category", "node", "status", "urgency", "submitted_at", "due_at"]
+    list_filter = ["status", "urgency", "channel", "category"]
+    search_fields = ["tracking_no"]
+    inlines = [ItemInline, EventInline]
+    exclude = ["tracking_code_hash", "phone_hash"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["demand", "volunteer", "team", "rank", "status", "offered_at", "expires_at"]
+    list_filter = ["status"]
+    readonly_fields = ["demand", "volunteer", "team", "rank", "status", "offered_at", "expires_at", "responded_at",
+                       "decline_reason", "offered_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DemandPhoto)
+class DemandPhotoAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "image", "added_by", "added_at"]
+
+
+@admin.register(PhoneCheck)
+class PhoneCheckAdmin(ReadOnlyAdmin):
+    """Codes are stored hashed; this shows only when they were sent and used."""
+
+    list_display = ["pk", "created_at", "expires_at", "attempts", "used_at"]
+    exclude = ["phone_hash", "code_hash"]
+
+
+@admin.register(DemandItem)
+class DemandItemAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "name", "quantity", "unit", "budget"]
+
+
+@admin.register(DemandEvent)
+class DemandEventAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "at", "actor_label", "action", "from_status", "to_status"]
+    list_filter = ["action"]
+
+
+@admin.register(VolunteerDemandStats)
+class VolunteerDemandStatsAdmin(ReadOnlyAdmin):
+    """Maintained by the workflow; `wenming manage rebuild_demand_stats` recomputes it."""
+
+    list_display = ["volunteer", "open_load", "completed", "rated_count", "rating_sum"]
