@@ -7,6 +7,7 @@ class AccountError(ErrorCode):
     INACTIVE = ("auth.inactive", "该账号已停用", 401)
     TOKEN_INVALID = ("auth.token_invalid", "访问令牌无效或已过期", 401)
     ROLE_NOT_GRANTABLE = ("accounts.role_not_grantable", "您不能分配“{role}”角色", 403)
+    SELF_GRANT = ("accounts.self_grant", "不能给自己分配角色，请由上级管理员办理", 403)
     ROLE_NEEDS_TEAM = ("accounts.role_needs_team", "队长角色必须指定队伍", 422)
     OUTSIDE_NODE = ("accounts.outside_node", "队伍或单位必须在该角色所在阵地的范围内", 422)
     ROLE_NEEDS_UNIT = ("accounts.role_needs_unit", "文明单位联络员必须指定单位", 422)

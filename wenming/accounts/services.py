@@ -136,6 +136,8 @@ def role_grant(*, actor, user: User, role: str, node, team=None, unit=None,
     team or unit of the assignment must lie inside the node's subtree (else a team somewhere
     else would widen someone's scope beyond the granter's)."""
     scope = scope_for(actor)
+    if user.pk == getattr(actor, "pk", None) and not scope.is_global:
+        raise E.SELF_GRANT.error("user")  # nobody widens their own access; an admin does
     _check_grantable(scope, role, node)
     if role == Role.TEAM_LEADER and team is None:
         raise E.ROLE_NEEDS_TEAM.error("team")

@@ -58,7 +58,22 @@ def mask_phone(phone: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+AREA_MARKERS = ("社区", "小区", "村", "镇", "乡", "街道", "路", "街", "巷")
+
+
 def mask_address(address: str) -> str:
-    """湖北省秭归县茅坪镇九里村3组 -> 湖北省秭归县***: the area, not the door."""
+    """The area, not the door: up to the first place-name marker (村/社区/小区/路…), never
+    more than half the text and never a digit — 九里村三组12号 → 九里村***,
+    和平路12号3单元502 → 和平路***, 幸福小区3栋 → 幸福***."""
     value = (address or "").strip()
-    return value[:6] + "***" if len(value) > 6 else ("***" if value else "")
+    if not value:
+        return ""
+    cut = len(value) // 2
+    for marker in AREA_MARKERS:
+        at = value.find(marker)
+        if 0 <= at and at + len(marker) <= cut:
+            cut = at + len(marker)
+            break
+    head = value[:cut]
+    digit = next((i for i, ch in enumerate(head) if ch.isdigit()), None)
+    return (head[:digit] if digit is not None else head) + "***"

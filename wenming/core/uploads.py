@@ -45,7 +45,6 @@ MAX_SIDE = 2560  # stored images are downscaled to this long side
 JPEG_QUALITY = 85
 FILE_MODE = 0o640
 DIR_MODE = 0o750
-CACHE_SECONDS = 3600
 
 _PURPOSE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 _READ_CHUNK = 64 * 1024
@@ -311,5 +310,5 @@ def image_response(request, image: StoredImage | None, *, allowed: bool) -> File
                                 filename=f"{image.public_id}{extension}")
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+    patch_cache_control(response, private=True, no_store=True)  # proof photos stay off shared devices
     return response

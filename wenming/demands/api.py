@@ -7,6 +7,8 @@ from decimal import Decimal
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from wenming.accounts.roles import Perm
+from wenming.accounts.scope import scope_for
 from wenming.core.api import PageOut, page_response
 from wenming.core.errors import CoreError
 from wenming.core.middleware import client_ip
@@ -276,7 +278,7 @@ def list_categories(request):
 
 @router.post("/demands/phone-checks", response={202: None}, auth=None, summary="获取手机验证码（群众点单）")
 def send_code(request, payload: PhoneIn):
-    phone_check_send(phone=payload.phone)
+    phone_check_send(phone=payload.phone, client=client_ip(request) or "")
     return Status(202, None)
 
 
@@ -347,7 +349,12 @@ def get_demand(request, demand_id: int):
 
 @router.get("/demands/{demand_id}/events", response=list[EventOut], summary="点单流转记录")
 def events(request, demand_id: int):
-    return list(selectors.demand_get_for_actor(actor=request.auth, demand_id=demand_id).events.all())
+    demand = selectors.demand_get_for_actor(actor=request.auth, demand_id=demand_id)
+    if scope_for(request.auth).allows(Perm.DEMAND_VIEW, demand.node.path):
+        return list(demand.events.all())
+    # a volunteer sees the resident's view: no other volunteer's name or decline reason
+    return [{"at": e["at"], "action": e["action"], "from_status": "", "to_status": "", "note": e["note"]}
+            for e in selectors.public_history(demand)]
 
 
 class ReasonOut(Schema):

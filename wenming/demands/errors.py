@@ -16,4 +16,6 @@ class DemandError(ErrorCode):
     RATING_INVALID = ("demands.rating_invalid", "评分须为 1 到 5 的整数", 422)
     TRACKING_WRONG = ("demands.tracking_wrong", "点单编号或查询码不正确", 404)
     TOO_MANY_PHOTOS = ("demands.too_many_photos", "每单最多上传 {limit} 张照片", 409)
+    NO_ACCOUNT = ("demands.no_account", "{name}没有可登录的账号或不在册，无法接单", 422)
+    POSITION_INVALID = ("demands.position_invalid", "位置坐标超出范围", 422)
     RECEIPT_INVALID = ("demands.receipt_invalid", "小票金额须为不小于 0 的数字", 422)

@@ -17,7 +17,7 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.counters import counter_take
-from wenming.core.crypto import blind_index, encrypt, mask_phone
+from wenming.core.crypto import blind_index, encrypt, mask_address, mask_phone
 from wenming.core.errors import CoreError
 from wenming.volunteers.validation import normalize_phone
 
@@ -50,11 +50,19 @@ def _phone(raw: str) -> str:
     return normalize_phone(raw or "")  # refuses with the volunteers' phone codes and messages
 
 
-def phone_check_send(*, phone: str, now=None) -> None:
+SMS_PER_CLIENT_HOUR = 10  # codes one client address may ask for, across phone numbers
+
+
+def phone_check_send(*, phone: str, client: str = "", now=None) -> None:
     """Text a 6-digit code to the phone (through the notification adapter). One code a minute
-    per phone; the code is stored hashed and lives ten minutes."""
+    per phone and ten an hour per client address (nobody runs up the SMS bill or floods
+    strangers' phones); the code is stored hashed and lives ten minutes."""
+    from wenming.core.ratelimit import allow
+
     now = now or timezone.now()
     phone = _phone(phone)
+    if client and not allow("demand-sms", client, limit=SMS_PER_CLIENT_HOUR, window=3600):
+        raise CoreError.RATE_LIMITED.error()
     key = blind_index(phone, PHONE_PURPOSE)
     last = PhoneCheck.objects.filter(phone_hash=key).order_by("-created_at").first()
     if last is not None and now - last.created_at < CODE_RESEND_AFTER:
@@ -131,13 +139,21 @@ def _clean_items(raw: list) -> list[DemandItem]:
     return items
 
 
+def _position(lat, lon) -> tuple[Decimal | None, Decimal | None]:
+    """A coarse position (3 decimals, ~100 m) inside the globe, or none at all."""
+    if lat in (None, "") or lon in (None, ""):
+        return None, None
+    try:
+        lat, lon = (Decimal(str(v)).quantize(Decimal("0.001")) for v in (lat, lon))
+    except (InvalidOperation, ValueError):
+        raise E.POSITION_INVALID.error("lat") from None
+    if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise E.POSITION_INVALID.error("lat")
+    return lat, lon
+
+
 def _mask_name(name: str) -> str:
     return name[0] + "*" * max(1, len(name) - 1) if name else ""
-
-
-def _mask_address(address: str) -> str:
-    """Keep the area, hide the door: the first 10 characters, then ****."""
-    return (address[:10] + "****") if len(address) > 10 else address[:4] + "****"
 
 
 def _validated(data: DemandInput) -> tuple[DemandCategory, list[DemandItem], str]:
@@ -149,6 +165,7 @@ def _validated(data: DemandInput) -> tuple[DemandCategory, list[DemandItem], str
         raise E.CATEGORY_UNKNOWN.error("category", value=str(data.category)[:20])
     if data.urgency not in Urgency.values:
         raise E.FIELD_REQUIRED.error("urgency", label="正确的紧急程度")
+    data.lat, data.lon = _position(data.lat, data.lon)
     return category, _clean_items(data.items or []), _phone(data.phone)
 
 
@@ -164,7 +181,7 @@ def _create(*, actor, data: DemandInput, channel: str, now) -> tuple[Demand, str
         urgency=data.urgency, preferred_time=data.preferred_time.strip()[:60], channel=channel,
         resident_name_masked=_mask_name(name), resident_name_enc=encrypt(name),
         phone_enc=encrypt(phone), phone_hash=blind_index(phone, PHONE_PURPOSE), phone_masked=mask_phone(phone),
-        address_enc=encrypt(address), address_masked=_mask_address(address), grid=data.grid,
+        address_enc=encrypt(address), address_masked=mask_address(address), grid=data.grid,
         lat=data.lat, lon=data.lon, status=DemandStatus.SUBMITTED, submitted_at=now,
         due_at=now + timedelta(minutes=settings.DEMAND_REVIEW_MINUTES),
         created_by=actor if getattr(actor, "is_authenticated", False) else None)

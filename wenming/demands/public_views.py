@@ -68,7 +68,7 @@ def send_code(request):
     """获取验证码: posted by the form's own button (the whole form comes along and comes back
     filled in, so it works without JavaScript), or by fetch asking for JSON."""
     try:
-        phone_check_send(phone=request.POST.get("phone", ""))
+        phone_check_send(phone=request.POST.get("phone", ""), client=client_ip(request) or "")
     except DomainError as exc:
         if _wants_json(request):
             return JsonResponse(exc.as_dict(), status=exc.status)

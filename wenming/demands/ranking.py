@@ -286,7 +286,9 @@ def _small(actor) -> bool:
 def candidate_pool(*, actor, demand: Demand) -> QuerySet:
     """Everyone who may be ranked: active, dispatchable by the actor, not yet offered it."""
     offered = Offer.objects.filter(demand=demand, volunteer__isnull=False).values_list("volunteer_id", flat=True)
-    return (Volunteer.objects.filter(volunteer_visibility_q(actor), status=VolunteerStatus.ACTIVE)
+    # only people who can log in and answer: an offer nobody can see just burns its timer
+    return (Volunteer.objects.filter(volunteer_visibility_q(actor), status=VolunteerStatus.ACTIVE,
+                                     user__isnull=False, user__is_active=True)
             .exclude(pk__in=list(offered)))
 
 
@@ -475,10 +477,14 @@ def _short_queries():
     than running them; no bitmap scans — the planner likes to turn the ring's "not in the
     inner box" into a BitmapOr, which reads the heap (cold on a big table) where the
     index-only scan reads nothing but the index."""
+    if connection.vendor != "postgresql":
+        # SQLite: an atomic block would be BEGIN IMMEDIATE, the database-wide write lock,
+        # held for a read; without it the queries read in autocommit.
+        yield
+        return
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                cur.execute("SET LOCAL jit = off; SET LOCAL enable_bitmapscan = off")
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off; SET LOCAL enable_bitmapscan = off")
         yield
 
 

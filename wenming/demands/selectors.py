@@ -20,8 +20,11 @@ def _volunteer_q(actor) -> Q:
     me = volunteer_for_user(actor)
     if me is None:
         return Q(pk__in=[])
+    # only while they are being asked, or the one who took it: not after declining, not
+    # while still queued, not once someone else accepted
     teams = TeamMember.objects.filter(volunteer=me).values("team_id")
-    return (Q(offers__volunteer=me) | Q(offers__team_id__in=teams) | Q(accepted_by=me))
+    asked = Q(offers__status=OfferStatus.OFFERED) & (Q(offers__volunteer=me) | Q(offers__team_id__in=teams))
+    return asked | Q(accepted_by=me)
 
 
 def demand_list_for_actor(*, actor, status: str = "", node_path: str = "") -> QuerySet:

@@ -60,6 +60,7 @@ def _auto_close(demand: Demand, now) -> bool:
             return False
         DemandEvent.objects.create(demand=demand, at=now, actor_label="系统", action="auto_close",
                                    from_status=S.COMPLETED, to_status=S.CLOSED, note="群众未评价，自动办结")
+        audit_record(actor=None, action="demand.auto_close", obj=demand, node_path=demand.node.path)
     return True
 
 
@@ -73,6 +74,6 @@ def demand_sla_tick(*, now=None) -> dict:
     for demand in Demand.objects.filter(status__in=[S.SUBMITTED, S.REVIEWED, S.DISPATCHED],
                                         due_at__lte=now).select_related("node__parent"):
         done["escalated"] += _escalate(demand, now)
-    for demand in Demand.objects.filter(status=S.COMPLETED, due_at__lte=now):
+    for demand in Demand.objects.filter(status=S.COMPLETED, due_at__lte=now).select_related("node"):
         done["closed"] += _auto_close(demand, now)
     return done

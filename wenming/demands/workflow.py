@@ -130,8 +130,14 @@ def demand_dispatch(*, actor, demand: Demand, volunteers=(), teams=(), at_once: 
     volunteers, teams = list(volunteers), list(teams)
     if not volunteers and not teams:
         raise E.NO_CANDIDATES.error("volunteer_ids")
+    for vol in volunteers:
+        if vol.user_id is None or not vol.user.is_active or vol.status != "active":
+            raise E.NO_ACCOUNT.error("volunteer_ids", name=vol.name)
     now = now or timezone.now()
     with transaction.atomic():
+        # request row first, then a fresh status: the same lock order as accept and decline
+        lock_demand(demand.pk)
+        demand.refresh_from_db()
         if demand.status == S.REVIEWED:
             demand = _move(actor=actor, demand=demand, frm=(S.REVIEWED,), to=S.DISPATCHED, action="dispatch",
                            verb="派单", now=now)
@@ -184,7 +190,8 @@ def offer_accept(*, actor, offer: Offer, now=None) -> Demand:
             status=OfferStatus.WITHDRAWN, responded_at=now)
         stats_accepted(me.pk)  # ranking summary: one more request in hand
         DemandEvent.objects.create(demand=demand, at=now, actor=actor, actor_label=_label(actor), action="accept",
-                                   from_status=S.DISPATCHED, to_status=S.ACCEPTED, note=f"{me.name}接单")
+                                   from_status=S.DISPATCHED, to_status=S.ACCEPTED,
+                                   note=f"志愿者编号 {me.volunteer_no} 接单")
         audit_record(actor=actor, action="demand.accept", obj=demand, node_path=demand.node.path,
                      changes={"offer": offer.pk})
     demand.refresh_from_db()

@@ -86,6 +86,11 @@ def may_supervise(user, hotline: Hotline) -> bool:
     return by_role or Counselor.objects.filter(user=user, hotline=hotline, is_supervisor=True, active=True).exists()
 
 
+def holds_supervisor_role(user) -> bool:
+    """Holds the hotline-supervisor role anywhere (only a platform admin grants it)."""
+    return RoleAssignment.objects.filter(user=user, role=Role.HOTLINE_SUPERVISOR).exists()
+
+
 def holds_counselor_role(user, hotline: Hotline) -> bool:
     """The counselor role at the hotline's node, above it, or inside its subtree."""
     path = hotline.node.path

@@ -10,10 +10,11 @@ from datetime import date, time
 
 from django.db import IntegrityError, transaction
 
+from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 
-from .access import holds_counselor_role, may_manage_hotline, may_supervise
+from .access import holds_counselor_role, holds_supervisor_role, may_manage_hotline, may_supervise
 from .errors import HotlineError as E
 from .models import Counselor, DutyShift, Hotline
 from .text import clean_text
@@ -54,9 +55,23 @@ def _check_supervisor(hotline: Hotline, user, supervisor, is_supervisor: bool) -
         raise E.SUPERVISOR_INVALID.error("supervisor")
 
 
+def _check_who_names(actor, user, supervisor, is_supervisor: bool, *, naming: bool) -> None:
+    """Who supervises whom decides who reads counselling records, so: nobody adds or changes
+    themself, nobody names themself supervisor, and marking a counselor as supervisor (or
+    naming one as somebody's supervisor) is a platform admin's act — an office with
+    node.edit manages lines and schedules, not readers."""
+    actor_pk = getattr(actor, "pk", None)
+    if user.pk == actor_pk or getattr(supervisor, "pk", None) == actor_pk:
+        raise E.SUPERVISION_BY_ADMIN.error("supervisor")
+    admin = scope_for(actor).is_global
+    if naming and not admin and (is_supervisor or (supervisor is not None and not holds_supervisor_role(supervisor))):
+        raise E.SUPERVISION_BY_ADMIN.error("supervisor")
+
+
 def counselor_add(*, actor, hotline: Hotline, user, supervisor=None, is_supervisor: bool = False) -> Counselor:
     """Put a user holding the counselor role on a hotline, under a supervisor."""
     _require_manage(actor, hotline.node.path)
+    _check_who_names(actor, user, supervisor, is_supervisor, naming=True)
     if not user.is_active or not holds_counselor_role(user, hotline):
         raise E.NOT_A_COUNSELOR.error("user")
     _check_supervisor(hotline, user, supervisor, is_supervisor)
@@ -78,9 +93,13 @@ _UNSET = object()
 def counselor_update(*, actor, counselor: Counselor, supervisor=_UNSET, is_supervisor: bool | None = None,
                      active: bool | None = None) -> Counselor:
     """Change a counselor's supervisor, supervisor mark or whether they are on the line. The
-    new supervisor sees the counselor's records from then on, the old one no longer."""
+    new supervisor sees all the counselor's records, past ones included; the old one no
+    longer does (so naming one is restricted, see _check_who_names)."""
     hotline = counselor.hotline
     _require_manage(actor, hotline.node.path)
+    naming = supervisor is not _UNSET or bool(is_supervisor)
+    _check_who_names(actor, counselor.user, None if supervisor is _UNSET else supervisor, bool(is_supervisor),
+                     naming=naming)
     new_supervisor = counselor.supervisor if supervisor is _UNSET else supervisor
     new_mark = counselor.is_supervisor if is_supervisor is None else is_supervisor
     if supervisor is not _UNSET or is_supervisor is not None:

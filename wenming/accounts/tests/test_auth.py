@@ -141,7 +141,7 @@ def test_team_or_unit_of_a_grant_must_lie_in_the_granters_subtree(world):
     other_county = node_create(actor=world.root, parent=None, name="兴山县文明办", kind="county")
     foreign_team = team_create(actor=world.root, name="兴山县总队", level="corps", node=other_county)
     with pytest.raises(DomainError) as exc:
-        role_grant(actor=world.office, user=world.office, role=Role.TEAM_LEADER, node=world.county,
+        role_grant(actor=world.office, user=world.manager_a, role=Role.TEAM_LEADER, node=world.county,
                    team=foreign_team)
     assert exc.value.code == "accounts.outside_node"
 
@@ -183,3 +183,9 @@ def test_unplaced_accounts_are_seen_only_by_their_creator(world):
     fresh = user_create(actor=world.office, username="fresh", password="Str0ng!pass")
     assert user_list_for_actor(actor=world.office).filter(pk=fresh.pk).exists()
     assert not user_list_for_actor(actor=other_office).filter(pk=fresh.pk).exists()
+
+
+def test_nobody_grants_themself_a_role(world):
+    with pytest.raises(DomainError) as exc:
+        role_grant(actor=world.office, user=world.office, role=Role.COUNSELOR, node=world.county)
+    assert exc.value.code == "accounts.self_grant"

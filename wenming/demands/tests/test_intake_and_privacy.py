@@ -218,3 +218,25 @@ def test_tracking_hides_volunteers_and_stops_guessing(world):
     assert answers == [404] * TRACK_TRIES_PER_REQUEST
     assert anon.post("/demands/track", {"tracking_no": demand.tracking_no, "tracking_code": code}).status_code == 429
     cache.clear()
+
+
+def test_review_fixes_positions_sms_per_client_and_masked_addresses(world, gateway, django_capture_on_commit_callbacks):
+    with pytest.raises(DomainError) as exc:
+        entered(world, lat="123456", lon="110.9")
+    assert exc.value.code == "demands.position_invalid" and not Demand.objects.exists()
+    demand, _ = entered(world, address="九里村三组12号", lat="30.8123", lon="110.9")
+    assert demand.address_masked == "九里村***" and str(demand.lat) == "30.812"
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(10):
+            phone_check_send(phone=f"1390000{n:04d}", client="198.51.100.9")
+    with pytest.raises(DomainError) as exc:
+        phone_check_send(phone="13900009999", client="198.51.100.9")
+    assert exc.value.status == 429 and len(gateway.sent) == 10
+
+
+def test_only_volunteers_who_can_log_in_are_dispatched(world):
+    demand, _ = entered(world)
+    wf.demand_review(actor=world.manager_a, demand=demand)
+    with pytest.raises(DomainError) as exc:
+        wf.demand_dispatch(actor=world.manager_a, demand=demand, volunteers=[world.vol_a])  # no account
+    assert exc.value.code == "demands.no_account" and not Offer.objects.exists()

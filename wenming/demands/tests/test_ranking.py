@@ -25,7 +25,17 @@ from wenming.demands.ranking import (
 )
 from wenming.demands.tests.factories import entered, volunteer_user
 from wenming.orgs.models import Node
-from wenming.volunteers.tests.factories import volunteer
+from wenming.volunteers.tests.factories import volunteer as _register
+
+
+def volunteer(actor, node, **fields):
+    """A volunteer who can log in (only they are candidates: they must be able to answer)."""
+    from wenming.accounts.models import User
+
+    vol = _register(actor, node, **fields)
+    vol.user = User.objects.create_user(username=f"v{vol.pk}", password="x")
+    vol.save(update_fields=["user"])
+    return vol
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +43,20 @@ pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(datetime(2026, 11, 18, 10, 0))
 HOME = (Decimal("30.820"), Decimal("110.980"))  # station A and the requests
 KM_LAT = Decimal("0.009")  # about 1 km of latitude
+
+
+@pytest.fixture(autouse=True)
+def _world_volunteers_log_in(request):
+    """The world's two volunteers get logins too, when a test uses the world."""
+    if "world" not in request.fixturenames:
+        return
+    from wenming.accounts.models import User
+
+    world = request.getfixturevalue("world")
+    for vol in (world.vol_a, world.vol_b):
+        if vol.user_id is None:
+            vol.user = User.objects.create_user(username=f"w{vol.pk}", password="x")
+            vol.save(update_fields=["user"])
 
 
 @pytest.fixture

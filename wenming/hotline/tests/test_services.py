@@ -50,29 +50,29 @@ def test_only_managers_of_the_node_open_a_line_and_names_are_unique_per_node(wor
 
 def test_a_counselor_needs_the_role_near_the_line_and_a_supervisor_with_a_basis(world, h):
     stranger = counselor_user("far_away", world.station_b)  # a sibling station: not above or below
-    assert code_of(counselor_add, actor=world.office, hotline=h.line, user=world.manager_a,
+    assert code_of(counselor_add, actor=world.root, hotline=h.line, user=world.manager_a,
                    supervisor=h.sup_user) == "hotline.not_a_counselor"
     # stations A and B are both inside the institute, where the line is: fine
-    c3 = counselor_add(actor=world.office, hotline=h.line, user=stranger, supervisor=h.sup_user)
+    c3 = counselor_add(actor=world.root, hotline=h.line, user=stranger, supervisor=h.sup_user)
     assert c3.supervisor == h.sup_user
     c4_user = counselor_user("c4", world.institute)
     # a supervisor must hold the supervisor role over the line's node, or be a supervising counselor
-    assert code_of(counselor_add, actor=world.office, hotline=h.line, user=c4_user,
+    assert code_of(counselor_add, actor=world.root, hotline=h.line, user=c4_user,
                    supervisor=world.office) == "hotline.supervisor_invalid"
-    assert code_of(counselor_add, actor=world.office, hotline=h.line, user=c4_user,
+    assert code_of(counselor_add, actor=world.root, hotline=h.line, user=c4_user,
                    supervisor=h.c1_user) == "hotline.supervisor_invalid"
-    assert code_of(counselor_add, actor=world.office, hotline=h.line, user=c4_user) == "hotline.supervisor_required"
-    assert code_of(counselor_add, actor=world.office, hotline=h.line, user=h.c1_user,
+    assert code_of(counselor_add, actor=world.root, hotline=h.line, user=c4_user) == "hotline.supervisor_required"
+    assert code_of(counselor_add, actor=world.root, hotline=h.line, user=h.c1_user,
                    supervisor=h.sup_user) == "hotline.already_counselor"
-    lead = counselor_add(actor=world.office, hotline=h.line, user=c4_user, is_supervisor=True)
+    lead = counselor_add(actor=world.root, hotline=h.line, user=c4_user, is_supervisor=True)
     assert lead.supervisor is None
     # a supervisor-by-role at station B does not cover the institute's line
     low = supervisor_user("low_sup", world.station_b)
     c5 = counselor_user("c5", world.institute)
-    assert code_of(counselor_add, actor=world.office, hotline=h.line, user=c5, supervisor=low) \
+    assert code_of(counselor_add, actor=world.root, hotline=h.line, user=c5, supervisor=low) \
         == "hotline.supervisor_invalid"
-    c5_row = counselor_add(actor=world.office, hotline=h.line, user=c5, supervisor=c4_user)
-    assert code_of(counselor_update, actor=world.office, counselor=c5_row, supervisor=c5) == "hotline.own_supervisor"
+    c5_row = counselor_add(actor=world.root, hotline=h.line, user=c5, supervisor=c4_user)
+    assert code_of(counselor_update, actor=world.root, counselor=c5_row, supervisor=c5) == "hotline.own_supervisor"
     # a node manager outside the line's node cannot add anyone
     assert code_of(counselor_add, actor=world.manager_b, hotline=h.line, user=c5,
                    supervisor=h.sup_user) == "not_found"
@@ -223,10 +223,10 @@ def test_visibility_follows_the_current_supervisor_and_the_basis_for_it(world, h
     assert not call_list_for_actor(actor=h.sup_user).exists()
     # a supervising counselor of the line takes over and sees the history
     lead_user = counselor_user("lead", world.institute)
-    counselor_add(actor=world.office, hotline=h.line, user=lead_user, is_supervisor=True)
-    counselor_update(actor=world.office, counselor=Counselor.objects.get(pk=h.c1.pk), supervisor=lead_user)
+    counselor_add(actor=world.root, hotline=h.line, user=lead_user, is_supervisor=True)
+    counselor_update(actor=world.root, counselor=Counselor.objects.get(pk=h.c1.pk), supervisor=lead_user)
     assert list(call_list_for_actor(actor=lead_user)) == [call]
     # a deactivated author no longer sees their own records; the supervisor still does
-    counselor_update(actor=world.office, counselor=Counselor.objects.get(pk=h.c1.pk), active=False)
+    counselor_update(actor=world.root, counselor=Counselor.objects.get(pk=h.c1.pk), active=False)
     assert not call_list_for_actor(actor=h.c1_user).exists()
     assert list(call_list_for_actor(actor=lead_user)) == [call]

@@ -161,9 +161,9 @@ def test_a_counselor_marked_as_supervisor_sees_only_their_own_supervisees(world,
     from ..services import counselor_add, schedule_set
     from .factories import ALL_DAY, counselor_user
 
-    lead = counselor_add(actor=world.office, hotline=h.line, user=counselor_user("lead", world.institute),
+    lead = counselor_add(actor=world.root, hotline=h.line, user=counselor_user("lead", world.institute),
                          is_supervisor=True)
-    junior = counselor_add(actor=world.office, hotline=h.line, user=counselor_user("junior", world.station_a),
+    junior = counselor_add(actor=world.root, hotline=h.line, user=counselor_user("junior", world.station_a),
                            supervisor=lead.user)
     schedule_set(actor=world.office, counselor=junior, slots=ALL_DAY)
     theirs = log_call(junior, summary="只给督导看的摘要")
@@ -204,3 +204,26 @@ def test_the_django_admin_shows_a_superuser_no_call_record(client, h):
     res = client.get(reverse("admin:hotline_calllog_change", args=[h.call.pk]))
     assert res.status_code in (302, 404)  # "does not exist" → back to the admin index
     assert client.get(reverse("admin:hotline_calllog_add")).status_code == 403
+
+
+def test_office_staff_cannot_make_themselves_readers_of_records(world, h):
+    """The path the review found: grant oneself the counselor role, join the line as a
+    supervisor, become someone's supervisor. Every step is refused."""
+    from wenming.accounts.models import RoleAssignment
+    from wenming.accounts.roles import Role
+    from wenming.accounts.services import role_grant
+    from wenming.core.errors import DomainError
+
+    from ..services import counselor_add, counselor_update
+
+    with pytest.raises(DomainError) as exc:
+        role_grant(actor=world.office, user=world.office, role=Role.COUNSELOR, node=world.institute)
+    assert exc.value.code == "accounts.self_grant"
+    RoleAssignment.objects.create(user=world.office, role=Role.COUNSELOR, node=world.institute)  # even so
+    with pytest.raises(DomainError) as exc:
+        counselor_add(actor=world.office, hotline=h.line, user=world.office, is_supervisor=True)
+    assert exc.value.code == "hotline.supervision_by_admin"
+    with pytest.raises(DomainError) as exc:
+        counselor_update(actor=world.office, counselor=h.c1, supervisor=world.office)
+    assert exc.value.code == "hotline.supervision_by_admin"
+    assert ApiClient("office").get(f"/hotline-calls/{h.call.pk}").status_code == 404

@@ -38,9 +38,12 @@ def sibling(world):
 
 def _sibling_demands(world) -> dict:
     """A request of station B, dispatched to station B's volunteer."""
+    from wenming.accounts.models import User
     from wenming.demands import workflow
     from wenming.demands.tests.factories import entered
 
+    world.vol_b.user = User.objects.create_user(username="wangfang", password="x")  # candidates can log in
+    world.vol_b.save(update_fields=["user"])
     demand, _ = entered(world, node=world.station_b, actor=world.manager_b, address="杨贵店村一组 3 号")
     workflow.demand_review(actor=world.manager_b, demand=demand)
     workflow.demand_dispatch(actor=world.manager_b, demand=demand, volunteers=[world.vol_b])
