@@ -1,37 +1,18 @@
-"""候选志愿者排序: who to offer a request to, best first, with the reasons in Chinese.
+"""候选志愿者排序: who to offer a request to, best first, with the reasons in Chinese
+(ranking_reasons.py). Weights, factors and the search are documented in docs/demands.md
+("Candidate ranking"); in short:
 
-Score (0–100) = skill fit 40 + distance 30 + open load 15 + past ratings 10 + availability 5
-(WEIGHTS; docs/demands.md "Candidate ranking"):
+Score (0–100) = skill fit 40 + distance 30 (30 / (1 + d / 2 km)) + open load 15 (−5 per
+request in hand) + past ratings 10 (shrunk towards 4 stars) + availability 5 (WEIGHTS).
+Candidates: active volunteers with a login whom the actor may dispatch
+(`volunteer_visibility_q`), never one already offered this request.
 
-- skill fit: 40 × (category skills held / category skills); a category without skills gives
-  everyone the full 40. Skill outranks distance: a full skill match (40) is worth more than
-  the whole distance range (30), so with all else equal a skilled volunteer anywhere ranks
-  above an unskilled one next door.
-- distance: 30 / (1 + d / 2 km) — 30 at the door, 15 at 2 km, 5 at 10 km. d is measured from
-  the request's coarse position (or its node's, or the nearest ancestor's with one) to the
-  volunteer's coarse position (only with location consent) or else to their home node's.
-- open load: 15 − 5 per request accepted or in progress, at least 0.
-- past ratings: 2.5 × (r − 1), r the residents' average shrunk towards 4 by two virtual
-  4-star ratings (nobody rated: 7.5; one 5: 8.3; many 5s: → 10).
-- availability: 3 if the registered times include the current slot (工作日白天 8–18,
-  工作日晚上 18–22, 周末) or 应急随时; +2 for the emergency reserve on 紧急/特急 requests.
-
-Candidates: active volunteers the actor can see (the dispatch endpoint's own check,
-`volunteer_visibility_q`), never one already offered this request (declined or not: the
-Offer unique constraint refuses a second offer anyway).
-
-Scale (1 M volunteers; docs/benchmarks.md): the score is one SQL expression, first evaluated
-for the volunteers within 0.4 km of the request (0.6 km for a category with skills), then in
-rings further out, until the k-th best provably beats everyone not read yet: they are all
-farther than the radius R, so score less than `others_max + distance_points(R)` (everything
-but distance at its best). After the first ring the search goes straight to that radius, and
-rows that cannot beat the k-th score are dropped by their distance before anything else is
-looked up. The result is exactly the top of one ORDER BY over every candidate
-(`rank_full_scan`; the benchmark and the tests compare the two). Rings read two covering
-indexes of the volunteer table (own position; home node for those without one) with
-index-only scans; an actor who sees at most SMALL_SCOPE volunteers gets one plain query.
-Load and ratings come from VolunteerDemandStats, a summary the workflow keeps in its own
-transactions (ARCHITECTURE rule 4); `demand_stats_rebuild` recomputes it from the requests.
+Scale (1 M volunteers; docs/benchmarks.md): the score is one SQL expression, evaluated in
+widening rings around the request until the k-th best provably beats everyone farther out
+(their score is below `others_max + distance_points(R)`), so the result equals one ORDER BY
+over every candidate (`rank_full_scan`; tests and the benchmark compare them). Rings read two
+covering indexes (own position; home node) with index-only scans. Load and ratings come from
+VolunteerDemandStats (stats.py), kept by the workflow in its own transactions.
 """
 
 from __future__ import annotations
@@ -46,24 +27,18 @@ from functools import partial
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
-    Count,
     Expression,
-    F,
     FloatField,
     Q,
     QuerySet,
-    Sum,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.errors import CoreError
 from wenming.orgs.models import Node
-from wenming.service.certificate_services import mask_name
 from wenming.service.venue import KM_PER_DEGREE_LAT, bounding_box
 from wenming.volunteers.models import Availability, Volunteer, VolunteerStatus
 from wenming.volunteers.selectors import volunteer_visibility_q
@@ -225,7 +200,7 @@ class _Plan:
                 f"ELSE (SELECT {at_node} FROM {q.node} n WHERE n.{q.qn('id')} = {v['home_node_id']}) END")
 
     def score_sql(self, q: _Sql) -> str:
-        """The score (see the module doc) as one SQL expression; `_explain` computes the same
+        """The score (see the module doc) as one SQL expression; `ranking_reasons.explain` computes the same
         points in Python for the rows it shows."""
         v = q.v
         skill = self.skill_sql(q) if self.skills else _num(WEIGHTS["skill"])
@@ -496,7 +471,9 @@ def rank_candidates(*, actor, demand: Demand, limit: int = 10, now: datetime | N
         plan = _plan(demand, now or timezone.now())
         pool = candidate_pool(actor=actor, demand=demand)
         top, _ = _ranked(plan, pool, limit, small=_small(actor))
-        return _explain(plan, [pk for pk, _ in top])
+        from .ranking_reasons import explain  # reasons import this module's plan and weights
+
+        return explain(plan, [pk for pk, _ in top])
 
 
 def rank_search(*, actor, demand: Demand, limit: int = 10, now: datetime | None = None) -> tuple[Ranked, str]:
@@ -514,175 +491,3 @@ def rank_full_scan(*, actor, demand: Demand, limit: int = 10, now: datetime | No
     _check(actor, demand)
     plan = _plan(demand, now or timezone.now())
     return _top(plan.scored(candidate_pool(actor=actor, demand=demand)), limit)
-
-
-# --- reasons ------------------------------------------------------------------------------
-
-def _explain(plan: _Plan, ids: list[int]) -> list[Candidate]:
-    if not ids:
-        return []
-    rows = {r["pk"]: r for r in Volunteer.objects.filter(pk__in=ids).values(
-        "pk", "name", "volunteer_no", "lat", "lon", "availability", "is_reserve", "home_node__name",
-        "home_node__lat", "home_node__lon", "demand_stats__open_load", "demand_stats__completed",
-        "demand_stats__rated_count", "demand_stats__rating_sum")}
-    held: dict[int, set[int]] = {}
-    if plan.skills:
-        for vid, sid in Volunteer.skills.through.objects.filter(volunteer_id__in=ids, skill_id__in=list(plan.skills)
-                                                                ).values_list("volunteer_id", "skill_id"):
-            held.setdefault(vid, set()).add(sid)
-    out = []
-    for pk in ids:
-        r = rows[pk]
-        km = _km(plan, r)
-        reasons = [_skill_reason(plan, held.get(pk, set())), _distance_reason(plan, r, km), _load_reason(r),
-                   _rating_reason(r), _availability_reason(plan, r)]
-        out.append(Candidate(volunteer_id=pk, name=mask_name(r["name"]), volunteer_no=r["volunteer_no"],
-                             score=round(sum(x.raw for x in reasons), 1),
-                             distance_km=None if km is None else round(km, 1),
-                             reasons=[x.reason for x in reasons]))
-    return out
-
-
-@dataclass(frozen=True)
-class _Points:
-    raw: float
-    reason: Reason
-
-
-def _points(factor: str, raw: float, text: str) -> _Points:
-    return _Points(raw, Reason(factor, LABELS[factor], round(raw, 1), WEIGHTS[factor], text))
-
-
-def _km(plan: _Plan, r) -> float | None:
-    o = plan.origin
-    if o is None:
-        return None
-    lat, lon = (r["lat"], r["lon"]) if r["lat"] is not None and r["lon"] is not None else (
-        r["home_node__lat"], r["home_node__lon"])
-    if lat is None or lon is None:
-        return None
-    return o.km_to(lat, lon)
-
-
-def _skill_reason(plan: _Plan, held: set[int]) -> _Points:
-    if not plan.skills:
-        return _points("skill", WEIGHTS["skill"], f"“{plan.demand.category.name}”类点单不限技能")
-    have = [name for sid, name in plan.skills.items() if sid in held]
-    lack = [name for sid, name in plan.skills.items() if sid not in held]
-    if not lack:
-        text = f"具备所需技能：{'、'.join(have)}"
-    elif not have:
-        text = f"不具备所需技能：{'、'.join(lack)}"
-    else:
-        text = f"具备 {len(have)}/{len(plan.skills)} 项所需技能：{'、'.join(have)}；缺少：{'、'.join(lack)}"
-    return _points("skill", WEIGHTS["skill"] / len(plan.skills) * len(have), text)
-
-
-def _distance_reason(plan: _Plan, r, km: float | None) -> _Points:
-    o = plan.origin
-    if o is None:
-        return _points("distance", 0.0, "点单及所属阵地均无位置信息，按所属阵地范围推荐，不计距离")
-    if km is None:
-        return _points("distance", 0.0, "志愿者及其所属阵地均无位置信息，距离不计分")
-    where = "点单位置" if o.source == "demand" else f"点单所属阵地（{o.node_name}）"
-    text = f"距{where}{'不足 0.1 公里' if km < 0.1 else f'约 {km:.1f} 公里'}"
-    if r["lat"] is None or r["lon"] is None:
-        text += f"（志愿者未授权位置，按其所属阵地“{r['home_node__name']}”估算）"
-    return _points("distance", distance_points(km), text)
-
-
-def _load_reason(r) -> _Points:
-    load = r["demand_stats__open_load"] or 0
-    text = "当前没有在办点单" if not load else f"当前在办 {load} 单（已接单或服务中）"
-    return _points("load", load_points(load), text)
-
-
-def _rating_reason(r) -> _Points:
-    rated, total, done = (r["demand_stats__rated_count"] or 0, r["demand_stats__rating_sum"] or 0,
-                          r["demand_stats__completed"] or 0)
-    tail = f"，已完成 {done} 单" if done else ""
-    if not rated:
-        text = f"暂无群众评价（按 {RATING_PRIOR:g} 分计）{tail}"
-    else:
-        text = f"群众评价平均 {total / rated:.1f} 分（{rated} 次）{tail}"
-    return _points("rating", rating_points(rated, total), text)
-
-
-def _availability_reason(plan: _Plan, r) -> _Points:
-    bits = r["availability"] or 0
-    points = SLOT_POINTS if bits & (plan.slot | Availability.EMERGENCY) else 0.0
-    if plan.slot and bits & plan.slot:
-        text = f"当前时段（{Availability(plan.slot).label}）可服务"
-    elif bits & Availability.EMERGENCY:
-        text = "登记为应急随时可服务"
-    elif plan.slot:
-        text = f"当前时段（{Availability(plan.slot).label}）不在其登记的可服务时间内"
-    else:
-        text = "当前为工作日夜间，未登记应急随时可服务"
-    if plan.urgent and r["is_reserve"]:
-        points += RESERVE_POINTS
-        text += "；应急储备志愿者（紧急点单加分）"
-    return _points("availability", points, text)
-
-
-# --- the summary the ranking reads --------------------------------------------------------
-
-def _bump(volunteer_id: int | None, **delta: int) -> None:
-    """F() update of one volunteer's summary row inside the caller's transaction; a decrement
-    stops at 0 (a drift is for the rebuild to report, not for the resident's request to fail)."""
-    if volunteer_id is None:
-        return
-    VolunteerDemandStats.objects.get_or_create(volunteer_id=volunteer_id)
-    VolunteerDemandStats.objects.filter(volunteer_id=volunteer_id).update(**{
-        name: (F(name) + n) if n >= 0 else Greatest(F(name) + n, Value(0)) for name, n in delta.items()})
-
-
-def stats_accepted(volunteer_id: int | None) -> None:
-    _bump(volunteer_id, open_load=1)
-
-
-def stats_completed(volunteer_id: int | None) -> None:
-    _bump(volunteer_id, open_load=-1, completed=1)
-
-
-def stats_rated(volunteer_id: int | None, rating: int) -> None:
-    _bump(volunteer_id, rated_count=1, rating_sum=int(rating))
-
-
-STAT_FIELDS = ("open_load", "completed", "rated_count", "rating_sum")
-
-
-def demand_stats_from_rows() -> dict[int, tuple[int, int, int, int]]:
-    """The summary recomputed from the requests: {volunteer id: (open_load, completed,
-    rated_count, rating_sum)} for every volunteer who ever accepted one."""
-    rows = (Demand.objects.filter(accepted_by__isnull=False).order_by().values("accepted_by")
-            .annotate(open_load=Count("pk", filter=Q(status__in=[S.ACCEPTED, S.IN_PROGRESS])),
-                      completed=Count("pk", filter=Q(status__in=[S.COMPLETED, S.RATED, S.CLOSED])),
-                      rated_count=Count("pk", filter=Q(rating__isnull=False)),
-                      rating_sum=Coalesce(Sum("rating"), 0)))
-    return {r["accepted_by"]: tuple(r[f] for f in STAT_FIELDS) for r in rows}
-
-
-def demand_stats_rebuild(*, dry_run: bool = False) -> int:
-    """Bring VolunteerDemandStats in line with the requests; returns how many volunteers'
-    rows were wrong or missing (0 when the incremental upkeep is right). The summary table is
-    locked against the workflow's updates meanwhile (PostgreSQL; SQLite writers queue anyway)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                cur.execute(f"LOCK TABLE {VolunteerDemandStats._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-        truth = demand_stats_from_rows()
-        have = {r[0]: tuple(r[1:]) for r in VolunteerDemandStats.objects.values_list("volunteer_id", *STAT_FIELDS)}
-        zero = (0, 0, 0, 0)
-        wrong = {vid: truth.get(vid, zero) for vid in set(truth) | set(have) if truth.get(vid, zero) != have.get(vid)}
-        wrong = {vid: want for vid, want in wrong.items() if not (want == zero and vid not in have)}
-        if dry_run or not wrong:
-            return len(wrong)
-        missing = [vid for vid in wrong if vid not in have]
-        VolunteerDemandStats.objects.bulk_create(
-            [VolunteerDemandStats(volunteer_id=vid, **dict(zip(STAT_FIELDS, wrong[vid], strict=True)))
-             for vid in missing], batch_size=1000)
-        for vid, want in wrong.items():
-            if vid in have:
-                VolunteerDemandStats.objects.filter(volunteer_id=vid).update(**dict(zip(STAT_FIELDS, want, strict=True)))
-        return len(wrong)

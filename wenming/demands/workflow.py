@@ -25,7 +25,7 @@ from wenming.volunteers.selectors import volunteer_for_user
 
 from .errors import DemandError as E
 from .models import Demand, DemandEvent, DemandPhoto, DemandStatus, Offer, OfferStatus
-from .ranking import stats_accepted, stats_completed, stats_rated
+from .stats import stats_accepted, stats_completed, stats_rated
 
 S = DemandStatus
 

@@ -1,5 +1,5 @@
 """Fill the ranking summary from the requests already in the database (data migration, apart
-from the schema change in 0004). The same computation as ranking.demand_stats_from_rows."""
+from the schema change in 0004). The same computation as stats.demand_stats_from_rows."""
 
 from django.db import migrations
 from django.db.models import Count, Q, Sum

@@ -14,15 +14,8 @@ from wenming.core.tests.api_client import ApiClient
 from wenming.demands import ranking
 from wenming.demands import workflow as wf
 from wenming.demands.models import Offer, VolunteerDemandStats
-from wenming.demands.ranking import (
-    LABELS,
-    WEIGHTS,
-    demand_stats_from_rows,
-    demand_stats_rebuild,
-    rank_candidates,
-    rank_full_scan,
-    rank_search,
-)
+from wenming.demands.ranking import LABELS, WEIGHTS, rank_candidates, rank_full_scan, rank_search
+from wenming.demands.stats import demand_stats_from_rows, demand_stats_rebuild
 from wenming.demands.tests.factories import entered, volunteer_user
 from wenming.orgs.models import Node
 from wenming.volunteers.tests.factories import volunteer as _register

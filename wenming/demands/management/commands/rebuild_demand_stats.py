@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from wenming.demands.ranking import demand_stats_rebuild
+from wenming.demands.stats import demand_stats_rebuild
 
 
 class Command(BaseCommand):
