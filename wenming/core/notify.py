@@ -183,7 +183,10 @@ def _deliver_batch(*, ids: list[int] | None, limit: int) -> tuple[int, int]:
             Notification.objects.filter(pk=row.pk, lease=row.lease).update(
                 error=type(exc).__name__[:100], next_attempt_at=retry_at, lease="")
         else:
-            Notification.objects.filter(pk=row.pk, lease=row.lease).update(sent_at=timezone.now(), error="", lease="")
+            done = {"sent_at": timezone.now(), "error": "", "lease": ""}
+            if row.recipient_id is None and row.volunteer_id is None:
+                done["body"] = "（已发送，内容不保留）"  # a one-time code must not outlive its sending
+            Notification.objects.filter(pk=row.pk, lease=row.lease).update(**done)
             sent += 1
     return len(rows), sent
 

@@ -291,9 +291,10 @@ def demand_add_photo(*, actor, demand: Demand, upload) -> DemandPhoto:
     _check_doer(actor, demand, "上传完成照片")
     if demand.status not in (S.IN_PROGRESS, S.COMPLETED):
         raise E.BAD_STATUS.error(status=demand.get_status_display(), action="上传照片")
-    if demand.photos.count() >= MAX_PHOTOS:
-        raise E.TOO_MANY_PHOTOS.error(limit=MAX_PHOTOS)
     with transaction.atomic():
+        lock_demand(demand.pk)  # counted under the request's lock: parallel uploads wait
+        if demand.photos.count() >= MAX_PHOTOS:
+            raise E.TOO_MANY_PHOTOS.error(limit=MAX_PHOTOS)
         image = image_store(actor=actor, upload=upload, purpose="demand_proof")
         photo = DemandPhoto.objects.create(demand=demand, image=image, added_by=actor)
         audit_record(actor=actor, action="demand.photo", obj=demand, node_path=demand.node.path,

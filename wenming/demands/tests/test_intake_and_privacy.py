@@ -56,6 +56,7 @@ def test_the_public_form_needs_the_code_sent_to_the_phone(world, gateway, django
     assert len(tracking) == 6 and Demand.objects.count() == 1
     row = Notification.objects.get()
     assert row.recipient_id is None and row.phone_masked == "138****5678" and row.sent_at is not None
+    assert code not in row.body  # the code does not outlive its sending
 
 
 def test_codes_are_rate_limited_and_die_after_five_wrong_tries(world, gateway, django_capture_on_commit_callbacks):
