@@ -44,7 +44,8 @@ class DemandAdmin(admin.ModelAdmin):
     list_filter = ["status", "urgency", "channel", "category"]
     search_fields = ["tracking_no"]
     inlines = [ItemInline, EventInline]
-    exclude = ["tracking_code_hash", "phone_hash"]
+    # hashes and ciphertext are of no use to a reader here; the masked copies are shown
+    exclude = ["tracking_code_hash", "phone_hash", "resident_name_enc", "phone_enc", "address_enc"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
@@ -57,14 +58,11 @@ class DemandAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(ReadOnlyAdmin):
+    """Read-only: deleting an offer would let a volunteer who declined be asked again."""
+
     list_display = ["demand", "volunteer", "team", "rank", "status", "offered_at", "expires_at"]
     list_filter = ["status"]
-    readonly_fields = ["demand", "volunteer", "team", "rank", "status", "offered_at", "expires_at", "responded_at",
-                       "decline_reason", "offered_by"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(DemandPhoto)

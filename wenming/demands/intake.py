@@ -215,6 +215,8 @@ def demand_enter(*, actor, data: DemandInput, now=None) -> tuple[Demand, str]:
     within = data.within
     if within is None or not scope_for(actor).allows(Perm.DEMAND_EDIT, within.path):
         raise CoreError.NOT_FOUND.error()
+    if data.grid is not None and not data.grid.path.startswith(within.path):
+        raise CoreError.NOT_FOUND.error()  # an operator files requests inside their own area only
     with transaction.atomic():
         return _create(actor=actor, data=data, channel=Channel.HOTLINE, now=now)
 

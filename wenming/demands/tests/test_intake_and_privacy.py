@@ -241,3 +241,12 @@ def test_only_volunteers_who_can_log_in_are_dispatched(world):
     with pytest.raises(DomainError) as exc:
         wf.demand_dispatch(actor=world.manager_a, demand=demand, volunteers=[world.vol_a])  # no account
     assert exc.value.code == "demands.no_account" and not Offer.objects.exists()
+
+
+def test_an_operator_files_requests_only_inside_their_own_area(world):
+    from wenming.orgs.services import node_create
+
+    grid_b = node_create(actor=world.root, parent=world.station_b, name="杨贵店村第一网格", kind="grid")
+    with pytest.raises(DomainError) as exc:
+        entered(world, grid=grid_b)  # manager_a, within station A, pointing at station B's grid
+    assert exc.value.code == "not_found" and not Demand.objects.exists()
