@@ -58,6 +58,16 @@ def mask_phone(phone: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_name(name: str) -> str:
+    """张三丰 -> 张*丰, 李明 -> 李*, 欧阳娜娜 -> 欧**娜: enough to recognise, not to identify."""
+    value = (name or "").strip()
+    if len(value) <= 1:
+        return "*" if value else ""
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
 AREA_MARKERS = ("社区", "小区", "村", "镇", "乡", "街道", "路", "街", "巷")
 
 

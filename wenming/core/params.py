@@ -17,3 +17,13 @@ def parse_pk(raw) -> int | None:
         return None
     text = str(raw).strip()
     return int(text) if _PK.fullmatch(text) else None
+
+
+def pk_or_404(raw) -> int:
+    """An id from a URL; "²", "abc" or 23 digits are not found, never a 500."""
+    from .errors import CoreError
+
+    pk = parse_pk(raw)
+    if pk is None:
+        raise CoreError.NOT_FOUND.error()
+    return pk

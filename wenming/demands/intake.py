@@ -17,7 +17,7 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.counters import counter_take
-from wenming.core.crypto import blind_index, encrypt, mask_address, mask_phone
+from wenming.core.crypto import blind_index, encrypt, mask_address, mask_name, mask_phone
 from wenming.core.errors import CoreError
 from wenming.volunteers.validation import normalize_phone
 
@@ -152,10 +152,6 @@ def _position(lat, lon) -> tuple[Decimal | None, Decimal | None]:
     return lat, lon
 
 
-def _mask_name(name: str) -> str:
-    return name[0] + "*" * max(1, len(name) - 1) if name else ""
-
-
 def _validated(data: DemandInput) -> tuple[DemandCategory, list[DemandItem], str]:
     for field_name, label in (("name", "联系人"), ("address", "地址"), ("description", "需求描述")):
         if not str(getattr(data, field_name) or "").strip():
@@ -179,7 +175,7 @@ def _create(*, actor, data: DemandInput, channel: str, now) -> tuple[Demand, str
         tracking_no=f"D{year}{counter_take(f'demand:{year}'):07d}", tracking_code_hash=_hash(tracking_code),
         node=node, routed_by=how, category=category, description=data.description.strip()[:2000],
         urgency=data.urgency, preferred_time=data.preferred_time.strip()[:60], channel=channel,
-        resident_name_masked=_mask_name(name), resident_name_enc=encrypt(name),
+        resident_name_masked=mask_name(name), resident_name_enc=encrypt(name),
         phone_enc=encrypt(phone), phone_hash=blind_index(phone, PHONE_PURPOSE), phone_masked=mask_phone(phone),
         address_enc=encrypt(address), address_masked=mask_address(address), grid=data.grid,
         lat=data.lat, lon=data.lon, status=DemandStatus.SUBMITTED, submitted_at=now,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wenming.service.certificate_services import mask_name
+from wenming.core.crypto import mask_name
 from wenming.volunteers.models import Availability, Volunteer
 
 from .ranking import (

@@ -45,7 +45,7 @@ def _expire(offer: Offer, now) -> bool:
         if not Offer.objects.filter(pk=offer.pk, status=OfferStatus.OFFERED, expires_at__lte=now).update(
                 status=OfferStatus.EXPIRED, responded_at=now):
             return False
-        demand = offer.demand
+        demand = Demand.objects.select_related("node", "category").get(pk=offer.demand_id)  # as locked
         DemandEvent.objects.create(demand=demand, at=now, actor_label="系统", action="offer_expired",
                                    note=f"派单超时未答复（第 {offer.rank} 候选）")
         if demand.status == S.DISPATCHED:

@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.views.decorators.http import require_GET
 
 from wenming.core.decorators import login_page
-from wenming.core.errors import CoreError, DomainError
-from wenming.core.params import parse_pk
+from wenming.core.errors import DomainError
+from wenming.core.params import pk_or_404
 from wenming.core.uploads import image_response
 
 from .selectors import demand_get_for_actor
@@ -26,14 +26,6 @@ EVENT_LABELS = {
     "escalate": "超时上报", "accept": "接单", "decline": "婉拒", "offer_expired": "派单超时", "start": "开始服务",
     "complete": "完成", "rate": "评价", "close": "办结", "auto_close": "自动办结",
 }
-
-
-def pk_or_404(raw) -> int:
-    """An id from the URL; "²", "abc" or 23 digits are not found, never a 500."""
-    pk = parse_pk(raw)
-    if pk is None:
-        raise CoreError.NOT_FOUND.error()
-    return pk
 
 
 def user_error(request, exc: DomainError) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.core.decorators import login_page
 from wenming.core.errors import CoreError, DomainError
+from wenming.core.params import pk_or_404
 
 from . import workflow
 from .contact import demand_contact_reveal, masked_contact, may_see_contact
@@ -23,7 +24,7 @@ from .forms import CompleteForm, PhotoForm, ReasonForm
 from .models import DemandStatus, OfferStatus
 from .public_views import public_history
 from .selectors import demand_get_for_actor, offer_get_for_actor, offer_list_for_actor
-from .views import pk_or_404, user_error
+from .views import user_error
 
 LIST_LIMIT = 50
 S = DemandStatus

@@ -209,7 +209,7 @@ def offer_decline(*, actor, offer: Offer, reason: str, now=None) -> Offer:
         if not Offer.objects.filter(pk=offer.pk, status=OfferStatus.OFFERED).update(
                 status=OfferStatus.DECLINED, responded_at=now, decline_reason=reason.strip()[:200]):
             raise E.OFFER_CLOSED.error()
-        demand = offer.demand
+        demand = Demand.objects.select_related("node", "category").get(pk=offer.demand_id)  # as locked
         DemandEvent.objects.create(demand=demand, at=now, actor=actor, actor_label=_label(actor), action="decline",
                                    note=reason.strip()[:300])
         audit_record(actor=actor, action="demand.decline", obj=demand, node_path=demand.node.path,

@@ -10,7 +10,7 @@ from wenming.accounts.models import User
 from wenming.core.api import PageOut, page_response
 from wenming.core.errors import CoreError
 from wenming.core.pagination import paginate
-from wenming.core.params import parse_pk
+from wenming.core.params import parse_pk, pk_or_404
 from wenming.orgs.models import Node
 
 from . import call_services, selectors, services
@@ -44,13 +44,6 @@ from .stats import call_stats_for_actor, stats_hotline_list
 router = Router(tags=["心理热线"])
 
 
-def _pk(raw) -> int:
-    pk = parse_pk(raw)
-    if pk is None:
-        raise CoreError.NOT_FOUND.error()
-    return pk
-
-
 def _user(raw, error: HotlineError) -> User:
     """A user named in a payload; whether they may serve the services decide (422 if not)."""
     pk = parse_pk(raw)
@@ -74,7 +67,7 @@ def hotline_list(request):
 
 @router.post("/hotlines", response={201: HotlineOut}, summary="新建心理热线")
 def hotline_create(request, payload: HotlineIn):
-    node = Node.objects.filter(pk=_pk(payload.node_id)).first()
+    node = Node.objects.filter(pk=pk_or_404(payload.node_id)).first()
     if node is None:
         raise CoreError.NOT_FOUND.error()
     return Status(201, services.hotline_create(actor=request.auth, node=node, name=payload.name,
@@ -83,18 +76,18 @@ def hotline_create(request, payload: HotlineIn):
 
 @router.get("/hotlines/{hotline_id}", response=HotlineOut, summary="心理热线详情")
 def hotline_detail(request, hotline_id: str):
-    return selectors.hotline_get_for_actor(actor=request.auth, hotline_id=_pk(hotline_id))
+    return selectors.hotline_get_for_actor(actor=request.auth, hotline_id=pk_or_404(hotline_id))
 
 
 @router.get("/hotlines/{hotline_id}/counselors", response=list[CounselorOut], summary="热线咨询师")
 def counselor_list(request, hotline_id: str):
-    hotline = selectors.hotline_get_for_actor(actor=request.auth, hotline_id=_pk(hotline_id))
+    hotline = selectors.hotline_get_for_actor(actor=request.auth, hotline_id=pk_or_404(hotline_id))
     return list(selectors.counselor_list(hotline=hotline))
 
 
 @router.post("/hotlines/{hotline_id}/counselors", response={201: CounselorOut}, summary="添加咨询师（指定督导）")
 def counselor_add(request, hotline_id: str, payload: CounselorIn):
-    hotline = selectors.hotline_get_for_actor(actor=request.auth, hotline_id=_pk(hotline_id))
+    hotline = selectors.hotline_get_for_actor(actor=request.auth, hotline_id=pk_or_404(hotline_id))
     user = _user(payload.user_id, HotlineError.NOT_A_COUNSELOR)
     supervisor = (_user(payload.supervisor_id, HotlineError.SUPERVISOR_INVALID)
                   if payload.supervisor_id is not None else None)
@@ -104,7 +97,7 @@ def counselor_add(request, hotline_id: str, payload: CounselorIn):
 
 @router.patch("/hotline-counselors/{counselor_id}", response=CounselorOut, summary="调整督导、在岗状态")
 def counselor_update(request, counselor_id: str, payload: CounselorPatch):
-    counselor = selectors.counselor_get_for_actor(actor=request.auth, counselor_id=_pk(counselor_id))
+    counselor = selectors.counselor_get_for_actor(actor=request.auth, counselor_id=pk_or_404(counselor_id))
     given = payload.dict(exclude_unset=True)
     kwargs = {k: given[k] for k in ("is_supervisor", "active") if k in given}
     if "supervisor_id" in given:
@@ -115,13 +108,13 @@ def counselor_update(request, counselor_id: str, payload: CounselorPatch):
 
 @router.get("/hotline-counselors/{counselor_id}/schedule", response=list[SlotOut], summary="值班安排")
 def schedule_get(request, counselor_id: str):
-    counselor = selectors.counselor_get_for_actor(actor=request.auth, counselor_id=_pk(counselor_id))
+    counselor = selectors.counselor_get_for_actor(actor=request.auth, counselor_id=pk_or_404(counselor_id))
     return list(selectors.schedule_of(counselor=counselor))
 
 
 @router.put("/hotline-counselors/{counselor_id}/schedule", response=list[SlotOut], summary="设置值班安排（整体替换）")
 def schedule_set(request, counselor_id: str, payload: ScheduleIn):
-    counselor = selectors.counselor_get_for_actor(actor=request.auth, counselor_id=_pk(counselor_id))
+    counselor = selectors.counselor_get_for_actor(actor=request.auth, counselor_id=pk_or_404(counselor_id))
     slots = [services.Slot(weekday=s.weekday, on_date=s.on_date, starts_at=s.starts_at, ends_at=s.ends_at)
              for s in payload.shifts]
     return services.schedule_set(actor=request.auth, counselor=counselor, slots=slots)
@@ -160,7 +153,7 @@ def call_list(request, filters: Query[CallFilter]):
 
 @router.post("/hotline-calls", response={201: CallOut}, summary="录入来电记录（值班中的咨询师）")
 def call_create(request, payload: CallIn):
-    hotline = selectors.hotline_get_for_actor(actor=request.auth, hotline_id=_pk(payload.hotline_id))
+    hotline = selectors.hotline_get_for_actor(actor=request.auth, hotline_id=pk_or_404(payload.hotline_id))
     call = call_services.call_log_create(actor=request.auth, hotline=hotline,
                                          values=_call_values(payload, partial=False))
     return Status(201, selectors.call_get_for_actor(actor=request.auth, call_id=call.pk))
@@ -168,26 +161,26 @@ def call_create(request, payload: CallIn):
 
 @router.get("/hotline-calls/{call_id}", response=CallDetailOut, summary="来电详情（解密摘要，记入审计）")
 def call_detail(request, call_id: str):
-    call = selectors.call_get_for_actor(actor=request.auth, call_id=_pk(call_id))
+    call = selectors.call_get_for_actor(actor=request.auth, call_id=pk_or_404(call_id))
     return _detail(call_services.call_log_read(actor=request.auth, call=call))
 
 
 @router.patch("/hotline-calls/{call_id}", response=CallOut, summary="修改来电记录（本人，录入后 24 小时内）")
 def call_update(request, call_id: str, payload: CallPatch):
-    call = selectors.call_get_for_actor(actor=request.auth, call_id=_pk(call_id))
+    call = selectors.call_get_for_actor(actor=request.auth, call_id=pk_or_404(call_id))
     call_services.call_log_update(actor=request.auth, call=call, values=_call_values(payload, partial=True))
     return selectors.call_get_for_actor(actor=request.auth, call_id=call.pk)
 
 
 @router.post("/hotline-calls/{call_id}/reveal-phone", response=PhoneOut, summary="查看完整来电号码（记入审计）")
 def call_phone(request, call_id: str):
-    call = selectors.call_get_for_actor(actor=request.auth, call_id=_pk(call_id))
+    call = selectors.call_get_for_actor(actor=request.auth, call_id=pk_or_404(call_id))
     return {"caller_phone": call_services.call_phone_reveal(actor=request.auth, call=call)}
 
 
 @router.post("/hotline-calls/{call_id}/followups", response={201: FollowUpOut}, summary="追加回访任务")
 def followup_create(request, call_id: str, payload: FollowUpIn):
-    call = selectors.call_get_for_actor(actor=request.auth, call_id=_pk(call_id))
+    call = selectors.call_get_for_actor(actor=request.auth, call_id=pk_or_404(call_id))
     return Status(201, call_services.followup_create(actor=request.auth, call=call, due_on=payload.due_on))
 
 
@@ -200,7 +193,7 @@ def followup_list(request, filters: Query[FollowUpFilter]):
 
 @router.post("/hotline-followups/{followup_id}/complete", response=FollowUpNoteOut, summary="完成回访（记录加密保存）")
 def followup_complete(request, followup_id: str, payload: CompleteIn):
-    followup = selectors.followup_get_for_actor(actor=request.auth, followup_id=_pk(followup_id))
+    followup = selectors.followup_get_for_actor(actor=request.auth, followup_id=pk_or_404(followup_id))
     followup = call_services.followup_complete(actor=request.auth, followup=followup, note=payload.note)
     followup.note = payload.note.strip()
     return followup
@@ -212,11 +205,11 @@ def followup_complete(request, followup_id: str, payload: CompleteIn):
 def stats(request, filters: Query[StatsFilter]):
     node = hotline = None
     if filters.node_id:
-        node = Node.objects.filter(pk=_pk(filters.node_id)).first()
+        node = Node.objects.filter(pk=pk_or_404(filters.node_id)).first()
         if node is None:
             raise CoreError.NOT_FOUND.error()
     if filters.hotline_id:
-        hotline = stats_hotline_list(actor=request.auth).filter(pk=_pk(filters.hotline_id)).first()
+        hotline = stats_hotline_list(actor=request.auth).filter(pk=pk_or_404(filters.hotline_id)).first()
         if hotline is None:
             raise CoreError.NOT_FOUND.error()
     return call_stats_for_actor(actor=request.auth, period=filters.period, date_from=filters.date_from,

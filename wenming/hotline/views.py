@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.roles import Perm
 from wenming.core.decorators import add_domain_error, login_page
-from wenming.core.errors import CoreError, DomainError
+from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
-from wenming.core.params import parse_pk
+from wenming.core.params import parse_pk, pk_or_404
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor, node_with_perm
 
@@ -39,13 +39,6 @@ from .stats import call_stats_for_actor, stats_hotline_list
 
 PAGE_SIZE = 30
 WEEKDAYS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
-
-
-def _pk(raw) -> int:
-    pk = parse_pk(raw)
-    if pk is None:
-        raise CoreError.NOT_FOUND.error()
-    return pk
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -118,7 +111,7 @@ def _detail_page(request, call, *, revealed_phone: str | None = None, followup_f
 @never_cache
 @login_page
 def call_detail(request, call_id: str):
-    call = sel.call_get_for_actor(actor=request.user, call_id=_pk(call_id))
+    call = sel.call_get_for_actor(actor=request.user, call_id=pk_or_404(call_id))
     return _detail_page(request, call)
 
 
@@ -127,7 +120,7 @@ def call_detail(request, call_id: str):
 @login_page
 def call_phone(request, call_id: str):
     """Show the caller's full number once, on this response only (audited)."""
-    call = sel.call_get_for_actor(actor=request.user, call_id=_pk(call_id))
+    call = sel.call_get_for_actor(actor=request.user, call_id=pk_or_404(call_id))
     phone = call_phone_reveal(actor=request.user, call=call)
     return _detail_page(request, call, revealed_phone=phone or "（未记录）")
 
@@ -142,7 +135,7 @@ def _edit_initial(call, summary: str) -> dict:
 @login_page
 def call_edit(request, call_id: str):
     actor = request.user
-    call = sel.call_get_for_actor(actor=actor, call_id=_pk(call_id))
+    call = sel.call_get_for_actor(actor=actor, call_id=pk_or_404(call_id))
     if call.counselor.user_id != actor.pk:
         raise E.NOT_AUTHOR.error()
     if not may_edit(actor, call):
@@ -169,7 +162,7 @@ def call_edit(request, call_id: str):
 @require_POST
 @login_page
 def followup_add(request, call_id: str):
-    call = sel.call_get_for_actor(actor=request.user, call_id=_pk(call_id))
+    call = sel.call_get_for_actor(actor=request.user, call_id=pk_or_404(call_id))
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
@@ -185,7 +178,7 @@ def followup_add(request, call_id: str):
 @require_POST
 @login_page
 def followup_done(request, followup_id: str):
-    followup = sel.followup_get_for_actor(actor=request.user, followup_id=_pk(followup_id))
+    followup = sel.followup_get_for_actor(actor=request.user, followup_id=pk_or_404(followup_id))
     form = CompleteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "回访记录不能超过 2000 字")

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
+from wenming.core.crypto import mask_name
 from wenming.core.errors import CoreError, DomainError
 from wenming.orgs.models import Node
-from wenming.service.certificate_services import mask_name
 from wenming.service.models import ProjectStatus, Shift
 
 from .errors import MobilizationError

@@ -25,6 +25,7 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import NOTHING, scope_for
 from wenming.core.audit import audit_entry, audit_record
 from wenming.core.counters import counter_take
+from wenming.core.crypto import mask_name
 from wenming.core.errors import CoreError
 from wenming.core.models import AuditEntry
 
@@ -38,16 +39,6 @@ NUMBER_PREFIX = "ZS"
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-def mask_name(name: str) -> str:
-    """张三丰 -> 张*丰, 李明 -> 李*, 欧阳娜娜 -> 欧**娜: enough to recognise, not to identify."""
-    value = (name or "").strip()
-    if len(value) <= 1:
-        return "*" if value else ""
-    if len(value) == 2:
-        return value[0] + "*"
-    return value[0] + "*" * (len(value) - 2) + value[-1]
-
 
 def site_url() -> str:
     """Absolute base for the verification URL printed on the PDF (setting SITE_URL)."""

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
+from wenming.core.crypto import mask_name
 from wenming.core.decorators import add_domain_error, login_page, staff_required
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
@@ -25,7 +26,7 @@ from wenming.volunteers.page_selectors import volunteer_by_no_for_actor
 from wenming.volunteers.selectors import volunteer_for_user
 
 from . import record_selectors as sel
-from .certificate_services import certificate_issue_own, mask_name
+from .certificate_services import certificate_issue_own
 from .errors import ServiceError
 from .hours_services import attendance_hours, hours_correct, hours_makeup, hours_verify
 

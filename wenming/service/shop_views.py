@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
+from wenming.core.crypto import mask_name
 from wenming.core.decorators import add_domain_error, login_page, staff_required
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.params import parse_pk
@@ -27,7 +28,6 @@ from wenming.orgs.page_selectors import node_choices_for_actor, node_with_perm
 from wenming.volunteers.selectors import volunteer_for_user
 
 from . import selectors
-from .certificate_services import mask_name
 from .errors import ServiceError
 from .record_selectors import stats_row
 from .rewards_models import RedemptionStatus

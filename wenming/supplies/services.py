@@ -19,7 +19,7 @@ from django.utils import timezone
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
-from wenming.core.crypto import encrypt, mask_address, mask_phone
+from wenming.core.crypto import encrypt, mask_address, mask_name, mask_phone
 from wenming.core.errors import CoreError
 from wenming.orgs.models import Node
 from wenming.orgs.selectors import node_list_for_actor
@@ -97,13 +97,6 @@ def _phone(raw: str | None) -> str:
     if phone and not _PHONE.fullmatch(phone):
         raise E.PHONE_INVALID.error("donor_phone")
     return phone
-
-
-def _mask_name(name: str) -> str:
-    """张三丰 -> 张*丰, 李明 -> 李*: who received, recognisable to the station, not to the world."""
-    if len(name) <= 1:
-        return "*"
-    return name[0] + "*" * max(len(name) - 2, 1) + (name[-1] if len(name) > 2 else "")
 
 
 # ---- stock rows ---------------------------------------------------------------------------
@@ -199,7 +192,7 @@ def _recipient(actor, from_node: Node, kind: str, to_node: Node | None, to_team:
     if not household_name or not household_address:
         raise E.RECIPIENT_INVALID.error("household_name" if not household_name else "household_address",
                                         detail="住户须填写姓名和地址")
-    return {"household_name_masked": _mask_name(household_name[:50]),
+    return {"household_name_masked": mask_name(household_name[:50]),
             "household_address_enc": encrypt(household_address[:200]),
             "household_address_masked": mask_address(household_address)[:50]}
 
