@@ -6,6 +6,7 @@ OverflowError, PostgreSQL DataError). Both were 500s; parse here and treat them 
 """
 
 import re
+from decimal import Decimal, InvalidOperation
 
 _PK = re.compile(r"[0-9]{1,18}")  # ASCII only; 18 digits always fit a signed 64-bit column
 
@@ -27,3 +28,20 @@ def pk_or_404(raw) -> int:
     if pk is None:
         raise CoreError.NOT_FOUND.error()
     return pk
+
+
+MAX_MONEY = Decimal("99999999")
+
+
+def parse_money(raw) -> Decimal | None:
+    """An amount in yuan (two decimals) from user input; None when blank. ValueError when it
+    is not a finite number from 0 to 99,999,999 ("abc", "NaN", "-1", "1e30")."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        amount = Decimal(str(raw).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValueError(raw) from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_MONEY:
+        raise ValueError(raw)
+    return amount

@@ -19,6 +19,7 @@ from wenming.core.audit import audit_record
 from wenming.core.counters import counter_take
 from wenming.core.crypto import blind_index, encrypt, mask_address, mask_name, mask_phone
 from wenming.core.errors import CoreError
+from wenming.core.params import parse_money
 from wenming.volunteers.validation import normalize_phone
 
 from .errors import DemandError as E
@@ -112,15 +113,10 @@ class DemandInput:
 
 
 def _money(value, what: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise E.ITEMS_INVALID.error("items", detail=f"{what}不是数字") from None
-    if not amount.is_finite() or amount < 0 or amount > Decimal("99999999"):
-        raise E.ITEMS_INVALID.error("items", detail=f"{what}超出范围")
-    return amount
+        return parse_money(value)
+    except ValueError:
+        raise E.ITEMS_INVALID.error("items", detail=f"{what}不是 0 到 99999999 之间的数字") from None
 
 
 def _clean_items(raw: list) -> list[DemandItem]:

@@ -79,6 +79,9 @@ PUBLIC_EVENTS = {
     "dispatch": ("已派单", False), "requeue": ("重新派单", False), "escalate": ("超时上报", True),
     "accept": ("志愿者已接单", False), "start": ("开始服务", False), "complete": ("服务完成", False),
     "rate": ("已评价", True), "close": ("已办结", False), "auto_close": ("已办结", True),
+    # delivery runs (wenming.deliveries): their notes name run numbers and volunteers' reasons
+    "run_join": ("已纳入代购配送", False), "run_start": ("开始采购", False), "delivered": ("已确认收货", False),
+    "run_requeue": ("重新安排", False), "run_cancel_demand": ("已办结", False),
 }
 
 

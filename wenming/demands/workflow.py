@@ -8,7 +8,6 @@ decline or let the offer time out (sla.py).
 """
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,6 +18,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 from wenming.core.notify import notify
+from wenming.core.params import parse_money
 from wenming.core.uploads import image_store
 from wenming.volunteers.models import MemberRole, TeamMember, Volunteer
 from wenming.volunteers.selectors import volunteer_for_user
@@ -34,7 +34,7 @@ def _label(actor) -> str:
     return str(actor) if getattr(actor, "is_authenticated", False) else "群众"
 
 
-def _move(*, actor, demand: Demand, frm: tuple, to: str, action: str, verb: str, note: str = "", now=None,
+def move_status(*, actor, demand: Demand, frm: tuple, to: str, action: str, verb: str, note: str = "", now=None,
           **fields) -> Demand:
     """The conditional UPDATE + event + audit every transition shares (caller's transaction)."""
     now = now or timezone.now()
@@ -76,7 +76,7 @@ def demand_review(*, actor, demand: Demand, now=None) -> Demand:
     _check_staff(actor, demand)
     now = now or timezone.now()
     with transaction.atomic():
-        return _move(actor=actor, demand=demand, frm=(S.SUBMITTED,), to=S.REVIEWED, action="review", verb="受理",
+        return move_status(actor=actor, demand=demand, frm=(S.SUBMITTED,), to=S.REVIEWED, action="review", verb="受理",
                      now=now, due_at=now + timedelta(minutes=settings.DEMAND_ACCEPT_MINUTES))
 
 
@@ -86,7 +86,7 @@ def demand_reject(*, actor, demand: Demand, reason: str, now=None) -> Demand:
     if not (reason or "").strip():
         raise E.REASON_REQUIRED.error("reason")
     with transaction.atomic():
-        return _move(actor=actor, demand=demand, frm=(S.SUBMITTED,), to=S.REJECTED, action="reject",
+        return move_status(actor=actor, demand=demand, frm=(S.SUBMITTED,), to=S.REJECTED, action="reject",
                      verb="不予受理", note=reason, now=now, reject_reason=reason.strip()[:200], due_at=None,
                      closed_at=now or timezone.now())
 
@@ -139,7 +139,7 @@ def demand_dispatch(*, actor, demand: Demand, volunteers=(), teams=(), at_once: 
         lock_demand(demand.pk)
         demand.refresh_from_db()
         if demand.status == S.REVIEWED:
-            demand = _move(actor=actor, demand=demand, frm=(S.REVIEWED,), to=S.DISPATCHED, action="dispatch",
+            demand = move_status(actor=actor, demand=demand, frm=(S.REVIEWED,), to=S.DISPATCHED, action="dispatch",
                            verb="派单", now=now)
         elif demand.status != S.DISPATCHED:
             raise E.BAD_STATUS.error(status=demand.get_status_display(), action="派单")
@@ -225,7 +225,7 @@ def after_offer_closed(demand: Demand, *, now) -> None:
     if offer_next(demand, now=now):
         return
     if not Offer.objects.filter(demand=demand, status=OfferStatus.OFFERED).exists():
-        _move(actor=None, demand=demand, frm=(S.DISPATCHED,), to=S.REVIEWED, action="requeue", verb="退回",
+        move_status(actor=None, demand=demand, frm=(S.DISPATCHED,), to=S.REVIEWED, action="requeue", verb="退回",
               note="候选人均已婉拒或超时，请重新派单", now=now,
               due_at=now + timedelta(minutes=settings.DEMAND_ACCEPT_MINUTES))
 
@@ -233,7 +233,7 @@ def after_offer_closed(demand: Demand, *, now) -> None:
 def demand_start(*, actor, demand: Demand, now=None) -> Demand:
     _check_doer(actor, demand, "开始服务")
     with transaction.atomic():
-        return _move(actor=actor, demand=demand, frm=(S.ACCEPTED,), to=S.IN_PROGRESS, action="start",
+        return move_status(actor=actor, demand=demand, frm=(S.ACCEPTED,), to=S.IN_PROGRESS, action="start",
                      verb="开始服务", now=now)
 
 
@@ -241,17 +241,13 @@ def demand_complete(*, actor, demand: Demand, note: str = "", receipt_amount=Non
     """完成, with proof: what was done and, for purchases, the receipt amount (photos are
     attached through the upload service)."""
     _check_doer(actor, demand, "完成")
-    amount = None
-    if receipt_amount not in (None, ""):
-        try:
-            amount = Decimal(str(receipt_amount)).quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            raise E.RECEIPT_INVALID.error("receipt_amount") from None
-        if not amount.is_finite() or amount < 0 or amount > Decimal("99999999"):
-            raise E.RECEIPT_INVALID.error("receipt_amount")
+    try:
+        amount = parse_money(receipt_amount)
+    except ValueError:
+        raise E.RECEIPT_INVALID.error("receipt_amount") from None
     now = now or timezone.now()
     with transaction.atomic():
-        demand = _move(actor=actor, demand=demand, frm=(S.IN_PROGRESS,), to=S.COMPLETED, action="complete",
+        demand = move_status(actor=actor, demand=demand, frm=(S.IN_PROGRESS,), to=S.COMPLETED, action="complete",
                        verb="完成", note=note, now=now, proof_note=(note or "").strip()[:2000],
                        receipt_amount=amount, due_at=now + timedelta(hours=settings.DEMAND_AUTO_CLOSE_HOURS))
         stats_completed(demand.accepted_by_id)  # ranking summary: out of hand, one more done
@@ -267,7 +263,7 @@ def demand_rate(*, tracking_no: str, tracking_code: str, rating, comment: str = 
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise E.RATING_INVALID.error("rating")
     with transaction.atomic():
-        demand = _move(actor=None, demand=demand, frm=(S.COMPLETED,), to=S.RATED, action="rate", verb="评价",
+        demand = move_status(actor=None, demand=demand, frm=(S.COMPLETED,), to=S.RATED, action="rate", verb="评价",
                        note=f"{rating} 星", now=now, rating=rating, rating_comment=(comment or "").strip()[:300])
         stats_rated(demand.accepted_by_id, rating)  # ranking summary: the resident's rating
     return demand
@@ -278,7 +274,7 @@ def demand_close(*, actor, demand: Demand, note: str = "", now=None) -> Demand:
     _check_staff(actor, demand)
     now = now or timezone.now()
     with transaction.atomic():
-        return _move(actor=actor, demand=demand, frm=(S.RATED, S.COMPLETED), to=S.CLOSED, action="close",
+        return move_status(actor=actor, demand=demand, frm=(S.RATED, S.COMPLETED), to=S.CLOSED, action="close",
                      verb="办结", note=note, now=now, closed_at=now, due_at=None)
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "wenming.demands",
     "wenming.supplies",
     "wenming.hotline",
+    "wenming.deliveries",
 ]
 
 MIDDLEWARE = [

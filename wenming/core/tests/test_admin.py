@@ -3,7 +3,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-PROJECT_APPS = {"core", "orgs", "accounts", "volunteers", "service", "mobilization", "demands", "supplies", "hotline"}
+PROJECT_APPS = {"core", "orgs", "accounts", "volunteers", "service", "mobilization", "demands", "supplies", "hotline",
+                "deliveries"}
 
 
 def test_every_model_has_an_admin():
