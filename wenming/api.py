@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from wenming.accounts.api import router as accounts_router
 from wenming.accounts.user_api import router as users_router
 from wenming.core.api import API_AUTH, install_error_handlers
+from wenming.deliveries.api import router as deliveries_router
 from wenming.demands.api import router as demands_router
 from wenming.hotline.api import router as hotline_router
 from wenming.mobilization.api import router as mobilization_router
@@ -31,5 +32,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 for router in (accounts_router, users_router, orgs_router, volunteers_router, teams_router, service_router,
                attendance_router, hours_router, service_certificates_router, mobilization_router, rewards_router,
-               demands_router, supplies_router, hotline_router):
+               demands_router, deliveries_router, supplies_router, hotline_router):
     api.add_router("", router)

@@ -108,9 +108,13 @@ def run_figures(run: DeliveryRun) -> dict:
         "pending": by_status.get(StopStatus.PENDING, 0),
         "confirmed": by_status.get(StopStatus.CONFIRMED, 0),
         "marked": by_status.get(StopStatus.MARKED, 0),
-        "budget": DemandItem.objects.filter(demand__in=active.values("demand_id"))
-        .aggregate(s=Sum("budget"))["s"] or Decimal(0),
-        "receipts": run.receipts.aggregate(s=Sum("amount"))["s"] or Decimal(0),
-        "amounts": active.aggregate(s=Sum("amount"))["s"] or Decimal(0),
+        "budget": _yuan(DemandItem.objects.filter(demand__in=active.values("demand_id")).aggregate(s=Sum("budget"))),
+        "receipts": _yuan(run.receipts.aggregate(s=Sum("amount"))),
+        "amounts": _yuan(active.aggregate(s=Sum("amount"))),
         "volunteers": run.members.filter(left_at__isnull=True).count(),
     }
+
+
+def _yuan(aggregate: dict) -> Decimal:
+    """A money sum to the fen (SQLite sums decimals as floats)."""
+    return Decimal(str(aggregate["s"] or 0)).quantize(Decimal("0.01"))

@@ -1,8 +1,8 @@
 from decimal import Decimal
 
+from wenming.deliveries import services
 from wenming.demands import workflow as wf
 from wenming.demands.tests.factories import entered, volunteer_user
-from wenming.deliveries import services
 
 __all__ = ["reviewed_purchase", "run_with", "volunteer_user"]
 

@@ -8,12 +8,12 @@ import pytest
 from wenming.core.errors import DomainError
 from wenming.core.models import AuditEntry
 from wenming.core.notify import FakeSmsGateway
-from wenming.demands import workflow as wf
-from wenming.demands.models import Demand, DemandEvent
 from wenming.deliveries import services, stops
 from wenming.deliveries.models import DeliveryRun, DeliveryStop
 from wenming.deliveries.selectors import buying_list, run_figures, run_get_for_actor, run_list_for_actor
 from wenming.deliveries.tests.factories import reviewed_purchase, run_with, volunteer_user
+from wenming.demands import workflow as wf
+from wenming.demands.models import Demand, DemandEvent
 from wenming.service.tests.factories import storm
 from wenming.volunteers.tests.factories import build_world
 

@@ -33,6 +33,7 @@ def sibling(world):
         **_sibling_demands(world),
         **_sibling_hotline(world),
         **sibling_supplies(world),
+        **_sibling_delivery(world),
     }
 
 
@@ -48,6 +49,23 @@ def _sibling_demands(world) -> dict:
     workflow.demand_review(actor=world.manager_b, demand=demand)
     workflow.demand_dispatch(actor=world.manager_b, demand=demand, volunteers=[world.vol_b])
     return {"demand_id": demand.pk, "offer_id": demand.offers.get().pk, "photo_id": 1}
+
+
+def _sibling_delivery(world) -> dict:
+    """A delivery run of station B, buying, with a household and a receipt."""
+    from wenming.deliveries import services
+    from wenming.demands import workflow
+    from wenming.demands.tests.factories import entered
+
+    demand, _ = entered(world, node=world.station_b, actor=world.manager_b, address="杨贵店村二组 8 号",
+                        phone="13800000099")
+    workflow.demand_review(actor=world.manager_b, demand=demand)
+    run = services.run_create(actor=world.manager_b, node=world.station_b, title="杨贵店村代购")
+    stop = services.run_add_demands(actor=world.manager_b, run=run, demands=[demand])[0]
+    services.run_assign(actor=world.manager_b, run=run, volunteers=[world.vol_b])
+    services.run_start_purchase(actor=world.manager_b, run=run)
+    receipt = services.receipt_add(actor=world.manager_b, run=run, amount="12", shop="超市")
+    return {"run_id": run.pk, "stop_id": stop.pk, "receipt_id": receipt.pk}
 
 
 def _sibling_hotline(world) -> dict:
@@ -155,6 +173,13 @@ BODIES = {
     ("post", "/demands/{demand_id}/dispatch"): lambda w: {"volunteer_ids": [w.vol_a.pk]},
     ("post", "/demands/{demand_id}/complete"): lambda w: {"note": "完成"},
     ("post", "/offers/{offer_id}/decline"): lambda w: {"reason": "没空"},
+    ("post", "/delivery-runs/{run_id}/stops"): lambda w: {"demand_ids": [1]},
+    ("post", "/delivery-runs/{run_id}/volunteers"): lambda w: {"volunteer_ids": [w.vol_a.pk]},
+    ("post", "/delivery-runs/{run_id}/volunteers/{volunteer_id}/leave"): lambda w: {"reason": "有事"},
+    ("post", "/delivery-runs/{run_id}/cancel"): lambda w: {"reason": "取消"},
+    ("post", "/delivery-stops/{stop_id}/confirm"): lambda w: {"code": "123456"},
+    ("post", "/delivery-stops/{stop_id}/mark"): lambda w: {"reason": "无人"},
+    ("post", "/delivery-stops/{stop_id}/amount"): lambda w: {"amount": "1"},
     ("post", "/hotlines/{hotline_id}/counselors"): lambda w: {"user_id": w.manager_a.pk},
     ("patch", "/hotline-counselors/{counselor_id}"): lambda w: {"active": True},
     ("put", "/hotline-counselors/{counselor_id}/schedule"): lambda w: {"shifts": []},
