@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("wenming.service.shop_urls")),
     path("mobilization/", include("wenming.mobilization.urls")),
     path("demands/", include("wenming.demands.urls")),
+    path("deliveries/", include("wenming.deliveries.urls")),
     path("supplies/", include("wenming.supplies.urls")),
     path("hotline/", include("wenming.hotline.urls")),
 ]

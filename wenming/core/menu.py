@@ -72,6 +72,9 @@ def _demand_items(scope) -> list[MenuItem | None]:
         items.append(_item("demand_board", "群众点单", "demands:board", "待审核、待派单、超时的群众点单"))
     if scope.has(Perm.DEMAND_EDIT):
         items.append(_item("demand_enter", "电话点单录入", "demands:enter", "接听群众来电后代为录入点单", in_nav=False))
+    if scope.has(Perm.DEMAND_VIEW) or Role.VOLUNTEER in roles:
+        items.append(_item("deliveries", "代购配送", "deliveries:runs", "汇总多户代购清单，统一采购、上门配送、逐户确认",
+                           in_nav=False))
     if Role.VOLUNTEER in roles:
         items.append(_item("offers", "派给我的点单", "demands:offers", "接单或婉拒派给您的群众点单"))
     if scope.has(Perm.SUPPLY_VIEW):

@@ -88,7 +88,10 @@ def _tracked(request, tracking_no: str, tracking_code: str) -> Demand:
                                   client=client_ip(request) or "")
 
 
-def _track_page(request, form, *, demand=None, rate_form=None, rate_error="", status=200, rated=False):
+def _track_page(request, form, *, demand=None, rate_form=None, rate_error="", status=200, rated=False,
+                confirmed=False):
+    from wenming.deliveries.stops import delivery_pending_for  # delivery runs build on requests
+
     can_rate = demand is not None and demand.status == DemandStatus.COMPLETED
     if can_rate and rate_form is None:
         rate_form = RateForm(initial={"tracking_no": demand.tracking_no,
@@ -97,6 +100,7 @@ def _track_page(request, form, *, demand=None, rate_form=None, rate_error="", st
         "form": form, "demand": demand, "history": public_history(demand) if demand else [],
         "rate_form": rate_form if can_rate else None, "rate_error": rate_error, "rated": rated,
         "tracking_code": form.cleaned_data["tracking_code"] if demand is not None else "",
+        "delivering": demand is not None and delivery_pending_for(demand), "confirmed": confirmed,
     }, status=status)
 
 
@@ -140,3 +144,24 @@ def rate(request):
         demand.refresh_from_db()
         return _track_page(request, form, demand=demand, rate_error=exc.message, status=exc.status)
     return _track_page(request, form, demand=demand, rated=True)
+
+
+@never_cache
+@require_POST
+def confirm_delivery(request):
+    """确认收货: a household of a delivery run confirms its own delivery (number + query code)."""
+    from wenming.deliveries.stops import stop_confirm_by_resident
+
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return _track_page(request, form, status=422)
+    try:
+        stop = stop_confirm_by_resident(tracking_no=form.cleaned_data["tracking_no"],
+                                        tracking_code=form.cleaned_data["tracking_code"],
+                                        client=client_ip(request) or "")
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _track_page(request, form, status=exc.status)
+    demand = stop.demand
+    demand.refresh_from_db()
+    return _track_page(request, form, demand=demand, confirmed=True)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("new/code/", pub.send_code, name="send_code"),
     path("track/", pub.track, name="track"),
     path("track/rate/", pub.rate, name="rate"),
+    path("track/confirm-delivery/", pub.confirm_delivery, name="confirm_delivery"),
     # volunteers
     path("offers/", vol.offers, name="offers"),
     path("offers/<str:offer_id>/", vol.offer, name="offer"),

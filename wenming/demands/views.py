@@ -25,6 +25,8 @@ EVENT_LABELS = {
     "submit": "提交", "review": "受理", "reject": "不予受理", "dispatch": "派单", "requeue": "退回待派",
     "escalate": "超时上报", "accept": "接单", "decline": "婉拒", "offer_expired": "派单超时", "start": "开始服务",
     "complete": "完成", "rate": "评价", "close": "办结", "auto_close": "自动办结",
+    "run_join": "纳入代购配送", "run_start": "开始采购", "delivered": "确认收货", "run_requeue": "退回待派",
+    "run_cancel_demand": "办结（未送达）",
 }
 
 
