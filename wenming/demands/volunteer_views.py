@@ -120,7 +120,7 @@ def _my_page(request, demand, *, complete_form=None, photo_form=None, status=200
     return render(request, "demands/volunteer/my_demand.html", {
         "demand": demand, "contact": contact, "items": list(demand.items.all()),
         "photos": list(demand.photos.all()), "history": public_history(demand),
-        "complete_form": complete_form or CompleteForm(), "photo_form": photo_form or PhotoForm(),
+        "complete_form": complete_form or CompleteForm(), "photo_form": photo_form or PhotoForm(auto_id="add_%s"),
         "can_start": demand.status == S.ACCEPTED, "can_complete": demand.status == S.IN_PROGRESS,
         "can_add_photo": demand.status in (S.IN_PROGRESS, S.COMPLETED),
     }, status=status)
@@ -182,7 +182,7 @@ def complete(request, demand_id: str):
 @login_page
 def add_photo(request, demand_id: str):
     demand = _acted_on(request, demand_id)
-    form = PhotoForm(request.POST, request.FILES)
+    form = PhotoForm(request.POST, request.FILES, auto_id="add_%s")
     if not form.is_valid():
         messages.error(request, "请选择要上传的照片")
         return redirect("demands:my_demand", demand_id=demand.pk)
