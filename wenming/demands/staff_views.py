@@ -131,6 +131,8 @@ def _detail(request, demand, *, contact=None, reject_form=None, dispatch_form=No
         "teams": teams,
         "reject_form": reject_form or ReasonForm(), "dispatch_form": dispatch_form or DispatchForm(),
         "close_form": NoteForm(),
+        # the delivery runs this request was on (wenming.deliveries), newest first
+        "stops": list(demand.delivery_stops.select_related("run").order_by("-id")),
     }, status=status)
 
 

@@ -86,6 +86,7 @@ def test_a_dispatcher_gathers_and_a_volunteer_delivers_through_the_pages(crew, d
     assert Demand.objects.get(pk=crew.households[1].pk).status == "reviewed"
     page = _text(staff.get(f"/deliveries/{run.pk}/"))
     assert "已完成" in page and "上门核对收货码" in page and "家中无人" in page
+    assert f"#{run.pk} 九里村代购第一批" in _text(staff.get(f"/demands/{crew.households[0].pk}/"))
     xlsx = staff.get(f"/deliveries/{run.pk}/buying-list.xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
 
