@@ -40,6 +40,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("volunteer", Role.VOLUNTEER, "志愿者", f"本人（{DEMO_STATION}志愿服务分队队员）"),
     DemoAccount("resident", Role.RESIDENT, "群众", f"本人的点单（{DEMO_STATION}）"),
     DemoAccount("counselor", Role.COUNSELOR, "心理咨询师", f"{COUNTY}新时代文明实践中心热线中分派给本人的个案"),
+    DemoAccount("supervisor", Role.HOTLINE_SUPERVISOR, "心理热线督导",
+                f"{COUNTY}新时代文明实践中心热线：所督导咨询师的个案，热线统计"),
     DemoAccount("inspector", Role.INSPECTOR, "测评督查员", f"{COUNTY}文明办及以下的测评督查"),
     DemoAccount("liaison", Role.UNIT_LIAISON, "文明单位联络员", f"文明单位：{DEMO_UNIT}"),
 ]
@@ -79,6 +81,7 @@ def create_accounts(county, teams, units, seeded) -> list[User]:
         ("volunteer", Role.VOLUNTEER, member.vol.home_node, {}),
         ("resident", Role.RESIDENT, station.node, {}),
         ("counselor", Role.COUNSELOR, county.center.node, {}),
+        ("supervisor", Role.HOTLINE_SUPERVISOR, county.center.node, {}),
         ("inspector", Role.INSPECTOR, county.county.node, {}),
         ("liaison", Role.UNIT_LIAISON, unit.node, {"unit": unit}),
     ]

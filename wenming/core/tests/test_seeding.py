@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from wenming.accounts.models import RoleAssignment
+from wenming.accounts.models import RoleAssignment, User
 from wenming.core.crypto import blind_index, mask_id_number, mask_phone
 from wenming.core.models import AuditEntry
+from wenming.demands.models import Demand
 from wenming.orgs.models import Node
 from wenming.orgs.services import node_create
 from wenming.orgs.tree import encode_step
@@ -118,7 +119,7 @@ class _Rollback(Exception):
     pass
 
 
-def _snapshot(seed: int) -> tuple[list, list]:
+def _snapshot(seed: int) -> tuple[list, list, list]:
     """Seed inside a savepoint, read what matters, roll it all back."""
     try:
         with transaction.atomic():
@@ -126,7 +127,10 @@ def _snapshot(seed: int) -> tuple[list, list]:
             nodes = list(Node.objects.order_by("path").values_list("path", "name", "code"))
             people = [(v.name, v.birth_date, v.reveal_id_number(), v.home_node.path, v.grid and v.grid.path)
                       for v in Volunteer.objects.select_related("home_node", "grid").order_by("volunteer_no")]
-            raise _Rollback((nodes, people))
+            requests = [(d.tracking_no, d.status, d.category.code, d.reveal_name(), d.reveal_address(),
+                         d.grid and d.grid.path, [(i.name, i.quantity) for i in d.items.order_by("id")])
+                        for d in Demand.objects.select_related("category", "grid").order_by("tracking_no")]
+            raise _Rollback((nodes, people, requests))
     except _Rollback as done:
         return done.args[0]
 
@@ -220,3 +224,126 @@ def test_demo_has_volunteer_service_data_at_the_demo_station(demo):
     assert me.enrollments.filter(status="confirmed").exists()
     assert Call.objects.filter(responses__isnull=False).exists()
     assert demo["service"]["projects"] == Project.objects.count()
+
+
+def _demo_counts() -> dict:
+    from wenming.demands.models import DemandEvent, Offer
+    from wenming.hotline.models import CallLog, Counselor, FollowUp, Hotline
+    from wenming.supplies.models import Donation, Stock, StockMovement
+
+    return {model.__name__: model.objects.count() for model in (
+        Demand, DemandEvent, Offer, Donation, StockMovement, Stock, Hotline, Counselor, CallLog, FollowUp,
+        AuditEntry)}
+
+
+def test_demo_has_requests_in_every_state_at_the_demo_station(demo):
+    from wenming.demands.models import DemandStatus, OfferStatus, VolunteerDemandStats
+    from wenming.demands.stats import STAT_FIELDS, demand_stats_from_rows
+    from wenming.seeding.demo_accounts import DEMO_STATION
+
+    station = Node.objects.get(kind="station", name__startswith=DEMO_STATION)
+    demands = list(Demand.objects.filter(node=station).select_related("category"))
+    states = Counter(d.status for d in demands)
+    assert set(states) == set(DemandStatus.values) and len(demands) == Demand.objects.count()
+    assert demo["service"]["requests"]["demands"] == dict(states)
+    # 代购 requests accepted (受理) and not dispatched, with their shopping lists: for delivery runs
+    waiting = [d for d in demands if d.status == "reviewed" and d.category.code == "shopping"]
+    assert len(waiting) >= 2
+    assert all(d.items.count() >= 3 and not d.offers.exists() for d in waiting)
+    for d in demands:
+        assert d.reveal_phone().startswith("1380000") and d.phone_masked.startswith("138****")
+        assert d.reveal_address().startswith("秭归县茅坪镇金缸城社区") and "***" in d.address_masked
+        # the history ends in the request's state; every transition is audited
+        assert d.events.exclude(to_status="").order_by("at", "id").last().to_status == d.status
+        assert AuditEntry.objects.filter(action="demand.submit", object_id=str(d.pk)).exists()
+        if d.status == "rejected":
+            assert d.reject_reason and d.closed_at
+        if d.status == "dispatched":
+            assert d.offers.filter(status=OfferStatus.OFFERED).exists()
+        if d.status in ("accepted", "in_progress", "completed", "rated", "closed") and not d.delivery_stops.exists():
+            assert d.accepted_by.user is not None  # (a delivery run's households are served by the run)
+        if d.status in ("completed", "rated", "closed"):  # done, or no longer needed on a delivery run
+            assert d.proof_note or d.events.filter(action="run_cancel_demand").exists()
+        if d.status == "rated":
+            assert 1 <= d.rating <= 5 and d.rating_comment
+    assert any(o.status == OfferStatus.DECLINED and o.decline_reason for d in demands for o in d.offers.all())
+    assert any(d.accepted_team_id for d in demands)
+    # the ranking summary the workflow keeps agrees with the requests
+    kept = {s.volunteer_id: tuple(getattr(s, f) for f in STAT_FIELDS) for s in VolunteerDemandStats.objects.all()}
+    assert kept == demand_stats_from_rows() and len(kept) == 2
+
+
+def test_demo_has_a_finished_delivery_run_and_one_gathering(demo):
+    from wenming.deliveries.models import DeliveryRun
+    from wenming.deliveries.selectors import buying_list, run_candidates_for_actor
+    from wenming.seeding.demo_accounts import DEMO_STATION
+
+    station = Node.objects.get(kind="station", name__startswith=DEMO_STATION)
+    done, gathering = DeliveryRun.objects.filter(node=station).order_by("pk")
+    assert done.status == "closed" and gathering.status == "gathering"
+    assert sorted(done.stops.values_list("status", flat=True)) == ["confirmed", "confirmed", "marked"]
+    assert done.receipts.count() == 1 and any(line.household_count == 2 for line in buying_list(done))
+    assert gathering.stops.count() == 2 and gathering.members.filter(volunteer__user__username="volunteer").exists()
+    staff = User.objects.get(username="station")
+    assert run_candidates_for_actor(actor=staff, run=gathering).count() >= 2  # still some to add
+    assert demo["service"]["requests"]["delivery_runs"] == 2
+
+
+def test_demo_supplies_stock_equals_the_movements(demo):
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from wenming.supplies.models import DonationLine, MovementKind, Stock, StockMovement
+
+    def q(value) -> Decimal:
+        return Decimal(value).quantize(Decimal("0.001"))
+
+    moved = {(r["node"], r["item"]): q(r["total"]) for r in
+             StockMovement.objects.order_by().values("node", "item").annotate(total=Sum("quantity"))}
+    stock = {(s.node_id, s.item_id): q(s.quantity) for s in Stock.objects.all()}
+    assert stock and moved == stock and all(v >= 0 for v in stock.values())
+    assert set(StockMovement.objects.values_list("kind", flat=True)) == set(MovementKind.values)
+    donated = {r["item__name"]: q(r["total"]) for r in
+               DonationLine.objects.order_by().values("item__name").annotate(total=Sum("quantity"))}
+    # the 秭归 report: 消毒用品 15 吨、医用外科口罩 1 万个、防护服 110 套
+    assert donated["消毒用品（散装）"] == 15 and donated["医用外科口罩"] == 10000 and donated["医用防护服"] == 110
+    station = Node.objects.get(kind="station", name__startswith="金缸城社区")
+    assert Stock.objects.filter(node=station, item__name="医用外科口罩", quantity__gt=0).exists()
+    assert AuditEntry.objects.filter(action__startswith="supplies.").count() >= 10
+
+
+def test_demo_hotline_has_calls_on_duty_a_crisis_and_follow_ups(demo):
+    from wenming.accounts.models import User
+    from wenming.hotline.access import call_visibility_q
+    from wenming.hotline.call_services import on_duty
+    from wenming.hotline.models import CallLog, Counselor, FollowUp
+    from wenming.hotline.stats import call_stats_for_actor
+
+    counselor = Counselor.objects.select_related("user", "supervisor").get()
+    assert counselor.user.username == "counselor" and counselor.supervisor.username == "supervisor"
+    assert counselor.duty_shifts.count() >= 10
+    calls = list(CallLog.objects.all())
+    assert len(calls) == demo["service"]["requests"]["hotline_calls"] >= 20
+    assert all(on_duty(counselor, c.started_at) and c.summary_enc for c in calls)
+    crisis = CallLog.objects.get(is_crisis=True)
+    assert crisis.referral and crisis.topic.code == "self_harm"
+    assert {(f.kind, f.done_at is None) for f in crisis.followups.all()} == {("crisis", False), ("manual", True)}
+    assert FollowUp.objects.filter(kind="agreed", done_at__isnull=True).exists()
+    # records by assignment: the counselor and the supervisor see them all, the office none
+    supervisor, office = User.objects.get(username="supervisor"), User.objects.get(username="office")
+    assert CallLog.objects.filter(call_visibility_q(counselor.user)).count() == len(calls)
+    assert CallLog.objects.filter(call_visibility_q(supervisor)).count() == len(calls)
+    assert not CallLog.objects.filter(call_visibility_q(office)).exists()
+    assert call_stats_for_actor(actor=office, period="day").total.calls  # statistics without the records
+
+
+def test_seeding_the_demo_twice_adds_nothing(demo):
+    counts = _demo_counts()
+    assert counts["Demand"] and counts["CallLog"] and counts["StockMovement"]
+    with pytest.raises(SeedRefused):
+        seed_demo(volunteers=SMALL, progress=False)
+    out = io.StringIO()
+    call_command("demo", no_serve=True, stdout=out, verbosity=0)
+    assert "跳过" in out.getvalue()
+    assert _demo_counts() == counts
