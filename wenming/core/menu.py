@@ -56,7 +56,7 @@ def menu_for(user) -> list[MenuItem]:
     if scope.has(Perm.TEAM_VIEW) or scope.led_team_ids():
         items.append(_item("teams", "队伍", "volunteers:teams", "总队、支队、分队、小队及队员"))
     items += _service_items(scope)
-    items += _demand_items(scope)
+    items += _demand_items(scope, user)
     if Role.VOLUNTEER in scope.roles():
         items.append(_item("me", "我的志愿者信息", "volunteers:me", "查看本人的志愿者登记信息"))
     if user.is_staff:
@@ -64,7 +64,7 @@ def menu_for(user) -> list[MenuItem]:
     return [i for i in items if i]
 
 
-def _demand_items(scope) -> list[MenuItem | None]:
+def _demand_items(scope, user) -> list[MenuItem | None]:
     """Residents' requests, supplies and the hotline (SPEC 4.5)."""
     roles = scope.roles()
     items: list[MenuItem | None] = []
@@ -83,10 +83,18 @@ def _demand_items(scope) -> list[MenuItem | None]:
         items.append(_item("hotline_calls", "心理热线", "hotline:calls", "我的来电记录与回访"))
     if Role.HOTLINE_SUPERVISOR in roles:
         items.append(_item("hotline_supervision", "热线督导", "hotline:supervision", "所督导咨询师的来电记录"))
+    if _may_set_up_hotlines(user):
+        items.append(_item("hotline_setup", "热线设置", "hotline:lines", "心理热线、咨询师、督导和值班表", in_nav=False))
     if scope.has(Perm.HOTLINE_STATS):
         items.append(_item("hotline_stats", "热线统计", "hotline:stats", "按时期、人群、话题的来电统计（不含个人信息）",
                            in_nav=False))
     return items
+
+
+def _may_set_up_hotlines(user) -> bool:
+    from wenming.hotline.access import may_manage_any  # the hotline decides who sets it up
+
+    return may_manage_any(user)
 
 
 def _service_items(scope) -> list[MenuItem | None]:

@@ -78,6 +78,21 @@ def may_manage_hotline(actor, node_path: str) -> bool:
     return scope.allows(Perm.NODE_EDIT, node_path) or any(node_path.startswith(p) for p in supervisor_paths(actor))
 
 
+def manage_q(actor, path_field: str) -> Q:
+    """Rows (through a node path field) where the actor may set hotlines up — the same rule
+    as may_manage_hotline, as a filter: node.edit over the node, or the hotline-supervisor
+    role over it."""
+    q = scope_for(actor).q(Perm.NODE_EDIT, path_field)
+    for path in supervisor_paths(actor):
+        q |= Q(**{f"{path_field}__startswith": path})
+    return q
+
+
+def may_manage_any(actor) -> bool:
+    """May the actor set up hotlines anywhere (the set-up pages' entry check)?"""
+    return _actor_id(actor) is not None and (scope_for(actor).has(Perm.NODE_EDIT) or bool(supervisor_paths(actor)))
+
+
 def may_supervise(user, hotline: Hotline) -> bool:
     """May `user` be named supervisor of a counselor on `hotline`?"""
     path = hotline.node.path

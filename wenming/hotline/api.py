@@ -201,7 +201,7 @@ def followup_complete(request, followup_id: str, payload: CompleteIn):
 
 # ---- statistics (no personal data) --------------------------------------------------------
 
-@router.get("/hotline-stats", response=StatsOut, summary="心理热线统计（仅计数，不含个人信息；少于 3 的格子不显示）")
+@router.get("/hotline-stats", response=StatsOut, summary="心理热线统计（仅计数，不含个人信息；按整月/整周统计，计数取整到 5，少于 3 的格子不显示）")
 def stats(request, filters: Query[StatsFilter]):
     node = hotline = None
     if filters.node_id:

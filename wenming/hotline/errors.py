@@ -30,4 +30,5 @@ class HotlineError(ErrorCode):
     PERIOD_INVALID = ("hotline.period_invalid", "统计周期须为 day、week 或 month（按日、周、月）", 422)
     RANGE_INVALID = ("hotline.range_invalid", "统计起止日期有误：开始不能晚于结束，且按{period}统计最长 {days} 天", 422)
     STATS_FORBIDDEN = ("hotline.stats_forbidden", "您没有查看心理热线统计的权限", 403)
+    MANAGE_FORBIDDEN = ("hotline.manage_forbidden", "您没有设置心理热线的权限（需阵地管理权限或“心理热线督导”角色）", 403)
     SUPERVISION_BY_ADMIN = ("hotline.supervision_by_admin", "督导关系只能由系统管理员设定，且不能涉及本人", 403)

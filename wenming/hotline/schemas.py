@@ -209,7 +209,7 @@ class PhoneOut(Schema):
 class StatRowOut(Schema):
     key: str
     label: str
-    calls: int | None  # None when suppressed (1 or 2 calls)
+    calls: int | None  # rounded to round_to; None when not shown (1 or 2 calls, or hidden to protect another)
     crisis: int | None
     avg_minutes: Decimal | None
     suppressed: bool
@@ -220,11 +220,13 @@ class StatsOut(Schema):
     date_from: date
     date_to: date
     min_cell: int
+    round_to: int
     total: StatRowOut
     by_period: list[StatRowOut]
     by_caller_group: list[StatRowOut]
     by_topic: list[StatRowOut]
     by_hotline: list[StatRowOut]
+    withheld: list[str]  # breakdowns not listed (by_period, …): too few calls to break down safely
 
 
 class CallFilter(Schema):

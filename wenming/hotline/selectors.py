@@ -4,12 +4,17 @@ Out of visibility and missing answer the same 404."""
 
 from django.db.models import Count, Q, QuerySet
 
-from wenming.accounts.roles import Perm
+from wenming.accounts.models import User
+from wenming.accounts.roles import Perm, Role
 from wenming.accounts.scope import NOTHING, scope_for
 from wenming.core.errors import CoreError
+from wenming.orgs.models import Node, NodeKind
+from wenming.orgs.tree import ancestor_paths
 
-from .access import call_visibility_q, stats_hotlines_q, supervised_q, supervisor_basis_q
+from .access import call_visibility_q, manage_q, stats_hotlines_q, supervised_q, supervisor_basis_q
 from .models import CallLog, Counselor, DutyShift, FollowUp, Hotline, Topic
+
+CHOICE_LIMIT = 300
 
 
 def topic_list(*, include_inactive: bool = False) -> QuerySet:
@@ -67,6 +72,54 @@ def supervised_counselors(*, actor) -> QuerySet:
         return Counselor.objects.none()
     return Counselor.objects.filter(supervisor_basis_q(actor), supervisor_id=user_id).select_related(
         "user", "hotline").order_by("hotline_id", "id")
+
+
+# ---- setting up (the set-up pages): only what the actor may manage -----------------------
+
+def hotline_list_for_manager(*, actor) -> QuerySet:
+    """Lines the actor may set up (access.manage_q), with their active counselors counted."""
+    return Hotline.objects.filter(manage_q(actor, "node__path")).select_related("node").annotate(
+        counselor_count=Count("counselors", filter=Q(counselors__active=True))).order_by("node__path", "name")
+
+
+def hotline_get_for_manager(*, actor, hotline_id: int) -> Hotline:
+    hotline = hotline_list_for_manager(actor=actor).filter(pk=hotline_id).first()
+    if hotline is None:
+        raise CoreError.NOT_FOUND.error()
+    return hotline
+
+
+def counselor_get_for_manager(*, actor, counselor_id: int) -> Counselor:
+    counselor = Counselor.objects.filter(manage_q(actor, "hotline__node__path"), pk=counselor_id).select_related(
+        "user", "supervisor", "hotline__node").first()
+    if counselor is None:
+        raise CoreError.NOT_FOUND.error()
+    return counselor
+
+
+def manageable_nodes(*, actor) -> QuerySet:
+    """Live nodes (no grids) where the actor may open a line."""
+    return Node.objects.filter(manage_q(actor, "path"), archived_at__isnull=True).exclude(
+        kind=NodeKind.GRID).order_by("path")
+
+
+def counselor_candidates(*, hotline: Hotline) -> QuerySet:
+    """Active users holding the counselor role at the line's node, above it or inside its
+    subtree (services.counselor_add checks the same), not yet on the line."""
+    path = hotline.node.path
+    near = Q(assignments__node__path__in=ancestor_paths(path)) | Q(assignments__node__path__startswith=path)
+    return User.objects.filter(near, assignments__role=Role.COUNSELOR, is_active=True).exclude(
+        hotline_counselors__hotline=hotline).distinct().order_by("username")
+
+
+def supervisor_candidates(*, hotline: Hotline) -> QuerySet:
+    """Active users who may be named supervisor on the line (access.may_supervise): the
+    hotline-supervisor role at its node or above, or an active counselor of it marked as
+    supervisor."""
+    by_role = Q(assignments__role=Role.HOTLINE_SUPERVISOR,
+                assignments__node__path__in=ancestor_paths(hotline.node.path))
+    marked = Q(pk__in=Counselor.objects.filter(hotline=hotline, is_supervisor=True, active=True).values("user_id"))
+    return User.objects.filter(by_role | marked, is_active=True).distinct().order_by("username")
 
 
 def schedule_of(*, counselor: Counselor) -> QuerySet:

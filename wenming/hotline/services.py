@@ -44,6 +44,38 @@ def hotline_create(*, actor, node, name: str, number: str, hours: str = "") -> H
     return hotline
 
 
+def hotline_update(*, actor, hotline: Hotline, name: str | None = None, number: str | None = None,
+                   hours: str | None = None, active: bool | None = None) -> Hotline:
+    """Change a line's name, public number, hours or whether it is in service. Its node does
+    not change (it decides who supervises and whose statistics the calls count in). A line
+    out of service takes no new calls; its records and schedules stay."""
+    _require_manage(actor, hotline.node.path)
+    values = {}
+    for field, value, label, limit in (("name", name, "热线名称", 100), ("number", number, "对外号码", 40),
+                                       ("hours", hours, "服务时间", 100)):
+        if value is not None:
+            values[field] = clean_text(value, label=label, limit=limit)
+            if field != "hours" and not values[field]:
+                raise E.NAME_REQUIRED.error(field)
+    if active is not None:
+        values["active"] = bool(active)
+    changes = {k: v for k, v in values.items() if getattr(hotline, k) != v}
+    if not changes:
+        return hotline
+    try:
+        with transaction.atomic():
+            for field, value in changes.items():
+                setattr(hotline, field, value)
+            hotline.save(update_fields=list(changes))
+            audit_record(actor=actor, action="hotline.update", obj=hotline, node_path=hotline.node.path,
+                         changes={k: v for k, v in changes.items() if k in ("name", "active")} | {
+                             "fields": sorted(changes)})
+    except IntegrityError:
+        hotline.refresh_from_db()
+        raise E.NAME_TAKEN.error("name") from None
+    return hotline
+
+
 def _check_supervisor(hotline: Hotline, user, supervisor, is_supervisor: bool) -> None:
     if supervisor is None:
         if not is_supervisor:

@@ -3,43 +3,36 @@ topic and hotline, crisis counts and average duration, over the hotlines the act
 statistics of (access.stats_hotlines_q).
 
 Nothing here reads a summary, a note, a phone or a name: the queries touch only the
-metadata columns. Small cells are suppressed: a count of 1 or 2 (MIN_CELL) is answered as
-None with `suppressed = True` (shown as "<3"), and an average only for cells of at least
-MIN_CELL calls, so a village line's single crisis call on one day cannot be picked out.
-Zeros are exact. Totals follow the same rule. When a breakdown would hide exactly one cell
-of a column whose total is shown, the smallest other non-zero cell is hidden too
-(secondary suppression), so the hidden one cannot be had by subtraction from the total.
+metadata columns. What may be shown of the counts is decided in disclosure.py: 1–2 are
+hidden, the rest rounded to 5, and every breakdown protected so that no hidden count can be
+had by subtraction. Ranges cover whole periods (calendar months for day and month figures,
+ISO weeks for weekly ones): two ranges differ by whole months or weeks, never by a day.
 """
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from . import disclosure
 from .access import may_view_stats, stats_hotlines_q
+from .disclosure import MIN_CELL, ROUND_TO, Cell, StatRow, publish
 from .errors import HotlineError as E
 from .models import CallerGroup, CallLog, Hotline
 
-MIN_CELL = 3
-# period → (truncation, longest range in days, default range in days, label)
+__all__ = ["MIN_CELL", "PERIODS", "ROUND_TO", "HotlineStats", "StatRow", "call_stats_for_actor", "resolve_range",
+           "stats_hotline_list"]
+
+# period → (truncation, longest range in days, label)
 PERIODS = {
-    "day": (TruncDay, 366, 30, "日"),
-    "week": (TruncWeek, 3 * 366, 7 * 12, "周"),
-    "month": (TruncMonth, 5 * 366, 365, "月"),
+    "day": (TruncDay, 366, "日"),
+    "week": (TruncWeek, 3 * 366, "周"),
+    "month": (TruncMonth, 5 * 366, "月"),
 }
-
-
-@dataclass
-class StatRow:
-    key: str
-    label: str
-    calls: int | None
-    crisis: int | None
-    avg_minutes: Decimal | None
-    suppressed: bool
+BREAKDOWNS = ("by_period", "by_caller_group", "by_topic", "by_hotline")
 
 
 @dataclass
@@ -48,22 +41,13 @@ class HotlineStats:
     date_from: date
     date_to: date
     min_cell: int
+    round_to: int
     total: StatRow
     by_period: list[StatRow]
     by_caller_group: list[StatRow]
     by_topic: list[StatRow]
     by_hotline: list[StatRow]
-
-
-def _small(n: int) -> bool:
-    return 0 < n < MIN_CELL
-
-
-def _row(key, label, calls: int, crisis: int, minutes: int | None) -> StatRow:
-    if _small(calls):
-        return StatRow(str(key), label, None, None, None, True)
-    avg = (Decimal(minutes or 0) / calls).quantize(Decimal("0.1"), ROUND_HALF_UP) if calls else None
-    return StatRow(str(key), label, calls, None if _small(crisis) else crisis, avg, _small(crisis))
+    withheld: list[str]  # breakdowns not listed because their rows would give a hidden count away
 
 
 _MEASURES = {"calls": Count("id"), "crisis": Count("id", filter=Q(is_crisis=True)), "minutes": Sum("duration_minutes")}
@@ -74,17 +58,8 @@ def _grouped(qs: QuerySet, *fields) -> list[dict]:
     return list(qs.order_by().values(*fields).annotate(**_MEASURES).order_by(*fields))
 
 
-def _protect(rows: list[StatRow], total: StatRow) -> list[StatRow]:
-    """Secondary suppression, per column, within one breakdown."""
-    for attr in ("calls", "crisis"):
-        if getattr(total, attr) is None or sum(getattr(r, attr) is None for r in rows) != 1:
-            continue
-        shown = [r for r in rows if getattr(r, attr)]
-        if shown:
-            victim = min(shown, key=lambda r: (getattr(r, attr), r.key))
-            setattr(victim, attr, None)
-            victim.suppressed = True
-    return rows
+def _cell(key, label: str, r: dict) -> Cell:
+    return Cell(str(key), label, r["calls"], r["crisis"], r["minutes"] or 0)
 
 
 def stats_hotline_list(*, actor) -> QuerySet:
@@ -92,13 +67,34 @@ def stats_hotline_list(*, actor) -> QuerySet:
     return Hotline.objects.filter(stats_hotlines_q(actor, "")).select_related("node").order_by("node__path", "name")
 
 
+def _month_start(day: date, back: int = 0) -> date:
+    months = day.year * 12 + day.month - 1 - back
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def _align(period: str, date_from: date, date_to: date) -> tuple[date, date]:
+    """Widen a range to whole periods: ISO weeks (Monday–Sunday) for weekly figures,
+    calendar months otherwise."""
+    if period == "week":
+        return date_from - timedelta(days=date_from.isoweekday() - 1), date_to + timedelta(days=7 - date_to.isoweekday())
+    last = calendar.monthrange(date_to.year, date_to.month)[1]
+    return _month_start(date_from), date_to.replace(day=last)
+
+
 def resolve_range(period: str, date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """The whole-period range a statistic covers. Defaults: this month and the last (day),
+    the last 12 weeks (week), the last 12 months (month), up to the current period."""
     if period not in PERIODS:
         raise E.PERIOD_INVALID.error("period")
-    _, longest, default, label = PERIODS[period]
+    _, longest, label = PERIODS[period]
     date_to = date_to or timezone.localdate()
-    date_from = date_from or date_to - timedelta(days=default - 1)
-    if date_from > date_to or (date_to - date_from).days >= longest:
+    if date_from is None:
+        date_from = {"day": date_to - timedelta(days=29), "week": date_to - timedelta(weeks=11),
+                     "month": _month_start(date_to, back=11)}[period]
+    if date_from > date_to:
+        raise E.RANGE_INVALID.error("date_from", period=label, days=longest)
+    date_from, date_to = _align(period, date_from, date_to)
+    if (date_to - date_from).days >= longest:
         raise E.RANGE_INVALID.error("date_from", period=label, days=longest)
     return date_from, date_to
 
@@ -118,23 +114,23 @@ def call_stats_for_actor(*, actor, period: str = "day", date_from: date | None =
 
     totals = qs.aggregate(**_MEASURES)
     trunc = PERIODS[period][0]
-    by_period = _grouped(qs.annotate(bucket=trunc("started_at", output_field=DateField())), "bucket")
     groups = dict(CallerGroup.choices)
-    total = _row("total", "合计", totals["calls"], totals["crisis"], totals["minutes"])
-    return HotlineStats(
-        period=period, date_from=date_from, date_to=date_to, min_cell=MIN_CELL, total=total,
-        by_period=_protect([_row(r["bucket"].isoformat(), _period_label(period, r["bucket"]), r["calls"], r["crisis"],
-                                 r["minutes"]) for r in by_period], total),
-        by_caller_group=_protect([_row(r["caller_group"], groups.get(r["caller_group"], r["caller_group"]),
-                                       r["calls"], r["crisis"], r["minutes"]) for r in _grouped(qs, "caller_group")],
-                                 total),
-        by_topic=_protect([_row(r["topic__code"], r["topic__name"], r["calls"], r["crisis"], r["minutes"])
-                           for r in _grouped(qs, "topic__sort", "topic__code", "topic__name")], total),
-        by_hotline=_protect([_row(r["hotline_id"], f"{r['hotline__name']}（{r['hotline__node__name']}）", r["calls"],
-                                  r["crisis"], r["minutes"])
-                             for r in _grouped(qs, "hotline__node__path", "hotline_id", "hotline__name",
-                                               "hotline__node__name")], total),
-    )
+    cells = {
+        "by_period": [_cell(r["bucket"].isoformat(), _period_label(period, r["bucket"]), r) for r in
+                      _grouped(qs.annotate(bucket=trunc("started_at", output_field=DateField())), "bucket")],
+        "by_caller_group": [_cell(r["caller_group"], groups.get(r["caller_group"], r["caller_group"]), r)
+                            for r in _grouped(qs, "caller_group")],
+        "by_topic": [_cell(r["topic__code"], r["topic__name"], r)
+                     for r in _grouped(qs, "topic__sort", "topic__code", "topic__name")],
+        "by_hotline": [_cell(r["hotline_id"], f"{r['hotline__name']}（{r['hotline__node__name']}）", r)
+                       for r in _grouped(qs, "hotline__node__path", "hotline_id", "hotline__name",
+                                         "hotline__node__name")],
+    }
+    total, rows, withheld = publish(Cell("total", "合计", totals["calls"], totals["crisis"], totals["minutes"] or 0),
+                                    cells)
+    return HotlineStats(period=period, date_from=date_from, date_to=date_to, min_cell=disclosure.MIN_CELL,
+                        round_to=disclosure.ROUND_TO,
+                        total=total, withheld=withheld, **rows)
 
 
 def _period_label(period: str, day: date) -> str:

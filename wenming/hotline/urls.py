@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import setup_views as setup
 from . import views as v
 
 # Mounted at /hotline/. Ids are <str:…> and parsed by the views (parse_pk): "²", "abc" or a
@@ -16,4 +17,13 @@ urlpatterns = [
     path("followups/<str:followup_id>/done/", v.followup_done, name="followup_done"),
     path("supervision/", v.supervision, name="supervision"),
     path("stats/", v.stats, name="stats"),
+    # setting up: lines, counselors, duty schedules (node.edit or the hotline-supervisor role)
+    path("lines/", setup.lines, name="lines"),
+    path("lines/new/", setup.line_new, name="line_new"),
+    path("lines/<str:hotline_id>/", setup.line_detail, name="line_detail"),
+    path("lines/<str:hotline_id>/edit/", setup.line_edit, name="line_edit"),
+    path("lines/<str:hotline_id>/counselors/", setup.counselor_new, name="counselor_add"),
+    path("counselors/<str:counselor_id>/", setup.counselor_edit, name="counselor_edit"),
+    path("counselors/<str:counselor_id>/active/", setup.counselor_active, name="counselor_active"),
+    path("counselors/<str:counselor_id>/schedule/", setup.schedule, name="schedule"),
 ]

@@ -4,7 +4,8 @@ follow-ups, the supervisor's view of their counselors' logs, and statistics.
 Which records a page shows comes from the selectors (access.call_visibility_q: the author
 and their supervisor only); a call's page decrypts through call_log_read, which writes the
 audit row. Ids in URLs are parsed with parse_pk, so "²", "abc" or 23 digits are a 404 page.
-Pages with counselling content are never cached.
+Pages with counselling content are never cached. The set-up pages (lines, counselors,
+schedules) are in setup_views.py.
 """
 
 from django.contrib import messages
@@ -22,8 +23,9 @@ from wenming.core.params import parse_pk, pk_or_404
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor, node_with_perm
 
+from . import disclosure
 from . import selectors as sel
-from .access import may_view_stats
+from .access import may_manage_any, may_view_stats
 from .call_services import (
     call_log_create,
     call_log_read,
@@ -38,17 +40,19 @@ from .forms import DATETIME_LOCAL, CallEditForm, CallForm, CompleteForm, FollowU
 from .stats import call_stats_for_actor, stats_hotline_list
 
 PAGE_SIZE = 30
+STAT_TABLES = [("by_period", "按时间", "by-period"), ("by_caller_group", "按来电人群", "by-group"),
+               ("by_topic", "按咨询主题", "by-topic"), ("by_hotline", "按热线", "by-hotline")]
 WEEKDAYS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
 
 
-def _form_error(form, exc: DomainError) -> None:
+def form_error(form, exc: DomainError) -> None:
     """Refusals about the input go next to the form; not-found stays an error page."""
     if exc.status == 404:
         raise exc
     add_domain_error(form, exc)
 
 
-def _slot_label(slot) -> str:
+def slot_label(slot) -> str:
     day = f"{slot.on_date:%Y-%m-%d}" if slot.on_date else f"每{WEEKDAYS.get(slot.weekday, '')}"
     overnight = "（次日）" if slot.ends_at <= slot.starts_at else ""
     return f"{day} {slot.starts_at:%H:%M}–{overnight}{slot.ends_at:%H:%M}"
@@ -63,10 +67,11 @@ def calls(request):
     rows = list(sel.counselor_rows_of(actor=actor))
     return render(request, "hotline/calls.html", {
         "page": paginate(sel.call_list_for_actor(actor=actor, mine=True), request.GET.get("page", 1), PAGE_SIZE),
-        "lines": [{"counselor": c, "slots": [_slot_label(s) for s in sel.schedule_of(counselor=c)]} for c in rows],
+        "lines": [{"counselor": c, "slots": [slot_label(s) for s in sel.schedule_of(counselor=c)]} for c in rows],
         "open_followups": sel.followup_list_for_actor(actor=actor, assigned_to_me=True, open_only=True).count(),
         "supervises": sel.supervised_counselors(actor=actor).exists(),
         "can_stats": may_view_stats(actor),
+        "can_setup": may_manage_any(actor),
     })
 
 
@@ -87,7 +92,7 @@ def call_new(request):
         try:
             call = call_log_create(actor=actor, hotline=hotline, values=form.service_values())
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "来电记录已保存" + ("，已生成回访任务" if call.followups.exists() else ""))
             return redirect("hotline:call_detail", call.pk)
@@ -149,7 +154,7 @@ def call_edit(request, call_id: str):
             try:
                 call_log_update(actor=actor, call=call, values=values)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, "来电记录已修改")
                 return redirect("hotline:call_detail", call.pk)
@@ -168,7 +173,7 @@ def followup_add(request, call_id: str):
         try:
             followup_create(actor=request.user, call=call, due_on=form.cleaned_data["due_on"])
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已追加回访任务")
             return redirect(reverse("hotline:call_detail", args=[call.pk]) + "#followups")
@@ -253,8 +258,11 @@ def stats(request):
         except DomainError as exc:
             if exc.status != 422:
                 raise
-            _form_error(form, exc)
+            form_error(form, exc)
             status = 422
     else:
         status = 422
-    return render(request, "hotline/stats.html", {"form": form, "stats": result}, status=status)
+    tables = [{"id": id_, "title": title, "rows": getattr(result, name), "withheld": name in result.withheld}
+              for name, title, id_ in STAT_TABLES] if result else []
+    return render(request, "hotline/stats.html", {"form": form, "stats": result, "tables": tables,
+                                                  "round_to": disclosure.ROUND_TO}, status=status)
