@@ -3,7 +3,7 @@
 A one-machine install has no scheduler, so after a response the middleware runs each task
 that is due — at most once per interval per process (cache.add is the latch). Tasks must
 be idempotent and quick. In production set WENMING_INLINE_PERIODIC=0 and run the same
-functions from cron (`wenming manage close_attendance`, `send_notifications`, `demand_sla`) or Celery beat.
+functions from cron (`wenming manage close_attendance`, `send_notifications`, `demand_sla`, `fold_figures`) or Celery beat.
 """
 
 import logging
@@ -19,6 +19,7 @@ TASKS = [
     ("wenming.service.attendance_services.attendance_close_forgotten", 60),
     ("wenming.core.notify.deliver_all", 60),
     ("wenming.demands.sla.demand_sla_tick", 60),
+    ("wenming.dashboards.summary.fold_all", 60),
 ]
 
 

@@ -127,6 +127,10 @@ def node_move(*, actor, node: Node, new_parent: Node) -> Node:
         if new_parent.path.startswith(node.path):
             raise E.MOVE_INTO_SELF.error("parent")
         old_path, old_parent_id = node.path, node.parent_id
+        # the dashboards' summaries: the subtree's totals leave the old ancestors, join the new
+        from wenming.dashboards.summary import subtree_moved
+
+        subtree_moved(node=node, old_parent_id=old_parent_id, new_parent_id=new_parent.pk)
         new_path, new_depth = _next_child_path(new_parent)
         delta = new_depth - node.depth
         Node.objects.filter(path__startswith=old_path).update(

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "wenming.supplies",
     "wenming.hotline",
     "wenming.deliveries",
+    "wenming.dashboards",
 ]
 
 MIDDLEWARE = [

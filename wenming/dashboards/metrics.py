@@ -1,0 +1,68 @@
+"""The catalogue of dashboard metrics and the sources that recompute them from raw rows.
+
+Each app owns its metrics in its own `figures.py`: it registers them here (code, label,
+unit, kind), writes deltas with `summary.record` inside its services' transactions, and
+registers a source — a function yielding the node-level values from its raw rows, which
+`rebuild` rolls up and compares with the maintained summaries.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
+
+STOCK_PERIOD = date(2000, 1, 1)  # the period of a current count (a stock, not a flow)
+
+FLOW, STOCK, DAILY = "flow", "stock", "daily"  # per month / current count / per day
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    label: str
+    unit: str
+    kind: str = FLOW
+
+    def period(self, when: date | datetime | None = None) -> date:
+        if self.kind == STOCK:
+            return STOCK_PERIOD
+        if when is None:
+            when = timezone.localdate()
+        elif isinstance(when, datetime):
+            when = timezone.localdate(when) if timezone.is_aware(when) else when.date()
+        return when if self.kind == DAILY else when.replace(day=1)
+
+
+Row = tuple[int, str, date, object]  # (node id, metric code, period, value)
+METRICS: dict[str, Metric] = {}
+FAMILIES: dict[str, Metric] = {}  # "tally:" → the metric of every tally:<indicator>
+SOURCES: list[Callable[[], Iterable[Row]]] = []
+
+
+def register(*metrics: Metric) -> None:
+    for m in metrics:
+        METRICS[m.code] = m
+
+
+def register_family(prefix: str, label: str, unit: str, kind: str = FLOW) -> None:
+    """Metrics named `prefix + key` (e.g. one per tally indicator or per project state)."""
+    FAMILIES[prefix] = Metric(prefix, label, unit, kind)
+
+
+def register_source(fn: Callable[[], Iterable[Row]]) -> Callable[[], Iterable[Row]]:
+    SOURCES.append(fn)
+    return fn
+
+
+def metric_for(code: str) -> Metric:
+    if code in METRICS:
+        return METRICS[code]
+    for prefix, family in FAMILIES.items():
+        if code.startswith(prefix) and len(code) > len(prefix):
+            return Metric(code, family.label, family.unit, family.kind)
+    raise KeyError(f"unknown dashboard metric {code!r}")
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)

@@ -1,0 +1,168 @@
+"""Writing and reading the dashboard summaries.
+
+- `record` — called by a service inside its transaction: one pending delta at the node
+  where the data lives. Cheap, and no row shared with other writers.
+- `fold_pending` — periodic (inline once a minute, or `wenming manage fold_figures`): adds
+  the pending deltas to the node and to every ancestor (from the materialized path), in
+  one upsert, and deletes them. One folder at a time (a PostgreSQL advisory lock; SQLite
+  serializes writers anyway).
+- `figures_for` / `figures_for_children` — what a dashboard reads: the folded rows of the
+  node plus whatever is still pending in its subtree, in one statement (one snapshot, so a
+  fold committing in between can neither double nor drop a delta).
+- `subtree_moved` — called by orgs.node_move in its transaction: the moved subtree's totals
+  leave the old ancestors and join the new ones.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from wenming.orgs.models import Node
+from wenming.orgs.tree import ancestor_paths
+
+from .metrics import metric_for
+from .models import Figure, FigureDelta
+
+FOLD_BATCH = 20_000
+_LOCK_KEY = 0x57_4D_46_44  # "WMFD": the advisory lock of the folder
+
+
+def record(*, node_id: int, metric: str, delta, when=None, period: date | None = None) -> None:
+    """A change of `delta` to `metric` at `node_id` (in the caller's transaction)."""
+    value = Decimal(str(delta))
+    if value:
+        FigureDelta.objects.create(node_id=node_id, metric=metric, value=value,
+                                   period=period or metric_for(metric).period(when))
+
+
+def record_many(rows: Iterable[tuple[int, str, date, object]]) -> None:
+    """Many deltas at once: (node id, metric, period, value)."""
+    deltas = [FigureDelta(node_id=n, metric=m, period=p, value=Decimal(str(v))) for n, m, p, v in rows if v]
+    FigureDelta.objects.bulk_create(deltas, batch_size=1000)
+
+
+def _folder_lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _ancestor_ids(node_ids: set[int]) -> dict[int, list[int]]:
+    paths = dict(Node.objects.filter(pk__in=node_ids).values_list("pk", "path"))
+    wanted = {p for path in paths.values() for p in ancestor_paths(path)}
+    by_path = dict(Node.objects.filter(path__in=wanted).values_list("path", "pk"))
+    return {pk: [by_path[p] for p in ancestor_paths(path) if p in by_path] for pk, path in paths.items()}
+
+
+UPSERT = ("INSERT INTO dashboards_figure (node_id, metric, period, value) VALUES {rows} "
+          "ON CONFLICT (node_id, metric, period) DO UPDATE SET value = dashboards_figure.value + excluded.value")
+
+
+def _add(totals: dict[tuple[int, str, date], Decimal]) -> None:
+    items = [(k, v) for k, v in totals.items() if v]
+    with connection.cursor() as cur:
+        for start in range(0, len(items), 500):
+            chunk = items[start:start + 500]
+            params = []
+            for (node_id, metric, period), value in chunk:
+                params += [node_id, metric, period, value]
+            cur.execute(UPSERT.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(chunk))), params)
+
+
+def fold_pending(*, limit: int = FOLD_BATCH) -> int:
+    """Fold up to `limit` pending deltas into the summaries; returns how many."""
+    with transaction.atomic():
+        _folder_lock()
+        return _fold_locked(limit)
+
+
+def _fold_locked(limit: int) -> int:
+    rows = list(FigureDelta.objects.order_by("id").values_list("id", "node_id", "metric", "period", "value")[:limit])
+    if not rows:
+        return 0
+    ancestors = _ancestor_ids({r[1] for r in rows})
+    totals: dict[tuple[int, str, date], Decimal] = defaultdict(Decimal)
+    for _, node_id, metric, period, value in rows:
+        for target in ancestors.get(node_id, ()):
+            totals[(target, metric, period)] += value
+    _add(totals)
+    FigureDelta.objects.filter(id__in=[r[0] for r in rows]).delete()
+    return len(rows)
+
+
+def fold_all() -> int:
+    done = 0
+    while n := fold_pending():
+        done += n
+    return done
+
+
+def subtree_moved(*, node: Node, old_parent_id: int, new_parent_id: int) -> None:
+    """Called inside node_move's transaction, **before** the paths change: fold what is
+    pending (under the old paths), then move the subtree's totals from the old ancestors to
+    the new ones as two deltas (their common ancestors see -x and +x: no change)."""
+    _folder_lock()
+    while _fold_locked(FOLD_BATCH):
+        pass
+    totals = list(Figure.objects.filter(node=node).values_list("metric", "period", "value"))
+    FigureDelta.objects.bulk_create(
+        [FigureDelta(node_id=old_parent_id, metric=m, period=p, value=-v) for m, p, v in totals if v]
+        + [FigureDelta(node_id=new_parent_id, metric=m, period=p, value=v) for m, p, v in totals if v],
+        batch_size=1000)
+
+
+READ = """
+SELECT node_id, metric, period, SUM(value) FROM (
+    SELECT f.node_id AS node_id, f.metric AS metric, f.period AS period, f.value AS value
+      FROM dashboards_figure f WHERE f.node_id IN ({ids}) AND f.metric IN ({metrics}) {f_period}
+    UNION ALL
+    SELECT t.id, d.metric, d.period, d.value
+      FROM dashboards_figuredelta d
+      JOIN orgs_node n ON n.id = d.node_id
+      JOIN orgs_node t ON t.id IN ({ids}) AND n.path LIKE t.path || '%%'
+     WHERE d.metric IN ({metrics}) {d_period}
+) u GROUP BY node_id, metric, period
+"""
+
+
+def _read(node_ids: list[int], metrics: list[str], since: date | None, until: date | None):
+    if not node_ids or not metrics:
+        return []
+    ids, marks = ", ".join(["%s"] * len(node_ids)), ", ".join(["%s"] * len(metrics))
+    f_period = d_period = ""
+    extra: list = []
+    if since is not None:
+        f_period += " AND f.period >= %s"
+        d_period += " AND d.period >= %s"
+        extra.append(since)
+    if until is not None:
+        f_period += " AND f.period <= %s"
+        d_period += " AND d.period <= %s"
+        extra.append(until)
+    sql = READ.format(ids=ids, metrics=marks, f_period=f_period, d_period=d_period)
+    params = [*node_ids, *metrics, *extra, *node_ids, *metrics, *extra]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def figures_for(node: Node, metrics: list[str], *, since: date | None = None,
+                until: date | None = None) -> dict[tuple[str, date], Decimal]:
+    """{(metric, period): value} over the node's whole subtree, exact at this moment."""
+    return {(m, _as_date(p)): Decimal(str(v)) for _, m, p, v in _read([node.pk], metrics, since, until)}
+
+
+def figures_for_children(nodes: list[Node], metrics: list[str], *, since: date | None = None,
+                         until: date | None = None) -> dict[int, dict[tuple[str, date], Decimal]]:
+    """The same for several nodes at once (a node's children, for ranking them)."""
+    out: dict[int, dict[tuple[str, date], Decimal]] = {n.pk: {} for n in nodes}
+    for node_id, m, p, v in _read([n.pk for n in nodes], metrics, since, until):
+        out[node_id][(m, _as_date(p))] = Decimal(str(v))
+    return out
