@@ -11,6 +11,7 @@ FIGURE_MODULES = [
     "wenming.hotline.figures",
     "wenming.grids.figures",
     "wenming.reporting.figures",
+    "wenming.campaigns.figures",
 ]
 
 
