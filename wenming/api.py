@@ -4,12 +4,15 @@ from ninja import NinjaAPI
 
 from wenming.accounts.api import router as accounts_router
 from wenming.accounts.user_api import router as users_router
+from wenming.campaigns.api import router as campaigns_router
 from wenming.core.api import API_AUTH, install_error_handlers
 from wenming.deliveries.api import router as deliveries_router
 from wenming.demands.api import router as demands_router
+from wenming.grids.api import router as grids_router
 from wenming.hotline.api import router as hotline_router
 from wenming.mobilization.api import router as mobilization_router
 from wenming.orgs.api import router as orgs_router
+from wenming.reporting.api import router as reporting_router
 from wenming.service.api import router as service_router
 from wenming.service.attendance_api import router as attendance_router
 from wenming.service.certificate_api import router as service_certificates_router
@@ -32,5 +35,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 for router in (accounts_router, users_router, orgs_router, volunteers_router, teams_router, service_router,
                attendance_router, hours_router, service_certificates_router, mobilization_router, rewards_router,
-               demands_router, deliveries_router, supplies_router, hotline_router):
+               demands_router, deliveries_router, supplies_router, hotline_router, grids_router,
+               reporting_router, campaigns_router):
     api.add_router("", router)

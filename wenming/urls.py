@@ -26,4 +26,7 @@ urlpatterns = [
     path("deliveries/", include("wenming.deliveries.urls")),
     path("supplies/", include("wenming.supplies.urls")),
     path("hotline/", include("wenming.hotline.urls")),
+    path("grids/", include("wenming.grids.urls")),
+    path("reports/", include("wenming.reporting.urls")),
+    path("campaigns/", include("wenming.campaigns.urls")),
 ]

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "wenming.hotline",
     "wenming.deliveries",
     "wenming.dashboards",
+    "wenming.grids",
+    "wenming.reporting",
+    "wenming.campaigns",
 ]
 
 MIDDLEWARE = [
