@@ -29,4 +29,5 @@ urlpatterns = [
     path("grids/", include("wenming.grids.urls")),
     path("reports/", include("wenming.reporting.urls")),
     path("campaigns/", include("wenming.campaigns.urls")),
+    path("dashboards/", include("wenming.dashboards.urls")),
 ]

@@ -44,6 +44,8 @@ def menu_for(user) -> list[MenuItem]:
     items: list[MenuItem | None] = []
     if scope.has(Perm.NODE_VIEW):
         items.append(_item("nodes", "阵地", "orgs:tree", "新时代文明实践中心、所、站、点的组织架构"))
+    if scope.has(Perm.NODE_VIEW):
+        items.append(_item("dashboard", "数据看板", "dashboards:board", "本辖区志愿者、服务时长、点单、排查、宣传等数据与图表；大屏展示"))
     if scope.has(Perm.UNIT_VIEW):
         items.append(_item("units", "文明单位", "orgs:units", "挂靠在各阵地的文明单位、社区、村镇、校园、家庭"))
     if scope.has(Perm.VOLUNTEER_VIEW) or scope.led_team_ids():

@@ -99,15 +99,32 @@ def notify_each(messages: list[Message]) -> None:
         transaction.on_commit(lambda: _deliver_now(ids))
 
 
+@dataclass(frozen=True)
+class PhoneMessage:
+    phone: str
+    subject: str
+    body: str
+
+
 def notify_phone(*, phone: str, subject: str, body: str) -> None:
     """A message to someone known only by a phone number (a resident's one-time code),
     written in the current transaction like any other and sent after it commits."""
+    notify_phones([PhoneMessage(phone, subject, body)])
+
+
+def notify_phones(messages: list[PhoneMessage]) -> None:
+    """Several phone messages (a run's receipt codes): one batch of rows, one send after
+    commit. Such bodies may hold one-time codes: they are blanked once sent or given up."""
+    if not messages:
+        return
     backend = get_backend()
-    row = Notification.objects.create(phone_enc=encrypt(phone), phone_masked=mask_phone(phone),
-                                      channel=backend.channel, subject=subject[:200], body=body,
-                                      sent_at=timezone.now() if backend.delivered_on_write else None)
+    sent_at = timezone.now() if backend.delivered_on_write else None
+    rows = Notification.objects.bulk_create(
+        Notification(phone_enc=encrypt(m.phone), phone_masked=mask_phone(m.phone), channel=backend.channel,
+                     subject=m.subject[:200], body=m.body, sent_at=sent_at) for m in messages)
     if not backend.delivered_on_write:
-        transaction.on_commit(lambda: _deliver_now([row.pk]))
+        ids = [r.pk for r in rows]
+        transaction.on_commit(lambda: _deliver_now(ids))
 
 
 def _deliver_now(ids: list[int]) -> None:
@@ -176,19 +193,25 @@ def _deliver_batch(*, ids: list[int] | None, limit: int) -> tuple[int, int]:
             backend.deliver(row)
         except NoPhone:
             Notification.objects.filter(pk=row.pk, lease=row.lease).update(
-                attempts=MAX_ATTEMPTS, error="NoPhone", lease="")  # retrying cannot help
+                attempts=MAX_ATTEMPTS, error="NoPhone", lease="", **_forget(row))  # retrying cannot help
         except Exception as exc:
             logger.error("notification %s attempt %s failed: %s", row.pk, attempts, type(exc).__name__)
             retry_at = timezone.now() + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+            given_up = _forget(row) if attempts >= MAX_ATTEMPTS else {}
             Notification.objects.filter(pk=row.pk, lease=row.lease).update(
-                error=type(exc).__name__[:100], next_attempt_at=retry_at, lease="")
+                error=type(exc).__name__[:100], next_attempt_at=retry_at, lease="", **given_up)
         else:
             done = {"sent_at": timezone.now(), "error": "", "lease": ""}
-            if row.recipient_id is None and row.volunteer_id is None:
-                done["body"] = "（已发送，内容不保留）"  # a one-time code must not outlive its sending
+            done |= _forget(row, "（已发送，内容不保留）")  # a one-time code must not outlive its sending
             Notification.objects.filter(pk=row.pk, lease=row.lease).update(**done)
             sent += 1
     return len(rows), sent
+
+
+def _forget(row: Notification, text: str = "（未能发送，内容不保留）") -> dict:
+    """A phone-only message (a resident's one-time or receipt code) keeps no body once it is
+    sent or given up."""
+    return {"body": text} if row.recipient_id is None and row.volunteer_id is None else {}
 
 
 class NoPhone(Exception):

@@ -285,6 +285,15 @@ def image_path(image: StoredImage) -> Path:
     return path
 
 
+def image_discard(image: StoredImage) -> None:
+    """Remove a stored image that its feature refused after storing it (no orphan files)."""
+    try:
+        image_path(image).unlink(missing_ok=True)
+    except ValueError:
+        pass
+    StoredImage.objects.filter(pk=image.pk).delete()
+
+
 def image_response(request, image: StoredImage | None, *, allowed: bool) -> FileResponse | HttpResponseNotModified:
     """Stream a stored image to someone the owning feature has allowed to see it.
 

@@ -20,7 +20,14 @@ def is_staff(actor, run: DeliveryRun) -> bool:
 
 def is_member(actor, run: DeliveryRun) -> bool:
     me = volunteer_for_user(actor) if getattr(actor, "is_authenticated", False) else None
-    return me is not None and RunVolunteer.objects.filter(run=run, volunteer=me, left_at__isnull=True).exists()
+    return me is not None and active_members().filter(run=run, volunteer=me).exists()
+
+
+def active_members():
+    """Volunteers on runs who have not left and may still act (在册, an active login): a
+    volunteer suspended or withdrawn meanwhile loses the run and its households' contacts."""
+    return RunVolunteer.objects.filter(left_at__isnull=True, volunteer__status="active",
+                                       volunteer__user__is_active=True)
 
 
 def _refuse(actor, run: DeliveryRun, action: str):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -14,6 +14,7 @@ from wenming.core.api import PageOut, page_response
 from wenming.core.errors import CoreError
 from wenming.core.middleware import client_ip
 from wenming.core.pagination import paginate
+from wenming.core.params import parse_pk, pk_or_404
 from wenming.core.uploads import image_response
 from wenming.demands.models import Demand
 from wenming.demands.selectors import demand_list_for_actor
@@ -80,6 +81,7 @@ class StopOut(Schema):
     amount: Decimal | None
     confirmed_at: datetime | None
     confirmed_via: str
+    confirm_note: str
     marked_reason: str
     outcome: str
     code_sent: bool
@@ -213,6 +215,10 @@ class CodeIn(Schema):
     code: str
 
 
+class NoteIn(Schema):
+    note: str = ""
+
+
 class AmountIn(Schema):
     amount: str | None = None
 
@@ -281,6 +287,8 @@ def candidates(request, run_id: int):
 def add_stops(request, run_id: int, payload: IdsIn):
     run = _run(request, run_id)
     ids = list(dict.fromkeys(payload.demand_ids))[:MAX_IDS + 1]
+    if any(parse_pk(i) is None for i in ids):  # 0, -1 or past 18 digits: no such request
+        raise CoreError.NOT_FOUND.error()
     found = {d.pk: d for d in demand_list_for_actor(actor=request.auth).filter(pk__in=ids)}
     if len(found) < len(ids):
         raise CoreError.NOT_FOUND.error()
@@ -313,7 +321,7 @@ def assign(request, run_id: int, payload: VolunteersIn):
              summary="退出批次（志愿者本人或工作人员，须说明原因）")
 def leave(request, run_id: int, volunteer_id: int, payload: ReasonIn):
     run = _run(request, run_id)
-    member = selectors.members_of(run).filter(volunteer_id=volunteer_id).first()
+    member = selectors.members_of(run).filter(volunteer_id=pk_or_404(volunteer_id)).first()
     if member is None:
         raise CoreError.NOT_FOUND.error()
     services.run_leave(actor=request.auth, run=run, volunteer=member.volunteer, reason=payload.reason)
@@ -362,7 +370,8 @@ def export(request, run_id: int):
 
 
 @router.get("/delivery-runs/{run_id}/contacts", response=list[ContactOut], summary="住户联系方式（配送人员，留痕）")
-def contacts(request, run_id: int):
+def contacts(request, run_id: int, response: HttpResponse):
+    response["Cache-Control"] = "no-store"  # personal data in clear: no cache keeps it
     found = stops.stop_contacts_reveal(actor=request.auth, run=_run(request, run_id))
     return [{"stop_id": pk} | contact for pk, contact in found.items()]
 
@@ -374,6 +383,12 @@ def _stop(request, stop_id: int) -> DeliveryStop:
 @router.post("/delivery-stops/{stop_id}/confirm", response=StopOut, summary="上门核对收货码，确认送达")
 def confirm(request, stop_id: int, payload: CodeIn):
     return stops.stop_confirm_code(actor=request.auth, stop=_stop(request, stop_id), code=payload.code)
+
+
+@router.post("/delivery-stops/{stop_id}/confirm-by-call", response=StopOut,
+             summary="工作人员电话回访确认收货（收不到短信、没有查询码的住户）")
+def confirm_by_call(request, stop_id: int, payload: NoteIn):
+    return stops.stop_confirm_by_call(actor=request.auth, stop=_stop(request, stop_id), note=payload.note)
 
 
 @router.post("/delivery-stops/{stop_id}/mark", response=StopOut, summary="登记未送达（须说明原因）")

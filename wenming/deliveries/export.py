@@ -6,6 +6,8 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from wenming.core.excel import safe_row
+
 from .models import DeliveryRun
 from .selectors import buying_list, stops_of
 
@@ -26,13 +28,13 @@ def buying_list_workbook(run: DeliveryRun) -> bytes:
     book = Workbook(write_only=True)
     ws = _sheet(book, "采购清单", BUY_HEADERS)
     for line in buying_list(run):
-        ws.append([line.name, float(line.quantity), line.unit, line.household_count, float(line.budget)])
+        ws.append(safe_row([line.name, float(line.quantity), line.unit, line.household_count, float(line.budget)]))
     ws = _sheet(book, "分户清单", BAG_HEADERS)
     for n, stop in enumerate(stops_of(run), start=1):
         demand = stop.demand
         for item in demand.items.all():
-            ws.append([n, demand.tracking_no, demand.resident_name_masked, demand.address_masked, item.name,
-                       float(item.quantity), item.unit, stop.get_status_display()])
+            ws.append(safe_row([n, demand.tracking_no, demand.resident_name_masked, demand.address_masked, item.name,
+                                float(item.quantity), item.unit, stop.get_status_display()]))
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -52,6 +52,10 @@ class CodeForm(forms.Form):
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
 
+class CallForm(forms.Form):
+    note = forms.CharField(label="回访情况", max_length=200, help_text="如：电话回访，住户确认已收到全部物品")
+
+
 class MarkForm(forms.Form):
     reason = forms.CharField(label="未送达原因", max_length=200, help_text="如：家中无人、电话未接、商品缺货")
     outcome = forms.ChoiceField(label="点单去向", choices=StopOutcome.choices, initial=StopOutcome.REQUEUE)

@@ -82,6 +82,7 @@ class StopStatus(models.TextChoices):
 class ConfirmedVia(models.TextChoices):
     DOOR_CODE = "door_code", "上门核对收货码"
     RESIDENT = "resident", "住户在进度页确认"
+    STAFF_CALL = "staff_call", "工作人员电话回访确认"  # no SMS (a landline), no tracking code
 
 
 class StopOutcome(models.TextChoices):
@@ -100,10 +101,12 @@ class DeliveryStop(models.Model):
     # The household's receipt code (收货码), sent by SMS when delivery starts; hash only.
     code_hash = models.CharField(max_length=64, blank=True, editable=False)
     code_sent_at = models.DateTimeField("收货码发送时间", null=True, blank=True)
+    code_tries = models.PositiveSmallIntegerField("收货码错误次数", default=0)  # counted in the database
     amount = models.DecimalField("该户金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     confirmed_via = models.CharField("确认方式", max_length=16, choices=ConfirmedVia.choices, blank=True)
     marked_reason = models.CharField("未送达原因", max_length=200, blank=True)
+    confirm_note = models.CharField("确认说明", max_length=200, blank=True)
     outcome = models.CharField("点单去向", max_length=16, choices=StopOutcome.choices, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")

@@ -18,14 +18,15 @@ from wenming.core.errors import CoreError
 from wenming.demands.models import Demand, DemandItem, DemandStatus
 from wenming.volunteers.selectors import volunteer_for_user
 
-from .models import DeliveryRun, DeliveryStop, RunVolunteer, StopStatus
+from .access import active_members
+from .models import DeliveryRun, DeliveryStop, StopStatus
 
 
 def run_list_for_actor(*, actor, status: str = "") -> QuerySet:
     q = scope_for(actor).q(Perm.DEMAND_VIEW, "node__path")
     me = volunteer_for_user(actor) if getattr(actor, "is_authenticated", False) else None
     if me is not None:
-        q |= Q(pk__in=RunVolunteer.objects.filter(volunteer=me, left_at__isnull=True).values("run_id"))
+        q |= Q(pk__in=active_members().filter(volunteer=me).values("run_id"))
     qs = DeliveryRun.objects.filter(q).select_related("node")
     if status:
         qs = qs.filter(status=status)

@@ -16,9 +16,9 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
-from wenming.core.notify import notify, notify_phone
+from wenming.core.notify import PhoneMessage, notify, notify_phones
 from wenming.core.params import parse_money
-from wenming.core.uploads import image_store
+from wenming.core.uploads import image_discard, image_store
 from wenming.demands.models import Demand, DemandStatus
 from wenming.demands.workflow import lock_demand, move_status
 from wenming.orgs.models import Node, NodeKind
@@ -39,6 +39,7 @@ from .tokens import code_hash, new_code
 S, R = DemandStatus, RunStatus
 MAX_STOPS = 200
 MAX_RECEIPTS = 50
+RUN_NODE_KINDS = (NodeKind.CENTER, NodeKind.SUBCENTER, NodeKind.INSTITUTE, NodeKind.STATION)
 
 
 def _fresh(run: DeliveryRun, allowed: tuple, action: str) -> DeliveryRun:
@@ -67,7 +68,7 @@ def run_create(*, actor, node: Node, title: str, planned_for: date | None = None
                now=None) -> DeliveryRun:
     if not scope_for(actor).allows(Perm.DEMAND_EDIT, node.path):
         raise CoreError.NOT_FOUND.error()
-    if node.kind == NodeKind.GRID or node.archived_at is not None:
+    if node.kind not in RUN_NODE_KINDS or node.archived_at is not None:
         raise E.NODE_INVALID.error("node_id")
     title = (title or "").strip()[:60]
     if not title:
@@ -217,13 +218,15 @@ def run_start_delivery(*, actor, run: DeliveryRun, now=None) -> DeliveryRun:
     with transaction.atomic():
         _fresh(run, (R.PURCHASING,), "开始配送")
         DeliveryRun.objects.filter(pk=run.pk).update(status=R.DELIVERING, delivering_at=now)
+        texts = []
         for stop in _pending_stops(run):
             code = new_code()
             DeliveryStop.objects.filter(pk=stop.pk).update(code_hash=code_hash(stop.pk, code), code_sent_at=now)
-            notify_phone(phone=stop.demand.reveal_phone(), subject="代购物资配送收货码",
-                         body=f"【{settings.SITE_NAME}】您的代购物资（点单 {stop.demand.tracking_no}）正在配送，"
-                              f"收货码 {code}。志愿者送到后请核对物品，再把收货码告诉志愿者；"
-                              f"也可凭点单编号和查询码在进度页确认收货。")
+            texts.append(PhoneMessage(phone=stop.demand.reveal_phone(), subject="代购物资配送收货码",
+                                      body=f"您的代购物资（点单 {stop.demand.tracking_no}）正在配送，收货码 {code}。"
+                                           f"志愿者送到后请核对物品，再把收货码告诉志愿者；"
+                                           f"也可凭点单编号和查询码在进度页确认收货。"))
+        notify_phones(texts)  # one batch, sent after commit by one callback (not one per household)
         _audit(actor, run, "deliver")
     run.refresh_from_db()
     return run
@@ -260,12 +263,22 @@ def receipt_add(*, actor, run: DeliveryRun, amount, shop: str, note: str = "", u
     shop = (shop or "").strip()[:60]
     if not shop:
         raise E.SHOP_REQUIRED.error("shop")
-    with transaction.atomic():
-        _fresh(run, (R.PURCHASING, R.DELIVERING), "登记小票")
-        if run.receipts.count() >= MAX_RECEIPTS:
-            raise E.TOO_MANY_RECEIPTS.error(limit=MAX_RECEIPTS)
-        image = image_store(actor=actor, upload=upload, purpose="delivery_receipt") if upload else None
-        receipt = DeliveryReceipt.objects.create(run=run, amount=value, shop=shop, note=(note or "").strip()[:200],
-                                                 image=image, recorded_by=actor, recorded_at=now or timezone.now())
-        _audit(actor, run, "receipt", amount=str(value))
+    run.refresh_from_db(fields=["status"])
+    if run.status not in (R.PURCHASING, R.DELIVERING):
+        raise E.BAD_STATUS.error(status=run.get_status_display(), action="登记小票")
+    # the photo is checked and re-encoded before the run's lock is taken (it can take a while)
+    image = image_store(actor=actor, upload=upload, purpose="delivery_receipt") if upload else None
+    try:
+        with transaction.atomic():
+            _fresh(run, (R.PURCHASING, R.DELIVERING), "登记小票")
+            if run.receipts.count() >= MAX_RECEIPTS:
+                raise E.TOO_MANY_RECEIPTS.error(limit=MAX_RECEIPTS)
+            receipt = DeliveryReceipt.objects.create(run=run, amount=value, shop=shop,
+                                                     note=(note or "").strip()[:200], image=image, recorded_by=actor,
+                                                     recorded_at=now or timezone.now())
+            _audit(actor, run, "receipt", amount=str(value))
+    except Exception:
+        if image is not None:
+            image_discard(image)  # refused under the lock: no orphan photo
+        raise
     return receipt

@@ -5,27 +5,29 @@ what the household's share cost; and the audited contact read for the volunteers
 When the last pending stop is confirmed or marked, the run closes in the same transaction.
 """
 
+import re
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from wenming.core.audit import audit_record
-from wenming.core.errors import CoreError
 from wenming.core.params import parse_money
-from wenming.core.ratelimit import allow, hits
 from wenming.demands.models import DemandStatus
 from wenming.demands.selectors import demand_get_by_tracking
 from wenming.demands.workflow import lock_demand, move_status
 
-from .access import check_staff_or_member, lock_run
+from .access import check_staff, check_staff_or_member, lock_run
 from .errors import DeliveryError as E
 from .models import ConfirmedVia, DeliveryRun, DeliveryStop, RunStatus, StopOutcome, StopStatus
 from .tokens import code_matches
 
 S, R = DemandStatus, RunStatus
-CODE_TRIES = 5  # wrong receipt codes per stop and hour: six digits cannot be walked at the door
+CODE_TRIES = 5  # wrong receipt codes per stop, ever: six digits cannot be walked at the door
+SIX_DIGITS = re.compile(r"[0-9]{6}")
 
 
 def _locked(stop: DeliveryStop, allowed: tuple, action: str) -> tuple[DeliveryRun, DeliveryStop]:
@@ -57,7 +59,7 @@ def _confirm(actor, run: DeliveryRun, stop: DeliveryStop, via: str, now) -> Deli
     demand.refresh_from_db()
     move_status(actor=actor, demand=demand, frm=(S.IN_PROGRESS,), to=S.COMPLETED, action="delivered",
                 verb="确认收货", note=f"住户已确认收货（代购配送批次 #{run.pk}，{ConfirmedVia(via).label}）", now=now,
-                proof_note=f"代购配送批次 #{run.pk}：住户已确认收货", receipt_amount=stop.amount,
+                proof_note=f"代购配送批次 #{run.pk}：住户已确认收货", receipt_amount=stop.amount, completed_at=now,
                 due_at=now + timedelta(hours=settings.DEMAND_AUTO_CLOSE_HOURS))
     audit_record(actor=actor, action="delivery.confirm", obj=run, node_path=run.node.path,
                  changes={"stop": stop.pk, "via": via})
@@ -67,20 +69,39 @@ def _confirm(actor, run: DeliveryRun, stop: DeliveryStop, via: str, now) -> Deli
 
 
 def stop_confirm_code(*, actor, stop: DeliveryStop, code: str, now=None) -> DeliveryStop:
-    """At the door: the volunteer types the household's receipt code. Wrong codes are
-    counted per stop; past the limit even the right one waits an hour."""
+    """At the door: the volunteer types the household's receipt code. Something that is not
+    six digits is a typo and costs nothing; wrong codes are counted on the stop itself, under
+    the run's lock (parallel guesses wait for each other), and after CODE_TRIES the door
+    path is closed for good: the resident confirms on the tracking page, or staff by phone."""
     check_staff_or_member(actor, stop.run, "确认送达")
-    if hits("delivery-code", str(stop.pk), window=3600) >= CODE_TRIES:
-        raise CoreError.RATE_LIMITED.error()
+    code = unicodedata.normalize("NFKC", code or "").strip()
+    if not SIX_DIGITS.fullmatch(code):
+        raise E.CODE_FORMAT.error("code")
     now = now or timezone.now()
     with transaction.atomic():
         run, stop = _locked(stop, (R.DELIVERING,), "确认送达")
         if not stop.code_hash:
             raise E.CODE_NOT_SENT.error()
-        if not code_matches(stop.pk, stop.code_hash, code):
-            allow("delivery-code", str(stop.pk), limit=CODE_TRIES, window=3600)
-            raise E.CODE_WRONG.error("code")
-        return _confirm(actor, run, stop, ConfirmedVia.DOOR_CODE, now)
+        if stop.code_tries >= CODE_TRIES:
+            raise E.CODE_LOCKED.error(limit=CODE_TRIES)
+        if code_matches(stop.pk, stop.code_hash, code):
+            return _confirm(actor, run, stop, ConfirmedVia.DOOR_CODE, now)
+        DeliveryStop.objects.filter(pk=stop.pk).update(code_tries=F("code_tries") + 1)  # kept: no raise inside
+    raise E.CODE_WRONG.error("code", left=CODE_TRIES - stop.code_tries - 1)
+
+
+def stop_confirm_by_call(*, actor, stop: DeliveryStop, note: str, now=None) -> DeliveryStop:
+    """工作人员电话回访确认: for a household that cannot get the SMS (a landline) and has no
+    query code. Staff only, with what the household said."""
+    check_staff(actor, stop.run, "电话回访确认")
+    note = (note or "").strip()[:200]
+    if not note:
+        raise E.REASON_REQUIRED.error("note")
+    now = now or timezone.now()
+    with transaction.atomic():
+        run, stop = _locked(stop, (R.DELIVERING,), "电话回访确认")
+        DeliveryStop.objects.filter(pk=stop.pk).update(confirm_note=note)
+        return _confirm(actor, run, stop, ConfirmedVia.STAFF_CALL, now)
 
 
 def stop_confirm_by_resident(*, tracking_no: str, tracking_code: str, client: str = "", now=None) -> DeliveryStop:
@@ -158,10 +179,11 @@ def stop_contacts_reveal(*, actor, run: DeliveryRun) -> dict[int, dict]:
     if run.status not in (R.PURCHASING, R.DELIVERING):
         raise E.BAD_STATUS.error(status=run.get_status_display(), action="查看住户联系方式")
     out = {}
-    for stop in run.stops.filter(status=StopStatus.PENDING).select_related("demand__node"):
-        demand = stop.demand
-        audit_record(actor=actor, action="demand.contact_reveal", obj=demand, node_path=demand.node.path,
-                     changes={"delivery_run": run.pk})
-        out[stop.pk] = {"name": demand.reveal_name(), "phone": demand.reveal_phone(),
-                        "address": demand.reveal_address()}
+    with transaction.atomic():  # the audit rows in one commit
+        for stop in run.stops.filter(status=StopStatus.PENDING).select_related("demand__node"):
+            demand = stop.demand
+            audit_record(actor=actor, action="demand.contact_reveal", obj=demand, node_path=demand.node.path,
+                         changes={"delivery_run": run.pk})
+            out[stop.pk] = {"name": demand.reveal_name(), "phone": demand.reveal_phone(),
+                            "address": demand.reveal_address()}
     return out

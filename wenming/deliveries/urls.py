@@ -9,6 +9,7 @@ urlpatterns = [
     path("", v.runs, name="runs"),
     path("new/", v.new, name="new"),
     path("stops/<str:stop_id>/confirm/", v.confirm, name="confirm"),
+    path("stops/<str:stop_id>/confirm-by-call/", v.confirm_by_call, name="confirm_by_call"),
     path("stops/<str:stop_id>/mark/", v.mark, name="mark"),
     path("stops/<str:stop_id>/amount/", v.amount, name="amount"),
     path("<str:run_id>/", v.detail, name="detail"),

@@ -8,6 +8,7 @@ from io import BytesIO
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,7 +28,7 @@ from wenming.volunteers.page_selectors import volunteer_by_no_for_actor
 from . import selectors, services, stops
 from .access import is_member, is_staff
 from .export import buying_list_workbook
-from .forms import AmountForm, CodeForm, MarkForm, NumbersForm, ReasonForm, ReceiptForm, RunForm
+from .forms import AmountForm, CallForm, CodeForm, MarkForm, NumbersForm, ReasonForm, ReceiptForm, RunForm
 from .models import RunStatus, StopStatus
 
 R = RunStatus
@@ -50,6 +51,9 @@ def runs(request):
     status = request.GET.get("status", "")
     status = status if status in R.values else ""
     page = paginate(selectors.run_list_for_actor(actor=actor, status=status), request.GET.get("page", 1), PAGE_SIZE)
+    today = timezone.localdate()
+    for run in page.items:  # an open run past its planned day is flagged: its households wait on it
+        run.overdue = run.is_open and run.planned_for is not None and run.planned_for < today
     return render(request, "deliveries/runs.html", {
         "page": page, "runs": page.items, "status": status, "statuses": R.choices,
         "can_create": scope_for(actor).has(Perm.DEMAND_EDIT)})
@@ -94,6 +98,7 @@ def _stop_rows(run, staff: bool, member: bool, contacts: dict) -> list[dict]:
                                                               if c[0] == "requeue"]
             if run.status == R.DELIVERING:
                 row["code_form"] = CodeForm(auto_id=prefix)
+                row["call_form"] = CallForm(auto_id=prefix) if staff else None
         rows.append(row)
     return rows
 
@@ -272,6 +277,14 @@ def confirm(request, stop_id: str):
     stop = _stop(request, stop_id)
     return _act(request, stop.run, stops.stop_confirm_code, f"{stop.demand.tracking_no} 已确认送达", stop=stop,
                 code=request.POST.get("code", ""))
+
+
+@require_POST
+@login_page
+def confirm_by_call(request, stop_id: str):
+    stop = _stop(request, stop_id)
+    return _act(request, stop.run, stops.stop_confirm_by_call, f"{stop.demand.tracking_no} 已电话回访确认收货",
+                stop=stop, note=request.POST.get("note", ""))
 
 
 @require_POST

@@ -4,6 +4,7 @@ the volunteer's offers. Personal data leaves only through `/demands/{id}/contact
 from datetime import datetime
 from decimal import Decimal
 
+from django.http import HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -13,6 +14,7 @@ from wenming.core.api import PageOut, page_response
 from wenming.core.errors import CoreError
 from wenming.core.middleware import client_ip
 from wenming.core.pagination import paginate
+from wenming.core.params import pk_or_404
 from wenming.core.upload_errors import UploadError
 from wenming.orgs.models import NodeKind
 from wenming.orgs.selectors import node_get_for_actor
@@ -384,7 +386,8 @@ def candidates(request, demand_id: int, limit: int = 10):
 
 
 @router.get("/demands/{demand_id}/contact", response=ContactOut, summary="查看联系人信息（留痕）")
-def contact(request, demand_id: int):
+def contact(request, demand_id: int, response: HttpResponse):
+    response["Cache-Control"] = "no-store"  # personal data in clear: no cache keeps it
     demand = selectors.demand_get_for_actor(actor=request.auth, demand_id=demand_id)
     return demand_contact_reveal(actor=request.auth, demand=demand)
 
@@ -404,8 +407,9 @@ def reject(request, demand_id: int, payload: ReasonIn):
 @router.post("/demands/{demand_id}/dispatch", response=DemandOut, summary="派单（按排名依次派给志愿者或队伍）")
 def dispatch(request, demand_id: int, payload: DispatchIn):
     demand = selectors.demand_get_for_actor(actor=request.auth, demand_id=demand_id)
-    volunteers = [volunteer_get_for_actor(actor=request.auth, volunteer_id=v) for v in payload.volunteer_ids[:50]]
-    teams = [team_get_for_actor(actor=request.auth, team_id=t) for t in payload.team_ids[:20]]
+    volunteers = [volunteer_get_for_actor(actor=request.auth, volunteer_id=pk_or_404(v))
+                  for v in payload.volunteer_ids[:50]]
+    teams = [team_get_for_actor(actor=request.auth, team_id=pk_or_404(t)) for t in payload.team_ids[:20]]
     return workflow.demand_dispatch(actor=request.auth, demand=demand, volunteers=volunteers, teams=teams,
                                     at_once=min(max(payload.at_once, 1), 20))
 

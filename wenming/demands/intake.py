@@ -23,6 +23,7 @@ from wenming.core.params import parse_money
 from wenming.volunteers.validation import normalize_phone
 
 from .errors import DemandError as E
+from .figures import demand_changed, profile_of
 from .models import (
     Channel,
     Demand,
@@ -185,6 +186,7 @@ def _create(*, actor, data: DemandInput, channel: str, now) -> tuple[Demand, str
                                to_status=DemandStatus.SUBMITTED, note=f"分派至{node.name}（依据：{ROUTED_BY[how]}）")
     audit_record(actor=actor, action="demand.submit", obj=demand, node_path=node.path,
                  changes={"channel": channel, "routed_by": how})
+    demand_changed(None, profile_of(demand))
     return demand, tracking_code
 
 

@@ -96,6 +96,7 @@ class Demand(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField("提交时间")
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)  # done: by a volunteer, or delivered
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

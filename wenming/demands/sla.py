@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from wenming.core.audit import audit_record
 
+from .figures import demand_changed, profile_of
 from .models import Demand, DemandEvent, DemandStatus, Offer, OfferStatus
 from .workflow import after_offer_closed, lock_demand
 
@@ -31,6 +32,7 @@ def _escalate(demand: Demand, now) -> bool:
                                      due_at__lte=now).update(node=parent, escalations=demand.escalations + 1,
                                                              due_at=now + timedelta(minutes=minutes)):
             return False
+        demand_changed(profile_of(demand), profile_of(demand, node_id=parent.pk))  # figures follow the request
         DemandEvent.objects.create(demand=demand, at=now, actor_label="系统", action="escalate",
                                    from_status=demand.status, to_status=demand.status,
                                    note=f"超时未{'审核' if demand.status == S.SUBMITTED else '接单'}，上报至{parent.name}")
@@ -58,6 +60,8 @@ def _auto_close(demand: Demand, now) -> bool:
         if not Demand.objects.filter(pk=demand.pk, status=S.COMPLETED, due_at__lte=now).update(
                 status=S.CLOSED, closed_at=now, due_at=None):
             return False
+        demand.refresh_from_db()
+        demand_changed(profile_of(demand, status=S.COMPLETED), profile_of(demand))
         DemandEvent.objects.create(demand=demand, at=now, actor_label="系统", action="auto_close",
                                    from_status=S.COMPLETED, to_status=S.CLOSED, note="群众未评价，自动办结")
         audit_record(actor=None, action="demand.auto_close", obj=demand, node_path=demand.node.path)

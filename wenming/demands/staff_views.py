@@ -132,8 +132,16 @@ def _detail(request, demand, *, contact=None, reject_form=None, dispatch_form=No
         "reject_form": reject_form or ReasonForm(), "dispatch_form": dispatch_form or DispatchForm(),
         "close_form": NoteForm(),
         # the delivery runs this request was on (wenming.deliveries), newest first
-        "stops": list(demand.delivery_stops.select_related("run").order_by("-id")),
+        "stops": _runs_of(actor, demand),
     }, status=status)
+
+
+def _runs_of(actor, demand) -> list:
+    """The delivery runs this request was on that the viewer may open (wenming.deliveries)."""
+    from wenming.deliveries.selectors import run_list_for_actor
+
+    return list(demand.delivery_stops.filter(run__in=run_list_for_actor(actor=actor).values("pk"))
+                .select_related("run").order_by("-id"))
 
 
 def _get(request, demand_id: str):

@@ -7,6 +7,7 @@ candidates are asked, the rest wait in the queue and are asked when those before
 decline or let the offer time out (sla.py).
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from wenming.volunteers.models import MemberRole, TeamMember, Volunteer
 from wenming.volunteers.selectors import volunteer_for_user
 
 from .errors import DemandError as E
+from .figures import demand_changed, profile_of
 from .models import Demand, DemandEvent, DemandPhoto, DemandStatus, Offer, OfferStatus
 from .stats import stats_accepted, stats_completed, stats_rated
 
@@ -38,6 +40,7 @@ def move_status(*, actor, demand: Demand, frm: tuple, to: str, action: str, verb
           **fields) -> Demand:
     """The conditional UPDATE + event + audit every transition shares (caller's transaction)."""
     now = now or timezone.now()
+    before = profile_of(demand)
     if demand.status not in frm or not Demand.objects.filter(pk=demand.pk, status=demand.status).update(
             status=to, **fields):
         demand.refresh_from_db()
@@ -49,6 +52,8 @@ def move_status(*, actor, demand: Demand, frm: tuple, to: str, action: str, verb
     audit_record(actor=actor, action=f"demand.{action}", obj=demand, node_path=demand.node.path,
                  changes={"status": [was, to]})
     demand.refresh_from_db()
+    # dashboard figures; no transition changes the node, so the row's node is the one to use
+    demand_changed(replace(before, node_id=demand.node_id), profile_of(demand))
     return demand
 
 
@@ -186,6 +191,7 @@ def offer_accept(*, actor, offer: Offer, now=None) -> Demand:
         if not Offer.objects.filter(pk=offer.pk, status=OfferStatus.OFFERED).update(
                 status=OfferStatus.ACCEPTED, responded_at=now):
             raise E.OFFER_CLOSED.error()  # this offer timed out or was withdrawn: all rolls back
+        demand_changed(profile_of(demand), profile_of(demand, status=S.ACCEPTED))
         Offer.objects.filter(demand=demand, status__in=[OfferStatus.OFFERED, OfferStatus.QUEUED]).update(
             status=OfferStatus.WITHDRAWN, responded_at=now)
         stats_accepted(me.pk)  # ranking summary: one more request in hand
@@ -248,7 +254,7 @@ def demand_complete(*, actor, demand: Demand, note: str = "", receipt_amount=Non
     now = now or timezone.now()
     with transaction.atomic():
         demand = move_status(actor=actor, demand=demand, frm=(S.IN_PROGRESS,), to=S.COMPLETED, action="complete",
-                       verb="完成", note=note, now=now, proof_note=(note or "").strip()[:2000],
+                       verb="完成", note=note, now=now, proof_note=(note or "").strip()[:2000], completed_at=now,
                        receipt_amount=amount, due_at=now + timedelta(hours=settings.DEMAND_AUTO_CLOSE_HOURS))
         stats_completed(demand.accepted_by_id)  # ranking summary: out of hand, one more done
     return demand

@@ -19,6 +19,7 @@ from wenming.core.errors import CoreError
 
 from .access import call_visibility_q
 from .errors import HotlineError as E
+from .figures import call_changed
 from .models import (
     MAX_DURATION_MINUTES,
     CallerGroup,
@@ -156,6 +157,7 @@ def call_log_create(*, actor, hotline: Hotline, values: dict) -> CallLog:
         raise E.NOT_ON_DUTY.error("started_at")
     with transaction.atomic():
         call = CallLog.objects.create(hotline=hotline, counselor=counselor, **data)
+        call_changed(None, call)
         audit_record(actor=actor, action="hotline.call.create", obj=call, node_path=hotline.node.path)
         _auto_followup(actor, call)
     return call
@@ -171,6 +173,7 @@ def call_log_update(*, actor, call: CallLog, values: dict) -> CallLog:
         if timezone.now() - call.created_at > EDIT_WINDOW:
             raise E.EDIT_WINDOW.error(hours=int(EDIT_WINDOW.total_seconds() // 3600))
         changed = _changed_fields(call, data)
+        stored = (call.started_at, call.is_crisis)
         for key, value in data.items():
             setattr(call, key, value)
         if call.outcome == Outcome.REFERRED and not call.referral:
@@ -179,6 +182,8 @@ def call_log_update(*, actor, call: CallLog, values: dict) -> CallLog:
             raise E.NOT_ON_DUTY.error("started_at")
         if changed:
             call.save()
+            if stored != (call.started_at, call.is_crisis):
+                call_changed(stored, call)
             audit_record(actor=actor, action="hotline.call.update", obj=call, node_path=call.hotline.node.path,
                          changes={"fields": changed})
             _auto_followup(actor, call)

@@ -44,3 +44,10 @@ class NotificationAdmin(ReadOnlyAdmin):
                     "attempts", "error"]
     list_filter = ["channel"]
     date_hierarchy = "created_at"
+    # A phone-only message may hold a resident's one-time or receipt code: never shown here.
+    exclude = ["phone_enc", "body", "lease"]
+    readonly_fields = ["shown_body"]
+
+    @admin.display(description="内容")
+    def shown_body(self, obj):
+        return "（短信内容不在后台显示）" if obj.recipient_id is None and obj.volunteer_id is None else obj.body

@@ -26,6 +26,7 @@ from wenming.accounts.models import RoleAssignment, User
 from wenming.accounts.roles import Role
 from wenming.core.audit import audit_record
 from wenming.core.counters import counter_take
+from wenming.dashboards.rebuild import rebuild_figures
 from wenming.volunteers.models import MemberRole, Skill, Team, TeamLevel, TeamMember, Volunteer
 
 from . import citypeople
@@ -63,6 +64,8 @@ def seed_city(volunteers: int = CITY_VOLUNTEERS, seed: int = CITY_SEED, progress
         member_count = _load(ctx, volunteers, workers, progress)
         say("正在设定队长……")
         _mark_leaders()
+        say("正在生成看板汇总……")
+        figures = rebuild_figures()  # bulk-loaded past the services: the summaries from the rows
         summary = {
             "seed": seed,
             "nodes": node_count,
@@ -72,6 +75,7 @@ def seed_city(volunteers: int = CITY_VOLUNTEERS, seed: int = CITY_SEED, progress
             "team_members": member_count,
             "accounts": [admin.username],
             "backend": connection.vendor,
+            "figures": figures,
         }
         summary["seconds"] = round(time.perf_counter() - started, 1)
         audit_record(actor=admin, action="seed.city", obj=city.root.children[0].node,

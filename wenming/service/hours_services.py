@@ -15,6 +15,7 @@ from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 
 from .errors import ServiceError as E
+from .figures import hours_recorded
 from .models import Attendance, HoursKind, PointsEntry, ServiceRecord, StarAward, VolunteerStats
 from .permissions import may_run_project
 
@@ -180,6 +181,7 @@ def _apply(record: ServiceRecord) -> None:
     for n, threshold in enumerate(settings.STAR_THRESHOLDS[:level], start=1):
         StarAward.objects.get_or_create(volunteer=volunteer, level=n,
                                         defaults={"threshold_hours": threshold, "reached_on": today})
+    hours_recorded(record)  # dashboard figures, after the stats row lock serialized this volunteer
 
 
 def star_level_for(hours: Decimal) -> int:

@@ -12,6 +12,7 @@ from wenming.core.notify import notify
 from wenming.volunteers.models import Volunteer
 
 from .errors import ServiceError as E
+from .figures import project_state_changed
 from .models import LIVE_STATUSES, Enrollment, EnrollmentStatus, Project, ProjectStatus, Shift
 from .permissions import may_run_project
 
@@ -40,6 +41,7 @@ def project_create(*, actor, node, title: str, category, skills=(), **fields) ->
         project = Project.objects.create(node=node, title=title.strip(), category=category, created_by=actor,
                                          **fields)
         project.required_skills.set(skills)
+        project_state_changed(project, None, project.status)
         audit_record(actor=actor, action="project.create", obj=project, node_path=node.path,
                      changes={"title": project.title})
     return project
@@ -108,6 +110,7 @@ def _move(*, actor, project: Project, to: str, action: str, **fields) -> Project
         project.refresh_from_db()
         raise E.BAD_STATUS.error(status=project.get_status_display(), action=action)
     project.refresh_from_db()
+    project_state_changed(project, frm, to)
     audit_record(actor=actor, action=f"project.{to}", obj=project, node_path=project.node.path,
                  changes={"status": [frm, to]})
     return project

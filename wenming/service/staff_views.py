@@ -21,6 +21,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.decorators import add_domain_error, staff_required
 from wenming.core.errors import CoreError, DomainError
+from wenming.core.excel import safe_row
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
 from wenming.orgs.models import NodeKind
@@ -322,9 +323,10 @@ def roster_workbook(rows: list, title: str) -> bytes:
     ws.append([name for name, _ in ROSTER_HEADERS])
     for n, e in enumerate(rows, start=1):
         vol, att = e.volunteer, e.checkin
-        ws.append([n, vol.volunteer_no, vol.name, vol.id_number_masked, vol.phone_masked, e.get_status_display(),
-                   getattr(e, "waitlist_place", None), e.get_source_display(), _local(e.created_at),
-                   _local(att.check_in_at) if att else None, _local(att.check_out_at) if att else None])
+        ws.append(safe_row([n, vol.volunteer_no, vol.name, vol.id_number_masked, vol.phone_masked,
+                            e.get_status_display(), getattr(e, "waitlist_place", None), e.get_source_display(),
+                            _local(e.created_at), _local(att.check_in_at) if att else None,
+                            _local(att.check_out_at) if att else None]))
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -12,6 +12,7 @@ from wenming.core.crypto import blind_index, encrypt, mask_id_number, mask_phone
 from wenming.core.errors import CoreError
 
 from .errors import VolunteerError as E
+from .figures import profile_changed, profile_of, stored_profile
 from .models import ID_PURPOSE, PHONE_PURPOSE, Source, Volunteer, VolunteerCertificate, VolunteerStatus
 from .validation import VolunteerValues, check_values, name_pinyin
 
@@ -91,6 +92,7 @@ def volunteer_register(*, actor, values: VolunteerValues, source: str = Source.S
             vol.volunteer_no = volunteer_numbers(1)[0]
             vol.save()
             vol.skills.set(values.skills)
+            profile_changed(None, profile_of(vol))
             audit_record(actor=actor if actor is not None else user, action="volunteer.create", obj=vol,
                          node_path=vol.home_node.path, changes={"source": source})
     except IntegrityError:
@@ -121,8 +123,10 @@ def volunteer_update(*, actor, volunteer: Volunteer, values: VolunteerValues) ->
     if volunteer.phone_hash != old_phone:
         changes["phone"] = "已变更"
     with transaction.atomic():
+        was = stored_profile(volunteer.pk)
         volunteer.save()
         volunteer.skills.set(values.skills)
+        profile_changed(was, profile_of(volunteer, last_day=was.last_day if was else None))
         audit_record(actor=actor, action="volunteer.update", obj=volunteer, node_path=volunteer.home_node.path,
                      changes=changes)
     return volunteer
@@ -135,8 +139,10 @@ def volunteer_set_status(*, actor, volunteer: Volunteer, status: str) -> Volunte
         raise CoreError.FORBIDDEN.error()
     old = volunteer.status
     with transaction.atomic():
+        was = stored_profile(volunteer.pk)
         volunteer.status = status
         volunteer.save(update_fields=["status", "updated_at"])
+        profile_changed(was, profile_of(volunteer, last_day=was.last_day if was else None))
         audit_record(actor=actor, action="volunteer.status", obj=volunteer, node_path=volunteer.home_node.path,
                      changes={"status": [old, status]})
     return volunteer

@@ -80,8 +80,12 @@ def test_the_api_runs_a_delivery_from_gathering_to_closed(world, gateway, settin
     codes = {phone: body.split("收货码 ")[1][:6] for phone, body in gateway.sent}
     stop_a = next(s for s in me.get(f"/delivery-runs/{rid}").json()["stops"] if s["demand_id"] == a.pk)
     assert me.post(f"/delivery-stops/{stop_a['id']}/amount", {"amount": "118.5"}).json()["amount"] == "118.50"
-    wrong = me.post(f"/delivery-stops/{stop_a['id']}/confirm", {"code": "abc"})
+    typo = me.post(f"/delivery-stops/{stop_a['id']}/confirm", {"code": "abc"})
+    assert typo.status_code == 422 and typo.json()["code"] == "deliveries.code_format"
+    wrong = me.post(f"/delivery-stops/{stop_a['id']}/confirm",
+                    {"code": "000000" if codes["13800000001"] != "000000" else "111111"})
     assert wrong.status_code == 422 and wrong.json()["code"] == "deliveries.code_wrong"
+    assert me.get(f"/delivery-runs/{rid}/contacts")["Cache-Control"] == "no-store"
     done = me.post(f"/delivery-stops/{stop_a['id']}/confirm", {"code": codes["13800000001"]}).json()
     assert done["status"] == "confirmed" and done["confirmed_via"] == "door_code"
 
@@ -114,3 +118,6 @@ def test_runs_are_scoped_like_the_requests(world):
     assert staff.post("/delivery-runs", {"node_id": world.station_a.pk, "title": "  "}).json()["code"] == \
         "deliveries.title_required"
     assert staff.post(f"/delivery-runs/{rid}/stops", {"demand_ids": []}).json()["code"] == "deliveries.no_demands"
+    # ids past 64 bits are "no such object", never a 500 (SQLite would overflow)
+    assert staff.post(f"/delivery-runs/{rid}/stops", {"demand_ids": [10**20]}).status_code == 404
+    assert staff.post(f"/delivery-runs/{rid}/volunteers/{10**20}/leave", {"reason": "x"}).status_code == 404

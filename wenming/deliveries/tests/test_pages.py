@@ -74,7 +74,7 @@ def test_a_dispatcher_gathers_and_a_volunteer_delivers_through_the_pages(crew, d
     codes = {phone: body.split("收货码 ")[1][:6] for phone, body in FakeSmsGateway.sent}
     first, second = DeliveryStop.objects.filter(run=run).order_by("demand_id")
     wrong = me.post(f"/deliveries/stops/{first.pk}/confirm/", {"code": "12"}, follow=True)
-    assert "收货码不正确" in _text(wrong)
+    assert "收货码是 6 位数字" in _text(wrong)
     me.post(f"/deliveries/stops/{first.pk}/amount/", {"amount": "59"})
     me.post(f"/deliveries/stops/{first.pk}/confirm/", {"code": codes["13800000001"]})
     res = me.post(f"/deliveries/stops/{second.pk}/mark/", {"reason": "家中无人", "outcome": "cancel"}, follow=True)

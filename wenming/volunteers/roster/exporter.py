@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from wenming.core.audit import audit_record
+from wenming.core.excel import safe_row
 
 from ..models import Availability, IdType, PoliticalStatus, Sex, Skill, Source, Volunteer, VolunteerStatus
 from ..selectors import volunteer_list_for_actor
@@ -93,7 +94,7 @@ def _write_chunk(ws, chunk: list[Volunteer], skill_names: dict[int, str], today)
     for vol_id, skill_id in rows:
         links.setdefault(vol_id, []).append(skill_names.get(skill_id, ""))
     for vol in chunk:
-        ws.append([
+        ws.append(safe_row([  # names are typed by people (self-registration): no formulas
             vol.volunteer_no, vol.name, _LABELS["id_type"].get(vol.id_type, vol.id_type), vol.id_number_masked,
             _LABELS["sex"].get(vol.sex, ""), age_on(vol.birth_date, today), vol.phone_masked,
             vol.home_node.name, vol.home_node.code, vol.grid.name if vol.grid_id else "",
@@ -101,7 +102,7 @@ def _write_chunk(ws, chunk: list[Volunteer], skill_names: dict[int, str], today)
             "、".join(label for value, label in Availability.choices if vol.availability & value),
             "是" if vol.is_reserve else "否", vol.insurance_valid_until,
             _LABELS["status"].get(vol.status, ""), _LABELS["source"].get(vol.source, ""), _local(vol.registered_at),
-        ])
+        ]))
     return len(chunk)
 
 

@@ -6,9 +6,10 @@ New volunteers are bulk-created with a block of volunteer numbers, their skills 
 through table, and one audit row each.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 
 from wenming.accounts.roles import Perm
 from wenming.core.audit import audit_entry
@@ -16,6 +17,7 @@ from wenming.core.crypto import blind_index, decrypt, mask_phone
 from wenming.core.errors import DomainError
 from wenming.core.models import AuditEntry
 
+from ..figures import profile_of, volunteers_changed
 from ..models import PHONE_PURPOSE, Source, Volunteer
 from ..services import AUDITED_FIELDS, fill_volunteer, volunteer_numbers
 from ..validation import VolunteerValues
@@ -126,6 +128,9 @@ def _create(actor, creates: list[Pending], now) -> list:
         entry.object_type, entry.object_id = label, str(pk)
         entries.append(entry)
     insert_records(SkillLink, links, now)
+    new = Volunteer.objects.filter(pk__in=pks.values()).only("pk", "home_node_id", "status", "is_reserve",
+                                                             "political_status", "registered_at")
+    volunteers_changed([(None, profile_of(v)) for v in new])
     return entries
 
 
@@ -134,12 +139,15 @@ def _update(actor, updates: list[tuple[Pending, Volunteer]], skill_ids: dict[int
     if not updates:
         return []
     entries, vols, relink = [], [], []
+    profiles = []
     for p, vol in updates:
+        was = profile_of(vol)
         before = {f: getattr(vol, f) for f in AUDITED_FIELDS}
         old_phone = vol.phone_hash
         fill_volunteer(vol, p.values, now)
         vol.updated_at = now
         vols.append(vol)
+        profiles.append((was, vol))
         if skill_ids.get(vol.pk, set()) != {s.pk for s in p.values.skills}:
             relink.append((vol.pk, p.values.skills))
         changes = {f: [str(before[f]), str(getattr(vol, f))] for f in AUDITED_FIELDS
@@ -152,11 +160,27 @@ def _update(actor, updates: list[tuple[Pending, Volunteer]], skill_ids: dict[int
         entries.append(audit_entry(actor=actor, action="volunteer.update", obj=vol,
                                    node_path=vol.home_node.path, changes=changes))
     update_objects(Volunteer, vols, UPDATED_FIELDS)
+    _figures_moved(profiles)
     if relink:
         SkillLink.objects.filter(volunteer_id__in=[pk for pk, _ in relink]).delete()
         insert_records(SkillLink, [{"volunteer_id": pk, "skill_id": s.pk} for pk, skills in relink for s in skills],
                        now)
     return entries
+
+
+def _figures_moved(profiles: list) -> None:
+    """Dashboard figures of updated volunteers: a new home node carries their last service
+    day along (read only for those who moved)."""
+    from wenming.service.ledger_models import HoursKind, ServiceRecord
+
+    moved = [vol.pk for was, vol in profiles if was.node_id != vol.home_node_id]
+    last = dict(ServiceRecord.objects.filter(volunteer_id__in=moved, kind__in=[HoursKind.AUTO, HoursKind.MAKEUP])
+                .values("volunteer_id").annotate(last=Max("service_date")).values_list("volunteer_id", "last"))
+    pairs = []
+    for was, vol in profiles:
+        day = last.get(vol.pk)
+        pairs.append((replace(was, last_day=day), profile_of(vol, last_day=day)))
+    volunteers_changed(pairs)
 
 
 def is_unchanged(vol: Volunteer, values: VolunteerValues, skill_ids: set[int]) -> bool:

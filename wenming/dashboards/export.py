@@ -1,0 +1,64 @@
+"""Every table of a dashboard as an Excel workbook: the overview, the monthly trends, the
+children ranked (figures only, no personal data)."""
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from wenming.demands.models import DemandStatus
+from wenming.service.models import ProjectStatus
+
+
+def _sheet(book, title: str, headers: list[str], widths: list[int] | None = None):
+    ws = book.create_sheet(title)
+    for i, width in enumerate(widths or [16] * len(headers), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.append(headers)
+    return ws
+
+
+def _n(value):
+    return None if value is None else float(value)
+
+
+def overview_rows(data: dict) -> list[tuple[str, object, str]]:
+    v, d, h = data["volunteers"], data["demands"], data["hours"]
+    rows = [("在册志愿者", v["registered"], "人"), ("近 30 天参加服务的志愿者", v["active_30d"], "人"),
+            ("应急储备志愿者", v["reserve"], "人"), ("党员志愿者", v["party"], "人"),
+            ("本月新注册志愿者", v["joined_this_month"], "人"), ("志愿服务队伍", data["teams"], "支"),
+            ("累计服务时长", h["total"], "小时"), ("本月服务时长", h["this_month"], "小时"),
+            ("群众点单", d["submitted"], "件"), ("办结点单", d["solved"], "件"),
+            ("平均评分", d["average_rating"], "分"), ("超时未办点单", d["overdue"], "件")]
+    rows += [(f"项目·{s.label}", data["projects"][s.value], "个") for s in ProjectStatus]
+    rows += [(f"点单·{s.label}", d["by_status"][s.value], "件") for s in DemandStatus]
+    if data["hotline"]:
+        rows += [("心理热线来电（约数）", data["hotline"]["calls"], "次"), ("危机来电（约数）", data["hotline"]["crisis"], "次")]
+    rows += [(o["label"], o["total"], o["unit"]) for o in data["other"]]
+    return rows
+
+
+def dashboard_workbook(data: dict) -> bytes:
+    book = Workbook(write_only=True)
+    ws = _sheet(book, "概况", ["指标", "数值", "单位"], [28, 14, 8])
+    ws.append([f"{data['node']['name']}（截至 {data['as_of']:%Y-%m-%d}）", None, None])
+    for label, value, unit in overview_rows(data):
+        ws.append([label, _n(value), unit])
+    ws = _sheet(book, "月度趋势", ["月份", "服务时长（小时）", "群众点单（件）", "办结点单（件）"]
+                + (["心理热线来电（约数）"] if data["hotline"] else [])
+                + [f"{o['label']}（{o['unit']}）" for o in data["other"] if o["trend"]], None)
+    for i, month in enumerate(data["months"]):
+        row = [f"{month:%Y-%m}", _n(data["hours"]["trend"][i]), _n(data["demands"]["submitted_trend"][i]),
+               _n(data["demands"]["solved_trend"][i])]
+        if data["hotline"]:
+            row.append(_n(data["hotline"]["trend"][i]))
+        row += [_n(o["trend"][i]) for o in data["other"] if o["trend"]]
+        ws.append(row)
+    ws = _sheet(book, "下级排名", ["排名", "阵地", "类型", "在册志愿者", "服务时长（小时）", "办结点单"],
+                [6, 30, 16, 12, 16, 10])
+    for n, child in enumerate(data["children"], start=1):
+        ws.append([n, child["name"], child["kind"], _n(child["volunteers"]), _n(child["hours"]),
+                   _n(child["demands_solved"])])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,151 @@
+"""What a node's dashboard shows, read from the summaries (never from the raw tables, except
+the live count of overdue requests, which is a handful of rows found through an index).
+
+`dashboard_for_actor(actor=, node=, months=12)` answers for a node the actor may see
+(node.view over it; out of scope = 404): headline figures, trends by month, projects and
+requests by state, the hotline (counts only, rounded as the hotline publishes them; with
+hotline.stats), the figures other apps register (screening, tallies, custom reform,
+online activity — shown when their apps are installed), and the children ranked.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from wenming.accounts.roles import Perm
+from wenming.accounts.scope import scope_for
+from wenming.demands.models import OPEN_STATUSES, Demand, DemandStatus
+from wenming.orgs.models import Node
+from wenming.orgs.selectors import node_get_for_actor
+from wenming.service.models import ProjectStatus
+
+from .metrics import FLOW, METRICS, STOCK, STOCK_PERIOD
+from .summary import figures_for, figures_for_children
+
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+HEADLINE = ["volunteers", "volunteers_reserve", "volunteers_party", "teams"]
+FLOWS = ["hours", "volunteers_joined", "demands_submitted", "demands_solved", "rating_sum", "rating_count"]
+HOTLINE = ["hotline_calls", "hotline_crisis"]
+RANKED = [("volunteers", "在册志愿者"), ("hours", "服务时长（小时）"), ("demands_solved", "办结点单")]
+
+
+def month_starts(until: date, months: int) -> list[date]:
+    first = until.replace(day=1)
+    out = []
+    for _ in range(months):
+        out.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return out[::-1]
+
+
+def _get(values: dict, metric: str, period: date = STOCK_PERIOD) -> int:
+    """A count."""
+    return int(values.get((metric, period), ZERO))
+
+
+def _hours(value) -> Decimal:
+    return Decimal(value).quantize(CENT)
+
+
+def _sum(values: dict, metric: str, since: date | None = None) -> Decimal:
+    return sum((v for (m, p), v in values.items() if m == metric and (since is None or p >= since)), ZERO)
+
+
+def _extra_metrics() -> list[str]:
+    """Metrics other apps register (grids, tallies, reform, online activity), by code."""
+    known = set(HEADLINE + FLOWS + HOTLINE) | {"active_day"}
+    return [code for code in METRICS if code not in known]
+
+
+def dashboard_for_actor(*, actor, node_id: int, months: int = 12, today: date | None = None) -> dict:
+    node = node_get_for_actor(actor=actor, node_id=node_id)
+    today = today or timezone.localdate()
+    trend = month_starts(today, months)
+    since = trend[0]
+    scope = scope_for(actor)
+    with_hotline = scope.allows(Perm.HOTLINE_STATS, node.path)
+    families = [f"projects:{s}" for s in ProjectStatus.values] + [f"demands:{s}" for s in DemandStatus.values]
+    extra = _extra_metrics()
+    extra_stocks = [c for c in extra if METRICS[c].kind == STOCK]
+    stocks = figures_for(node, HEADLINE + families + extra_stocks, until=STOCK_PERIOD)
+    flows = figures_for(node, FLOWS + (HOTLINE if with_hotline else []) + [c for c in extra if c not in extra_stocks],
+                        since=since)
+    totals = figures_for(node, ["hours", "demands_submitted", "demands_solved", "rating_sum", "rating_count"])
+    active = figures_for(node, ["active_day"], since=today - timedelta(days=29), until=today)
+    rating_count, rating_sum = _sum(totals, "rating_count"), _sum(totals, "rating_sum")
+    this_month = trend[-1]
+    out = {
+        "node": {"id": node.pk, "name": node.name, "kind": node.kind, "kind_name": node.get_kind_display(),
+                 "path": node.path},
+        "as_of": today,
+        "months": trend,
+        "volunteers": {
+            "registered": _get(stocks, "volunteers"), "reserve": _get(stocks, "volunteers_reserve"),
+            "party": _get(stocks, "volunteers_party"), "active_30d": int(sum(active.values(), ZERO)),
+            "joined_this_month": _get(flows, "volunteers_joined", this_month),
+        },
+        "teams": _get(stocks, "teams"),
+        "projects": {s.value: _get(stocks, f"projects:{s.value}") for s in ProjectStatus},
+        "hours": {
+            "total": _hours(_sum(totals, "hours")),
+            "this_month": _hours(flows.get(("hours", this_month), ZERO)),
+            "trend": [_hours(flows.get(("hours", m), ZERO)) for m in trend],
+        },
+        "demands": {
+            "submitted": int(_sum(totals, "demands_submitted")),
+            "solved": int(_sum(totals, "demands_solved")),
+            "average_rating": (rating_sum / rating_count).quantize(CENT) if rating_count else None,
+            "overdue": overdue_demands(node),
+            "by_status": {s.value: _get(stocks, f"demands:{s.value}") for s in DemandStatus},
+            "submitted_trend": [_get(flows, "demands_submitted", m) for m in trend],
+            "solved_trend": [_get(flows, "demands_solved", m) for m in trend],
+        },
+        "hotline": _hotline(flows, trend) if with_hotline else None,
+        "other": _other(flows, stocks, trend),
+    }
+    out["children"] = children_ranked(node, since=since)
+    return out
+
+
+def overdue_demands(node: Node) -> int:
+    """Open requests past their SLA time in the subtree: a live count — few rows, found
+    through the (status, due_at) index, so no summary is needed."""
+    return Demand.objects.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now(),
+                                 node__path__startswith=node.path).count()
+
+
+def _hotline(flows: dict, trend: list[date]) -> dict:
+    from wenming.hotline.disclosure import rounded
+
+    calls, crisis = _sum(flows, "hotline_calls"), _sum(flows, "hotline_crisis")
+    return {"calls": rounded(int(calls)), "crisis": rounded(int(crisis)),
+            "trend": [rounded(int(_get(flows, "hotline_calls", m))) for m in trend],
+            "note": "按心理热线发布规则：小于 3 的数不显示，其余取最接近的 5 的倍数"}
+
+
+def _other(flows: dict, stocks: dict, trend: list[date]) -> list[dict]:
+    """The other apps' metrics over the period, by code (label and unit from the catalogue)."""
+    out = []
+    for code in _extra_metrics():
+        metric = METRICS[code]
+        values = stocks if metric.kind == STOCK else flows
+        out.append({"code": code, "label": metric.label, "unit": metric.unit, "kind": metric.kind,
+                    "total": _sum(values, code).quantize(CENT).normalize(),
+                    "trend": [flows.get((code, m), ZERO) for m in trend] if metric.kind == FLOW else []})
+    return out
+
+
+def children_ranked(node: Node, *, since: date) -> list[dict]:
+    children = list(Node.objects.filter(parent=node, archived_at__isnull=True).order_by("path"))
+    if not children:
+        return []
+    values = figures_for_children(children, [code for code, _ in RANKED], since=None)
+    rows = []
+    for child in children:
+        v = values[child.pk]
+        rows.append({"id": child.pk, "name": child.name, "kind": child.get_kind_display(),
+                     "volunteers": _get(v, "volunteers"), "hours": _hours(_sum(v, "hours", since)),
+                     "demands_solved": int(_sum(v, "demands_solved", since))})
+    return sorted(rows, key=lambda r: (-r["hours"], -r["volunteers"], r["name"]))

@@ -1,0 +1,68 @@
+"""Dashboard pages: a node's dashboard with charts (ECharts from our own static files), the
+full-screen big screen (大屏) that refreshes itself from the API, and the Excel export of
+every table. Which node: ?node=<id> among those the actor may see (node.view), by default
+the top of their scope."""
+
+from io import BytesIO
+
+from django.http import FileResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from wenming.accounts.roles import Perm
+from wenming.accounts.scope import scope_for
+from wenming.core.audit import audit_record
+from wenming.core.decorators import staff_required
+from wenming.core.errors import CoreError
+from wenming.core.params import parse_pk
+from wenming.orgs.models import Node
+from wenming.orgs.page_selectors import node_breadcrumbs
+
+from .export import dashboard_workbook
+from .selectors import dashboard_for_actor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _roots(actor) -> list[Node]:
+    scope = scope_for(actor)
+    qs = Node.objects.filter(archived_at__isnull=True)
+    if scope.is_global:
+        return list(qs.filter(parent__isnull=True).order_by("path"))
+    return list(qs.filter(path__in=scope.paths(Perm.NODE_VIEW)).order_by("path"))
+
+
+def _node_id(request) -> int:
+    pk = parse_pk(request.GET.get("node"))
+    if pk is None:
+        roots = _roots(request.user)
+        if not roots:
+            raise CoreError.NOT_FOUND.error()
+        pk = roots[0].pk
+    return pk
+
+
+@never_cache
+@staff_required(Perm.NODE_VIEW)
+def board(request):
+    data = dashboard_for_actor(actor=request.user, node_id=_node_id(request))
+    node = Node.objects.get(pk=data["node"]["id"])
+    return render(request, "dashboards/board.html", {
+        "data": data, "node": node, "crumbs": node_breadcrumbs(actor=request.user, node=node)})
+
+
+@never_cache
+@staff_required(Perm.NODE_VIEW)
+def screen(request):
+    data = dashboard_for_actor(actor=request.user, node_id=_node_id(request))
+    return render(request, "dashboards/screen.html", {"data": data, "refresh_seconds": 60})
+
+
+@never_cache
+@staff_required(Perm.NODE_VIEW)
+def export(request):
+    data = dashboard_for_actor(actor=request.user, node_id=_node_id(request))
+    node = Node.objects.get(pk=data["node"]["id"])
+    audit_record(actor=request.user, action="dashboard.export", obj=node, node_path=node.path)
+    return FileResponse(BytesIO(dashboard_workbook(data)), as_attachment=True,
+                        filename=f"数据看板-{node.name}-{data['as_of']:%Y%m%d}.xlsx", content_type=XLSX)
