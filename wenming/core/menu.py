@@ -37,6 +37,7 @@ def menu_for(user) -> list[MenuItem]:
             _item("register", "志愿者注册", "volunteers:register", "实名注册成为志愿者，选择所属的实践站或实践点"),
             _item("demand_new", "我要点单", "demands:new", "需要代购、送药、陪护等帮助？提交需求，附近的志愿者为您服务"),
             _item("demand_track", "点单进度", "demands:track", "凭点单编号和查询码查看进度、评价服务", in_nav=False),
+            _item("reports_public", "公开信息", "reporting:public", "各阵地、文明单位报送并经审核公开的工作信息"),
             _item("login", "登录", "accounts:login", "工作人员和志愿者登录（用户名或手机号）"),
         ]
         return [i for i in items if i]
@@ -58,6 +59,7 @@ def menu_for(user) -> list[MenuItem]:
     if scope.has(Perm.TEAM_VIEW) or scope.led_team_ids():
         items.append(_item("teams", "队伍", "volunteers:teams", "总队、支队、分队、小队及队员"))
     items += _service_items(scope)
+    items += _reporting_items(scope)
     items += _demand_items(scope, user)
     if Role.VOLUNTEER in scope.roles():
         items.append(_item("me", "我的志愿者信息", "volunteers:me", "查看本人的志愿者登记信息"))
@@ -90,6 +92,32 @@ def _demand_items(scope, user) -> list[MenuItem | None]:
     if scope.has(Perm.HOTLINE_STATS):
         items.append(_item("hotline_stats", "热线统计", "hotline:stats", "按时期、人群、话题的来电统计（不含个人信息）",
                            in_nav=False))
+    return items
+
+
+def _reporting_items(scope) -> list[MenuItem | None]:
+    """Information reports, tallies, custom reform, online activities, party check-in (SPEC 4.6)."""
+    roles = scope.roles()
+    if not roles:
+        return []
+    items: list[MenuItem | None] = [
+        _item("reports", "信息报送", "reporting:mine", "本阵地、本单位的工作信息：撰写、提交、查看审核意见", in_nav=False)]
+    if scope.has(Perm.NODE_EDIT):
+        items.append(_item("reports_queue", "信息审核", "reporting:queue", "下级阵地和文明单位报送的信息，审核、退回、公开",
+                           in_nav=False))
+    if scope.has(Perm.NODE_VIEW) or Role.UNIT_LIAISON in roles:
+        items.append(_item("tallies", "宣传统计", "campaigns:tallies", "横幅、宣传画、宣传单、劝导人次等按月填报与汇总",
+                           in_nav=False))
+    if scope.has(Perm.NODE_VIEW):
+        items.append(_item("grids", "网格排查", "grids:index", "网格户数、队伍认领、入户走访（敲门行动）与覆盖率", in_nav=False))
+    elif Role.VOLUNTEER in roles or scope.led_team_ids():
+        items.append(_item("grids_mine", "入户走访", "grids:mine", "本队认领网格的入户走访登记", in_nav=False))
+    if scope.has(Perm.NODE_VIEW):
+        items.append(_item("reform", "移风易俗", "campaigns:reform", "婚事延办、丧事简办等登记与统计", in_nav=False))
+        items.append(_item("online", "云上活动", "campaigns:online", "线上活动的参与、浏览、转发（每人每天计一次）",
+                           in_nav=False))
+    if scope.has(Perm.VOLUNTEER_VIEW) or Role.VOLUNTEER in roles:
+        items.append(_item("party", "党员报到", "campaigns:party", "党员志愿者到居住地社区（村）实践站报到", in_nav=False))
     return items
 
 

@@ -29,7 +29,9 @@ def overview_rows(data: dict) -> list[tuple[str, object, str]]:
             ("本月新注册志愿者", v["joined_this_month"], "人"), ("志愿服务队伍", data["teams"], "支"),
             ("累计服务时长", h["total"], "小时"), ("本月服务时长", h["this_month"], "小时"),
             ("群众点单", d["submitted"], "件"), ("办结点单", d["solved"], "件"),
-            ("平均评分", d["average_rating"], "分"), ("超时未办点单", d["overdue"], "件")]
+            ("平均评分", d["average_rating"], "分"), ("超时未办点单", d["overdue"], "件"),
+            ("网格户数", data["screening"]["households"], "户"), ("已走访户数", data["screening"]["visited"], "户"),
+            ("网格走访覆盖率", data["screening"]["coverage_pct"], "%")]
     rows += [(f"项目·{s.label}", data["projects"][s.value], "个") for s in ProjectStatus]
     rows += [(f"点单·{s.label}", d["by_status"][s.value], "件") for s in DemandStatus]
     if data["hotline"]:

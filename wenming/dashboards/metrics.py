@@ -37,6 +37,7 @@ class Metric:
 Row = tuple[int, str, date, object]  # (node id, metric code, period, value)
 METRICS: dict[str, Metric] = {}
 FAMILIES: dict[str, Metric] = {}  # "tally:" → the metric of every tally:<indicator>
+MEMBERS: dict[str, Callable[[], Iterable[tuple[str, str, str]]]] = {}  # prefix → (key, label, unit) of each
 SOURCES: list[Callable[[], Iterable[Row]]] = []
 
 
@@ -45,9 +46,23 @@ def register(*metrics: Metric) -> None:
         METRICS[m.code] = m
 
 
-def register_family(prefix: str, label: str, unit: str, kind: str = FLOW) -> None:
-    """Metrics named `prefix + key` (e.g. one per tally indicator or per project state)."""
+def register_family(prefix: str, label: str, unit: str, kind: str = FLOW,
+                    members: Callable[[], Iterable[tuple[str, str, str]]] | None = None) -> None:
+    """Metrics named `prefix + key` (e.g. one per tally indicator or per project state).
+    `members` lists the keys with their label and unit, for the dashboards to show."""
     FAMILIES[prefix] = Metric(prefix, label, unit, kind)
+    if members is not None:
+        MEMBERS[prefix] = members
+
+
+def family_metrics() -> list[Metric]:
+    """Every member of the families that list theirs (tally:banner 横幅 条 …)."""
+    out = []
+    for prefix, members in MEMBERS.items():
+        family = FAMILIES[prefix]
+        out += [Metric(f"{prefix}{key}", f"{family.label}·{label}", unit or family.unit, family.kind)
+                for key, label, unit in members()]
+    return out
 
 
 def register_source(fn: Callable[[], Iterable[Row]]) -> Callable[[], Iterable[Row]]:

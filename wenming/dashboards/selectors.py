@@ -20,7 +20,7 @@ from wenming.orgs.models import Node
 from wenming.orgs.selectors import node_get_for_actor
 from wenming.service.models import ProjectStatus
 
-from .metrics import FLOW, METRICS, STOCK, STOCK_PERIOD
+from .metrics import FLOW, METRICS, STOCK, STOCK_PERIOD, Metric, family_metrics
 from .summary import figures_for, figures_for_children
 
 ZERO = Decimal(0)
@@ -53,10 +53,11 @@ def _sum(values: dict, metric: str, since: date | None = None) -> Decimal:
     return sum((v for (m, p), v in values.items() if m == metric and (since is None or p >= since)), ZERO)
 
 
-def _extra_metrics() -> list[str]:
-    """Metrics other apps register (grids, tallies, reform, online activity), by code."""
+def _extra_metrics() -> list[Metric]:
+    """Metrics other apps register (grids, tallies, reform, online activity) — the members
+    of families that list them included (tally:banner 宣传统计·横幅 条 …)."""
     known = set(HEADLINE + FLOWS + HOTLINE) | {"active_day"}
-    return [code for code in METRICS if code not in known]
+    return [m for code, m in METRICS.items() if code not in known] + family_metrics()
 
 
 def dashboard_for_actor(*, actor, node_id: int, months: int = 12, today: date | None = None) -> dict:
@@ -68,9 +69,8 @@ def dashboard_for_actor(*, actor, node_id: int, months: int = 12, today: date | 
     with_hotline = scope.allows(Perm.HOTLINE_STATS, node.path)
     families = [f"projects:{s}" for s in ProjectStatus.values] + [f"demands:{s}" for s in DemandStatus.values]
     extra = _extra_metrics()
-    extra_stocks = [c for c in extra if METRICS[c].kind == STOCK]
-    stocks = figures_for(node, HEADLINE + families + extra_stocks, until=STOCK_PERIOD)
-    flows = figures_for(node, FLOWS + (HOTLINE if with_hotline else []) + [c for c in extra if c not in extra_stocks],
+    stocks = figures_for(node, HEADLINE + families + [m.code for m in extra if m.kind == STOCK], until=STOCK_PERIOD)
+    flows = figures_for(node, FLOWS + (HOTLINE if with_hotline else []) + [m.code for m in extra if m.kind != STOCK],
                         since=since)
     totals = figures_for(node, ["hours", "demands_submitted", "demands_solved", "rating_sum", "rating_count"])
     active = figures_for(node, ["active_day"], since=today - timedelta(days=29), until=today)
@@ -103,7 +103,8 @@ def dashboard_for_actor(*, actor, node_id: int, months: int = 12, today: date | 
             "solved_trend": [_get(flows, "demands_solved", m) for m in trend],
         },
         "hotline": _hotline(flows, trend) if with_hotline else None,
-        "other": _other(flows, stocks, trend),
+        "screening": _screening(stocks, flows),
+        "other": _other(extra, flows, stocks, trend),
     }
     out["children"] = children_ranked(node, since=since)
     return out
@@ -125,15 +126,22 @@ def _hotline(flows: dict, trend: list[date]) -> dict:
             "note": "按心理热线发布规则：小于 3 的数不显示，其余取最接近的 5 的倍数"}
 
 
-def _other(flows: dict, stocks: dict, trend: list[date]) -> list[dict]:
-    """The other apps' metrics over the period, by code (label and unit from the catalogue)."""
+def _screening(stocks: dict, flows: dict) -> dict:
+    """敲门行动 coverage: distinct households visited over the grids' household counts."""
+    households, visited = _get(stocks, "grid_households"), _get(stocks, "households_visited")
+    return {"households": households, "visited": visited, "grids_visited": _get(stocks, "grids_visited"),
+            "visits": int(_sum(flows, "visits")),
+            "coverage_pct": (Decimal(visited * 100) / households).quantize(Decimal("0.1")) if households else None}
+
+
+def _other(extra: list[Metric], flows: dict, stocks: dict, trend: list[date]) -> list[dict]:
+    """The other apps' metrics over the period (a stock: now), with label and unit."""
     out = []
-    for code in _extra_metrics():
-        metric = METRICS[code]
+    for metric in extra:
         values = stocks if metric.kind == STOCK else flows
-        out.append({"code": code, "label": metric.label, "unit": metric.unit, "kind": metric.kind,
-                    "total": _sum(values, code).quantize(CENT).normalize(),
-                    "trend": [flows.get((code, m), ZERO) for m in trend] if metric.kind == FLOW else []})
+        out.append({"code": metric.code, "label": metric.label, "unit": metric.unit, "kind": metric.kind,
+                    "total": _sum(values, metric.code).quantize(CENT).normalize(),
+                    "trend": [flows.get((metric.code, m), ZERO) for m in trend] if metric.kind == FLOW else []})
     return out
 
 

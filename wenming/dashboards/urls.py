@@ -8,4 +8,5 @@ urlpatterns = [
     path("", v.board, name="board"),
     path("screen/", v.screen, name="screen"),
     path("export.xlsx", v.export, name="export"),
+    path("report/", v.report, name="report"),
 ]

@@ -65,3 +65,25 @@ def test_the_pages_render_and_export(served):
         assert client.get(f"/dashboards/?node={bad}").status_code == 200  # bad id: the default node
     volunteer_only = Client()
     assert volunteer_only.get("/dashboards/").status_code == 302  # login first
+
+
+def test_tallies_visits_and_reports_appear_on_the_dashboard(served):
+    from wenming.campaigns.tests.factories import add
+
+    add(served.root, served.station_a, 12)
+    data = ApiClient("office").get(f"/dashboards/{served.county.pk}").json()
+    other = {o["code"]: o for o in data["other"]}
+    assert other["tally:banner"]["total"] == "12" and other["tally:banner"]["unit"] == "条"
+    assert other["tally:banner"]["label"] == "宣传统计·横幅"
+    assert {"visits", "grid_households", "reports_submitted", "reform:funeral_simplified"} <= set(other)
+
+
+def test_the_dashboard_shows_screening_coverage(world):
+    from wenming.grids.tests.factories import grid, visit
+
+    node = grid(world, households=40)
+    visit(world.root, node, address="九里村一组 1 号")
+    visit(world.root, node, address="九里村一组 2 号")
+    visit(world.root, node, address="九里村一组2号")  # the same household again
+    data = ApiClient("office").get(f"/dashboards/{world.county.pk}").json()["screening"]
+    assert (data["households"], data["visited"], data["coverage_pct"]) == (40, 2, "5.0")

@@ -6,8 +6,11 @@ import re
 import pytest
 
 from wenming.api import api
+from wenming.campaigns.tests.factories import CAMPAIGNS_BODIES, sibling_campaigns
 from wenming.core.tests.api_client import ApiClient
+from wenming.grids.tests.factories import GRIDS_BODIES, sibling_grids
 from wenming.orgs.services import unit_create
+from wenming.reporting.tests.factories import REPORTING_BODIES, sibling_reporting
 from wenming.supplies.tests.factories import sibling_supplies
 from wenming.volunteers.services import certificate_add
 from wenming.volunteers.team_services import team_create
@@ -34,6 +37,9 @@ def sibling(world):
         **_sibling_hotline(world),
         **sibling_supplies(world),
         **_sibling_delivery(world),
+        **sibling_reporting(world),
+        **sibling_campaigns(world),
+        **sibling_grids(world),
     }
 
 
@@ -186,6 +192,9 @@ BODIES = {
     ("patch", "/hotline-calls/{call_id}"): lambda w: {"duration_minutes": 1},
     ("post", "/hotline-calls/{call_id}/followups"): lambda w: {"due_on": "2030-01-01"},
 }
+
+
+BODIES |= REPORTING_BODIES | CAMPAIGNS_BODIES | GRIDS_BODIES
 
 
 def _object_routes():

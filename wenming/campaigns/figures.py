@@ -1,0 +1,115 @@
+"""Dashboard figures of the campaigns app (docs/dashboards.md, docs/campaigns.md).
+
+- `tally:<indicator code>` — a flow per month: every TallyEntry adds its (signed) delta at
+  the entry's node (a unit's entry at the node the unit belonged to when it was entered;
+  a correction at the node of the entry it corrects). Nothing else writes it, so a subtree's
+  figure is the sum of the entries of its buckets, each counted once.
+- `reform:<kind>` — 移风易俗 records per month of the act, at the record's node; a kind or
+  date change moves the one (−old, +new), voiding removes it.
+- `online_views`, `online_shares`, `online_participants` — person-days per month at the
+  activity's node, recorded only when a new ActivityEngagement row is inserted.
+- `party_checkins` — a stock: active party-member check-ins at each station.
+
+The services call the functions below inside their own transactions; `raw_rows` yields
+exactly what those deltas add up to (the rebuild test checks it).
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+
+from wenming.dashboards.metrics import (
+    FLOW,
+    STOCK,
+    STOCK_PERIOD,
+    Metric,
+    register,
+    register_family,
+    register_source,
+)
+from wenming.dashboards.summary import record, record_many
+
+from .models import ActivityEngagement, EngagementKind, PartyCheckin, ReformKind, ReformRecord, TallyEntry
+
+
+def _indicators():
+    from .models import Indicator
+
+    return Indicator.objects.order_by("sort", "code").values_list("code", "name", "unit")
+
+
+register_family("tally:", "宣传统计", "", FLOW, members=_indicators)
+register_family("reform:", "移风易俗", "户", FLOW,
+                members=lambda: [(value, label, "户") for value, label in ReformKind.choices])
+register(
+    Metric("online_views", "云上活动浏览", "人次"),
+    Metric("online_shares", "云上活动分享", "人次"),
+    Metric("online_participants", "云上活动参与", "人次"),
+    Metric("party_checkins", "党员志愿者报到", "人", kind=STOCK),
+)
+
+ENGAGEMENT_METRIC = {EngagementKind.VIEW: "online_views", EngagementKind.SHARE: "online_shares",
+                     EngagementKind.PARTICIPATE: "online_participants"}
+
+
+def tally_metric(code: str) -> str:
+    return f"tally:{code}"
+
+
+def reform_metric(kind: str) -> str:
+    return f"reform:{kind}"
+
+
+def tally_recorded(entry: TallyEntry, indicator_code: str) -> None:
+    record(node_id=entry.node_id, metric=tally_metric(indicator_code), delta=entry.delta, period=entry.period)
+
+
+def tally_recorded_many(entries: Iterable[TallyEntry], codes: dict[int, str]) -> None:
+    record_many([(e.node_id, tally_metric(codes[e.indicator_id]), e.period, e.delta) for e in entries])
+
+
+def reform_changed(*, node_id: int, before: tuple[str, date] | None, after: tuple[str, date] | None) -> None:
+    """A record's (kind, date) went from `before` to `after` (None: did not count / no longer)."""
+    rows = []
+    for state, sign in ((before, -1), (after, 1)):
+        if state is not None:
+            kind, day = state
+            rows.append((node_id, reform_metric(kind), day.replace(day=1), sign))
+    if before is not None and after is not None and rows[0][1:3] == rows[1][1:3]:
+        return  # same kind, same month: the figure does not move
+    record_many(rows)
+
+
+def engagement_recorded(*, node_id: int, kind: str, day: date) -> None:
+    record(node_id=node_id, metric=ENGAGEMENT_METRIC[kind], delta=1, period=day.replace(day=1))
+
+
+def checkin_changed(*, station_id: int, delta: int) -> None:
+    record(node_id=station_id, metric="party_checkins", delta=delta, period=STOCK_PERIOD)
+
+
+def _day(value) -> date:
+    return value.date() if hasattr(value, "hour") else value
+
+
+@register_source
+def raw_rows():
+    tallies = (TallyEntry.objects.values("node_id", "indicator__code", "period").annotate(v=Sum("delta"))
+               .values_list("node_id", "indicator__code", "period", "v"))
+    for node_id, code, period, value in tallies:
+        yield node_id, tally_metric(code), period, value
+    reforms = (ReformRecord.objects.filter(voided_at__isnull=True).annotate(month=TruncMonth("occurred_on"))
+               .values("node_id", "kind", "month").annotate(n=Count("pk")).values_list("node_id", "kind", "month", "n"))
+    for node_id, kind, month, n in reforms:
+        yield node_id, reform_metric(kind), _day(month), n
+    engagements = (ActivityEngagement.objects.annotate(month=TruncMonth("day"))
+                   .values("activity__node_id", "kind", "month").annotate(n=Count("pk"))
+                   .values_list("activity__node_id", "kind", "month", "n"))
+    for node_id, kind, month, n in engagements:
+        yield node_id, ENGAGEMENT_METRIC[kind], _day(month), n
+    checkins = (PartyCheckin.objects.filter(withdrawn_at__isnull=True).values("station_id").annotate(n=Count("pk"))
+                .values_list("station_id", "n"))
+    for station_id, n in checkins:
+        yield station_id, "party_checkins", STOCK_PERIOD, n

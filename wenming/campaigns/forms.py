@@ -1,0 +1,110 @@
+"""Forms of the campaigns pages. They shape raw input; the services check scope and values and
+name the field of any error they raise."""
+
+from django import forms
+from django.utils import timezone
+
+from .models import MAX_TALLY, ReformKind
+
+ANY = [("", "全部")]
+PICK = [("", "请选择")]
+MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "2025-03"})
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def this_month_text() -> str:
+    return f"{timezone.localdate():%Y-%m}"
+
+
+class ChoiceForm(forms.Form):
+    def set_choices(self, name: str, choices: list[tuple[str, str]], blank=PICK) -> None:
+        self.fields[name].choices = blank + choices
+
+
+class SubjectForm(ChoiceForm):
+    """Which subject (a node: n:<id>, or a unit: u:<id>) and month a page shows."""
+
+    subject = forms.ChoiceField(label="填报主体", required=False)
+    month = forms.CharField(label="统计月份", required=False, widget=MONTH_INPUT, max_length=20)
+
+    def __init__(self, *args, subject_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices("subject", subject_choices, [])
+
+
+class EntryForm(ChoiceForm):
+    subject = forms.ChoiceField(label="填报主体", help_text="阵地本级，或挂靠的文明单位")
+    indicator = forms.TypedChoiceField(label="指标", coerce=int)
+    month = forms.CharField(label="统计月份", widget=MONTH_INPUT, initial=this_month_text, max_length=20)
+    value = forms.IntegerField(label="数量", min_value=1, max_value=MAX_TALLY, help_text="本次新增的数量（整数）")
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args, subject_choices, indicator_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices("subject", subject_choices)
+        self.set_choices("indicator", indicator_choices)
+
+
+class CorrectionForm(forms.Form):
+    delta = forms.IntegerField(label="更正数量（±）", min_value=-MAX_TALLY, max_value=MAX_TALLY,
+                               help_text="多报了填负数（如 -30），漏报了填正数；原记录保持不变")
+    reason = forms.CharField(label="更正原因", max_length=200)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="填报表（.xlsx）", help_text="请使用本页下载的模板；有误的行会逐行列出，整张表不导入")
+
+
+class ReformForm(ChoiceForm):
+    node = forms.TypedChoiceField(label="阵地", coerce=int)
+    kind = forms.ChoiceField(label="类型", choices=PICK + ReformKind.choices)
+    household = forms.CharField(label="户", max_length=50, help_text="户的标识，如“三组 12 号”；不要填写完整姓名")
+    head_name = forms.CharField(label="户主姓名", max_length=50, required=False,
+                                help_text="选填；只保存脱敏后的形式，如 张*丰")
+    occurred_on = forms.DateField(label="日期", widget=DATE_INPUT, initial=timezone.localdate)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args, node_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices("node", node_choices)
+
+
+class ReformFilterForm(ChoiceForm):
+    node = forms.TypedChoiceField(label="阵地（含下级）", required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label="类型", required=False, choices=ANY + ReformKind.choices)
+
+    def __init__(self, *args, node_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices("node", node_choices, ANY)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=200)
+
+
+class ActivityForm(ChoiceForm):
+    node = forms.TypedChoiceField(label="主办阵地", coerce=int)
+    title = forms.CharField(label="活动名称", max_length=100)
+    description = forms.CharField(label="简介", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    link = forms.CharField(label="活动链接", max_length=500, required=False,
+                           help_text="如公众号文章、H5 页面地址，须以 https:// 或 http:// 开头")
+    starts_at = forms.DateTimeField(label="开始时间", input_formats=DATETIME_FORMATS, widget=DATETIME_INPUT)
+    ends_at = forms.DateTimeField(label="结束时间", input_formats=DATETIME_FORMATS, widget=DATETIME_INPUT)
+
+    def __init__(self, *args, node_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices("node", node_choices)
+
+
+class NodeFilterForm(ChoiceForm):
+    node = forms.TypedChoiceField(label="阵地（含下级）", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, node_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices("node", node_choices, ANY)
+
+
+class CheckinForm(forms.Form):
+    volunteer_no = forms.CharField(label="志愿者编号", max_length=20, help_text="代党员志愿者报到：填写其志愿者编号")

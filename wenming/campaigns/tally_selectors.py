@@ -1,0 +1,177 @@
+"""Reads of the campaign tallies, each through the actor's scope (access.py).
+
+Current values of one subject come from the maintained TallyTotal rows (a few per month);
+totals of a subtree and its children come from the dashboard figures (`tally:<code>`), the one
+roll-up every page and report shares (docs/dashboards.md) — never from scanning entries.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from wenming.accounts.roles import Perm
+from wenming.core.errors import CoreError
+from wenming.dashboards.summary import figures_for, figures_for_children
+from wenming.orgs.models import Node, Unit
+
+from . import access
+from .errors import CampaignError as E
+from .figures import tally_metric
+from .models import Indicator, TallyEntry, TallyTotal
+
+# ---- indicators ---------------------------------------------------------------------------
+
+def indicator_list(*, active_only: bool = False) -> QuerySet:
+    qs = Indicator.objects.all()
+    return (qs.filter(active=True) if active_only else qs).order_by("sort", "id")
+
+
+def indicator_get(*, key, field: str = "indicator") -> Indicator:
+    """An indicator by code ("banner") or id."""
+    qs = Indicator.objects.all()
+    found = None
+    if isinstance(key, int) and not isinstance(key, bool):
+        found = qs.filter(pk=key).first()
+    elif isinstance(key, str) and key.strip():
+        text = key.strip()
+        found = qs.filter(code=text.lower()).first() or qs.filter(name=text).first()
+    if found is None:
+        raise E.INDICATOR_UNKNOWN.error(field, value=str(key)[:32])
+    return found
+
+
+# ---- subjects -----------------------------------------------------------------------------
+
+def tally_node_get_for_actor(*, actor, node_id, perm: str = Perm.NODE_VIEW) -> Node:
+    """A node (archived included) where the actor holds `perm`; otherwise 404."""
+    node = Node.objects.filter(access.node_q(actor, "path", perm)).filter(pk=node_id).first() if node_id else None
+    if node is None:
+        raise CoreError.NOT_FOUND.error("node_id")
+    return node
+
+
+def tally_unit_list_for_actor(*, actor, node: Node | None = None) -> QuerySet:
+    """Units whose tallies the actor may read: under their node.view scope, or their own."""
+    q = access.node_q(actor, "node__path")
+    units = access.own_unit_ids(actor)
+    if units:
+        q |= Q(pk__in=units)
+    qs = Unit.objects.filter(q).select_related("node")
+    if node is not None:
+        qs = qs.filter(node__path__startswith=node.path)
+    return qs.order_by("node__path", "name")
+
+
+def tally_unit_get_for_actor(*, actor, unit_id) -> Unit:
+    unit = tally_unit_list_for_actor(actor=actor).filter(pk=unit_id).first() if unit_id else None
+    if unit is None:
+        raise CoreError.NOT_FOUND.error("unit_id")
+    return unit
+
+
+def tally_subject_for_actor(*, actor, node_id=None, unit_id=None) -> tuple[Node, Unit | None]:
+    """(node, unit) of a subject named by one of node_id / unit_id; a unit counts at its node."""
+    if bool(node_id) == bool(unit_id):
+        raise E.SUBJECT_INVALID.error("node_id")
+    if unit_id:
+        unit = tally_unit_get_for_actor(actor=actor, unit_id=unit_id)
+        return unit.node, unit
+    return tally_node_get_for_actor(actor=actor, node_id=node_id), None
+
+
+# ---- entries ------------------------------------------------------------------------------
+
+def tally_entry_list_for_actor(*, actor, node_id: int | None = None, unit_id: int | None = None,
+                               indicator_id: int | None = None, period: date | None = None,
+                               subtree: bool = True, kind: str = "") -> QuerySet:
+    qs = TallyEntry.objects.filter(access.tally_q(actor)).select_related("node", "unit", "indicator", "recorded_by")
+    if unit_id:
+        qs = qs.filter(unit=tally_unit_get_for_actor(actor=actor, unit_id=unit_id))
+    elif node_id:
+        node = tally_node_get_for_actor(actor=actor, node_id=node_id)
+        qs = qs.filter(node__path__startswith=node.path) if subtree else qs.filter(node=node, unit__isnull=True)
+    if indicator_id:
+        qs = qs.filter(indicator_id=indicator_id)
+    if period:
+        qs = qs.filter(period=period)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-recorded_at", "-id")
+
+
+def tally_entry_get_for_actor(*, actor, entry_id: int) -> TallyEntry:
+    entry = tally_entry_list_for_actor(actor=actor).filter(pk=entry_id).first()
+    if entry is None:
+        raise CoreError.NOT_FOUND.error()
+    return entry
+
+
+# ---- current values of one subject --------------------------------------------------------
+
+@dataclass
+class CurrentValue:
+    indicator: Indicator
+    value: int
+
+
+def tally_values(*, node: Node, unit: Unit | None, period: date) -> dict[int, int]:
+    """{indicator id: current value} of one bucket set (the caller checked the scope)."""
+    rows = TallyTotal.objects.filter(node=node, unit=unit, period=period)
+    return dict(rows.values_list("indicator_id", "value"))
+
+
+def tally_current_for_actor(*, actor, node: Node, unit: Unit | None, period: date) -> list[CurrentValue]:
+    """Every active indicator (and any retired one holding a value) with the subject's value."""
+    if unit is not None:
+        tally_unit_get_for_actor(actor=actor, unit_id=unit.pk)
+    else:
+        tally_node_get_for_actor(actor=actor, node_id=node.pk)
+    values = tally_values(node=node, unit=unit, period=period)
+    indicators = Indicator.objects.filter(Q(active=True) | Q(pk__in=[k for k, v in values.items() if v]))
+    return [CurrentValue(i, values.get(i.pk, 0)) for i in indicators.order_by("sort", "id")]
+
+
+# ---- roll-ups from the figures -------------------------------------------------------------
+
+@dataclass
+class IndicatorTotal:
+    indicator: Indicator
+    value: int
+
+
+@dataclass
+class ChildTotals:
+    node: Node
+    values: dict[int, int]  # indicator id → value over the child's subtree
+
+    def value(self, indicator: Indicator) -> int:
+        return self.values.get(indicator.pk, 0)
+
+
+def _by_indicator(figures: dict, indicators: list[Indicator]) -> dict[int, int]:
+    codes = {tally_metric(i.code): i.pk for i in indicators}
+    out: dict[int, int] = {}
+    for (metric, _period), value in figures.items():
+        if metric in codes:
+            out[codes[metric]] = out.get(codes[metric], 0) + int(value)
+    return out
+
+
+def tally_totals_for_actor(*, actor, node: Node, since: date, until: date) -> list[IndicatorTotal]:
+    """Per indicator, the sum over `node`'s whole subtree and the months since..until: the
+    node's own entries, its units' and everything below, each counted once."""
+    tally_node_get_for_actor(actor=actor, node_id=node.pk)
+    indicators = list(indicator_list())
+    values = _by_indicator(figures_for(node, [tally_metric(i.code) for i in indicators], since=since,
+                                       until=until), indicators)
+    return [IndicatorTotal(i, values.get(i.pk, 0)) for i in indicators if i.active or values.get(i.pk)]
+
+
+def tally_children_for_actor(*, actor, node: Node, since: date, until: date) -> list[ChildTotals]:
+    """Each live child of `node` with its subtree's totals (to rank them)."""
+    tally_node_get_for_actor(actor=actor, node_id=node.pk)
+    children = list(Node.objects.filter(parent=node, archived_at__isnull=True).order_by("path"))
+    indicators = list(indicator_list())
+    figures = figures_for_children(children, [tally_metric(i.code) for i in indicators], since=since, until=until)
+    return [ChildTotals(c, _by_indicator(figures[c.pk], indicators)) for c in children]

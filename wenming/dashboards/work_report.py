@@ -1,0 +1,124 @@
+"""The figures a county work report quotes (the seeds' own reports, SPEC 3), for any node
+and period: nodes by kind, volunteers, hours, grids covered and households visited,
+banners / posters / leaflets / publicity vehicles / persuasion, hotlines and
+consultations, weddings and funerals (移风易俗), requests solved, information reports —
+as a Chinese summary and an Excel file (`wenming manage work_report`, `/dashboards/report/`).
+
+Every flow is summed over the months of the period from the summaries; the node counts
+come from the node table of the subtree (a few thousand rows at most).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+from django.db.models import Count
+from openpyxl import Workbook
+
+from wenming.orgs.models import Node, NodeKind
+from wenming.orgs.selectors import node_get_for_actor
+
+from .metrics import STOCK_PERIOD
+from .summary import figures_for
+
+FLOW_LINES = [  # (metric, label, unit) summed over the period
+    ("hours", "志愿服务时长", "小时"),
+    ("visits", "入户走访", "户次"),
+    ("tally:banner", "悬挂横幅", "条"), ("tally:poster", "张贴宣传画", "份"), ("tally:leaflet", "发放宣传单", "份"),
+    ("tally:vehicle", "出动宣传车", "辆次"), ("tally:persuasion", "劝导", "人次"), ("tally:mask_box", "设置口罩回收箱", "个"),
+    ("tally:artwork", "创作文艺作品", "件"),
+    ("hotline_calls", "心理热线来电", "次"), ("hotline_crisis", "其中危机来电", "次"),
+    ("reform:wedding_postponed", "婚事延办", "户"), ("reform:wedding_cancelled", "婚事停办", "户"),
+    ("reform:funeral_simplified", "丧事简办", "户"), ("reform:rite_cancelled", "集中祭祀不办", "户"),
+    ("reform:proxy_sweeping", "代祭扫", "户"),
+    ("demands_submitted", "受理群众点单", "件"), ("demands_solved", "办结群众点单", "件"),
+    ("reports_submitted", "报送工作信息", "篇"),
+]
+STOCK_LINES = [
+    ("volunteers", "在册志愿者", "名"), ("volunteers_party", "其中党员志愿者", "名"),
+    ("volunteers_reserve", "应急储备志愿者", "名"), ("teams", "志愿服务队伍", "支"),
+    ("grid_households", "网格户数", "户"), ("households_visited", "已走访户数", "户"),
+    ("grids_visited", "已开展走访的网格", "个"), ("party_checkins", "党员志愿者到社区报到", "名"),
+]
+KIND_ORDER = [NodeKind.CENTER, NodeKind.SUBCENTER, NodeKind.INSTITUTE, NodeKind.STATION, NodeKind.POINT, NodeKind.GRID]
+
+
+@dataclass
+class WorkReport:
+    node: Node
+    since: date
+    until: date
+    nodes: dict[str, int]
+    figures: dict[str, Decimal]
+
+
+def work_report_for_actor(*, actor, node_id: int, since: date, until: date) -> WorkReport:
+    """`since`/`until` are the first days of the first and last month of the period."""
+    return work_report(node_get_for_actor(actor=actor, node_id=node_id), since=since, until=until)
+
+
+def work_report(node: Node, *, since: date, until: date) -> WorkReport:
+    """The same for a node already checked (or for the command line, run by an operator)."""
+    kinds = dict(Node.objects.filter(path__startswith=node.path, archived_at__isnull=True).exclude(pk=node.pk)
+                 .values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    flows = figures_for(node, [m for m, _, _ in FLOW_LINES], since=since.replace(day=1), until=until)
+    stocks = figures_for(node, [m for m, _, _ in STOCK_LINES], until=STOCK_PERIOD)
+    figures = {m: sum((v for (code, _), v in flows.items() if code == m), Decimal(0)) for m, _, _ in FLOW_LINES}
+    figures |= {m: stocks.get((m, STOCK_PERIOD), Decimal(0)) for m, _, _ in STOCK_LINES}
+    if figures["hotline_calls"]:  # published like every hotline statistic (docs/hotline.md)
+        from wenming.hotline.disclosure import rounded
+
+        figures["hotline_calls"] = Decimal(rounded(int(figures["hotline_calls"])) or 0)
+        figures["hotline_crisis"] = Decimal(rounded(int(figures["hotline_crisis"])) or 0)
+    return WorkReport(node, since, until, {k: kinds.get(k, 0) for k in KIND_ORDER}, figures)
+
+
+def _n(value: Decimal) -> str:
+    value = Decimal(value)
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
+
+def work_report_text(report: WorkReport) -> str:
+    """The summary in the words of a county work report; lines with nothing to say are left out."""
+    f, k = report.figures, report.nodes
+    period = f"{report.since:%Y年%m月}至{report.until:%Y年%m月}"
+    parts = [f"{report.node.name}{period}新时代文明实践工作数据"]
+    built = "、".join(f"{NodeKind(kind).label}{n}个" for kind, n in k.items() if n)
+    if built:
+        parts.append(f"建成{built}。")
+    parts.append(f"在册志愿者{_n(f['volunteers'])}名（其中党员{_n(f['volunteers_party'])}名、应急储备"
+                 f"{_n(f['volunteers_reserve'])}名），志愿服务队伍{_n(f['teams'])}支，本期志愿服务时长"
+                 f"{_n(f['hours'])}小时。")
+    if f["grid_households"] or f["visits"]:
+        parts.append(f"网格排查覆盖{_n(f['grids_visited'])}个网格，走访{_n(f['households_visited'])}户"
+                     f"（网格户数{_n(f['grid_households'])}户），本期入户走访{_n(f['visits'])}户次。")
+    publicity = [f"{label}{_n(f[m])}{unit}" for m, label, unit in FLOW_LINES if m.startswith("tally:") and f[m]]
+    if publicity:
+        parts.append("宣传发动：" + "，".join(publicity) + "。")
+    if f["hotline_calls"]:
+        parts.append(f"心理疏导热线接听来电约{_n(f['hotline_calls'])}次。")
+    reform = [f"{label}{_n(f[m])}{unit}" for m, label, unit in FLOW_LINES if m.startswith("reform:") and f[m]]
+    if reform:
+        parts.append("移风易俗：" + "，".join(reform) + "。")
+    parts.append(f"受理群众点单{_n(f['demands_submitted'])}件，办结{_n(f['demands_solved'])}件；"
+                 f"报送工作信息{_n(f['reports_submitted'])}篇。")
+    if f["party_checkins"]:
+        parts.append(f"党员志愿者到社区报到{_n(f['party_checkins'])}名。")
+    return parts[0] + "：" + "".join(parts[1:])
+
+
+def work_report_workbook(report: WorkReport) -> bytes:
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("工作数据")
+    ws.append([f"{report.node.name} {report.since:%Y-%m} 至 {report.until:%Y-%m}"])
+    ws.append(["项目", "数值", "单位"])
+    for kind, n in report.nodes.items():
+        ws.append([NodeKind(kind).label, n, "个"])
+    for metric, label, unit in STOCK_LINES + FLOW_LINES:
+        ws.append([label, float(report.figures[metric]), unit])
+    ws = book.create_sheet("文字摘要")
+    ws.append([work_report_text(report)])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

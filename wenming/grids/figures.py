@@ -1,0 +1,118 @@
+"""Dashboard figures of grids and door-to-door screening (docs/dashboards.md, docs/grids.md).
+
+All recorded at the grid node, inside the services' transactions:
+
+- `grid_households` (stock): the households of the grid (GridProfile.household_count);
+  a change records new − old.
+- `households_visited` (stock): distinct households (by household_key) with at least one
+  live visit; +1 when a household gets its first live visit, −1 when its last one is
+  voided or corrected away. Coverage = households_visited / grid_households, for a grid
+  and, summed over the subtree, for any node.
+- `grids_visited` (stock): grids with at least one household visited (网格覆盖).
+- `visits` (flow, per month of visited_at): live visits (入户走访 户次).
+- `visit_residents` (flow): residents met at home, summed.
+- `visit_flag:<code>` (flow): live visits carrying the flag.
+
+A correction subtracts the visit's old contribution and adds the new one; voiding subtracts
+it. `raw_rows` recomputes every one of them from the raw rows for `rebuild_figures`.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from wenming.dashboards.metrics import STOCK, STOCK_PERIOD, Metric, register, register_family, register_source
+from wenming.dashboards.summary import record_many
+
+from .models import GridProfile, HouseholdVisit, VisitFlag
+
+FLAG_PREFIX = "visit_flag:"
+COVERAGE_METRICS = ["grid_households", "households_visited", "grids_visited"]
+ALL_METRICS = [*COVERAGE_METRICS, "visits", "visit_residents"]
+
+register(
+    Metric("grid_households", "网格户数", "户", STOCK),
+    Metric("households_visited", "已走访户数", "户", STOCK),
+    Metric("grids_visited", "已走访网格", "个", STOCK),
+    Metric("visits", "入户走访", "户次"),
+    Metric("visit_residents", "走访在家人数", "人"),
+)
+def _flags():
+    return [(code, name, "户次") for code, name in VisitFlag.objects.order_by("sort", "code").values_list("code", "name")]
+
+
+register_family(FLAG_PREFIX, "走访排查标记", "户次", members=_flags)
+
+
+def month_of(moment: datetime) -> date:
+    return timezone.localdate(moment).replace(day=1)
+
+
+@dataclass(frozen=True)
+class VisitShape:
+    """What one live visit adds to the figures."""
+
+    grid_id: int
+    month: date
+    residents: int
+    flags: tuple[str, ...]
+
+    def rows(self, sign: int) -> list:
+        out = [(self.grid_id, "visits", self.month, sign)]
+        if self.residents:
+            out.append((self.grid_id, "visit_residents", self.month, sign * self.residents))
+        out += [(self.grid_id, f"{FLAG_PREFIX}{code}", self.month, sign) for code in self.flags]
+        return out
+
+
+def shape_of(visit: HouseholdVisit, flag_codes) -> VisitShape | None:
+    if visit.voided_at is not None:
+        return None
+    return VisitShape(visit.grid_id, month_of(visit.visited_at), visit.residents_count, tuple(sorted(flag_codes)))
+
+
+def visit_changed(before: VisitShape | None, after: VisitShape | None) -> None:
+    """−old, +new (nothing when equal); in the caller's transaction."""
+    if before == after:
+        return
+    rows = (before.rows(-1) if before else []) + (after.rows(+1) if after else [])
+    record_many(rows)
+
+
+def households_changed(grid_id: int, households: int = 0, grids: int = 0) -> None:
+    record_many([(grid_id, "households_visited", STOCK_PERIOD, households),
+                 (grid_id, "grids_visited", STOCK_PERIOD, grids)])
+
+
+def grid_households_changed(grid_id: int, before: int, after: int) -> None:
+    record_many([(grid_id, "grid_households", STOCK_PERIOD, after - before)])
+
+
+def _as_date(value) -> date:
+    return timezone.localtime(value).date() if isinstance(value, datetime) else value
+
+
+@register_source
+def raw_rows():
+    for grid_id, n in GridProfile.objects.filter(household_count__gt=0).values_list("node_id", "household_count"):
+        yield grid_id, "grid_households", STOCK_PERIOD, n
+    live = HouseholdVisit.objects.filter(voided_at__isnull=True)
+    for grid_id, n in (live.values("grid_id").annotate(n=Count("household_key", distinct=True))
+                       .values_list("grid_id", "n")):
+        yield grid_id, "households_visited", STOCK_PERIOD, n
+        yield grid_id, "grids_visited", STOCK_PERIOD, 1
+    monthly = live.annotate(month=TruncMonth("visited_at")).values("grid_id", "month")
+    for grid_id, month, n, residents in (monthly.annotate(n=Count("pk"), r=Sum("residents_count"))
+                                         .values_list("grid_id", "month", "n", "r")):
+        yield grid_id, "visits", _as_date(month), n
+        if residents:
+            yield grid_id, "visit_residents", _as_date(month), residents
+    through = HouseholdVisit.flags.through.objects.filter(householdvisit__voided_at__isnull=True)
+    for grid_id, month, code, n in (through.annotate(month=TruncMonth("householdvisit__visited_at"))
+                                    .values("householdvisit__grid_id", "month", "visitflag__code")
+                                    .annotate(n=Count("pk"))
+                                    .values_list("householdvisit__grid_id", "month", "visitflag__code", "n")):
+        yield grid_id, f"{FLAG_PREFIX}{code}", _as_date(month), n
