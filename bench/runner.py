@@ -13,6 +13,7 @@ SCENARIOS: dict[str, str] = {
     "certificates": "bench.certificates",
     "signup": "bench.signup",
     "match": "bench.match",
+    "dashboard": "bench.dashboard",
 }
 
 

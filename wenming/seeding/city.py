@@ -31,6 +31,7 @@ from wenming.volunteers.models import MemberRole, Skill, Team, TeamLevel, TeamMe
 
 from . import citypeople
 from .citypeople import Context, Home, init_worker, make_chunk
+from .citywork import seed_work
 from .demo import refuse_if_populated
 from .demo_accounts import DEMO_PASSWORD
 from .hengyang import City, plan_city
@@ -46,8 +47,10 @@ PARALLEL_FROM = 50_000  # below this, forking workers costs more than it saves
 
 
 def seed_city(volunteers: int = CITY_VOLUNTEERS, seed: int = CITY_SEED, progress: bool = True,
-              workers: int | None = None, team_share: float = 0.3) -> dict:
-    """Build the city in one transaction; returns a summary (counts, seconds)."""
+              workers: int | None = None, team_share: float = 0.3, service_records: int | None = None) -> dict:
+    """Build the city in one transaction; returns a summary (counts, seconds).
+    `service_records`: the ledger size (default 10 per volunteer); requests, visits,
+    tallies and reports follow in proportion (seeding/citywork.py)."""
     started = time.perf_counter()
     say = (lambda msg: tqdm.write(msg, file=sys.stderr)) if progress else (lambda msg: None)
     refuse_if_populated()
@@ -64,6 +67,9 @@ def seed_city(volunteers: int = CITY_VOLUNTEERS, seed: int = CITY_SEED, progress
         member_count = _load(ctx, volunteers, workers, progress)
         say("正在设定队长……")
         _mark_leaders()
+        work = seed_work(ctx, volunteers=volunteers, service_records=service_records, progress=progress,
+                         institute_ids=[i.node.pk for c in city.counties for i in c.institutes],
+                         center_ids=[c.center.node.pk for c in city.counties])
         say("正在生成看板汇总……")
         figures = rebuild_figures()  # bulk-loaded past the services: the summaries from the rows
         summary = {
@@ -75,6 +81,7 @@ def seed_city(volunteers: int = CITY_VOLUNTEERS, seed: int = CITY_SEED, progress
             "team_members": member_count,
             "accounts": [admin.username],
             "backend": connection.vendor,
+            "work": work,
             "figures": figures,
         }
         summary["seconds"] = round(time.perf_counter() - started, 1)

@@ -175,6 +175,52 @@ def test_city_seed_loads_volunteers_like_the_product_on_this_database(db):
     assert newcomer.pk > max(v.pk for v in sample)
 
 
+def test_city_seed_loads_work_data_that_the_dashboard_summaries_agree_with(db):
+    from datetime import timedelta
+
+    from django.db.models import F, Sum
+
+    from wenming.campaigns.models import TallyEntry, TallyTotal
+    from wenming.dashboards.rebuild import differences
+    from wenming.grids.models import GridHousehold, GridProfile, HouseholdVisit
+    from wenming.reporting.models import InfoReport
+    from wenming.service.ledger_models import ServiceRecord, VolunteerStats
+
+    summary = seed_city(volunteers=1200, service_records=4000, progress=False)
+    work = summary["work"]
+    records = ServiceRecord.objects.all()
+    assert records.count() == work["service_records"] == 4000
+    assert set(records.values_list("kind", flat=True).distinct()) == {"auto", "makeup"}
+    assert not records.exclude(bucket=F("kind")).exists()
+    assert not records.filter(hours__lt=0.5).exists() and not records.filter(hours__gt=8).exists()
+    assert set(records.values_list("node__kind", flat=True).distinct()) <= {"station", "point"}
+    today = timezone.localdate()
+    assert not records.filter(service_date__gt=today).exists()
+    assert not records.filter(service_date__lt=today - timedelta(days=730)).exists()
+    # served in their own county: the record's node and the volunteer's home share the county prefix
+    for node_path, home_path in records.values_list("node__path", "volunteer__home_node__path")[:300]:
+        assert node_path[:12] == home_path[:12]
+    # the maintained totals equal the ledger
+    stats = VolunteerStats.objects.aggregate(a=Sum("auto_hours"), m=Sum("makeup_hours"))
+    assert stats["a"] == records.filter(bucket="auto").aggregate(h=Sum("hours"))["h"]
+    assert stats["m"] == records.filter(bucket="makeup").aggregate(h=Sum("hours"))["h"]
+    demands = Demand.objects.all()
+    assert demands.count() == work["demands"] == 240
+    assert demands.values("tracking_no").distinct().count() == 240
+    assert {"closed", "rated"} <= set(demands.values_list("status", flat=True))
+    assert not demands.filter(status__in=["completed", "rated", "closed"], completed_at__isnull=True).exists()
+    assert HouseholdVisit.objects.count() == work["visits"] > 0
+    for profile in GridProfile.objects.all():
+        live = HouseholdVisit.objects.filter(grid_id=profile.node_id, voided_at__isnull=True)
+        assert profile.households_visited == live.values("household_key").distinct().count()
+        assert GridHousehold.objects.filter(grid_id=profile.node_id).aggregate(n=Sum("visit_count"))["n"] == live.count()
+    assert TallyEntry.objects.count() == work["tally_entries"] > 0
+    assert TallyTotal.objects.aggregate(v=Sum("value"))["v"] == TallyEntry.objects.aggregate(v=Sum("delta"))["v"]
+    assert InfoReport.objects.count() == work["reports"] >= 20
+    # the dashboards' summaries were rebuilt from these rows and agree with them exactly
+    assert differences() == []
+
+
 def test_demo_command_sets_up_and_prints_the_logins(db):
     out = io.StringIO()
     call_command("demo", no_serve=True, volunteers=150, stdout=out, verbosity=0)

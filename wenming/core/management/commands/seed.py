@@ -14,9 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="随机种子：同一种子生成完全相同的数据")
         parser.add_argument("--volunteers", type=int, default=None, help="志愿者人数（demo 默认 10016，city 默认 1000000）")
         parser.add_argument("--workers", type=int, default=None, help="city：加密用的进程数（默认按 CPU 核数）")
+        parser.add_argument("--service-records", type=int, default=None,
+                            help="city：服务时长记录条数（默认每名志愿者 10 条，即 10000000）")
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
-    def handle(self, *args, what, seed, volunteers, workers, no_progress, **options):
+    def handle(self, *args, what, seed, volunteers, workers, no_progress, service_records=None, **options):
         kwargs = {"progress": not no_progress}
         if seed is not None:
             kwargs["seed"] = seed
@@ -33,7 +35,7 @@ class Command(BaseCommand):
             else:
                 from wenming.seeding.city import seed_city
 
-                summary = seed_city(workers=workers, **kwargs)
+                summary = seed_city(workers=workers, service_records=service_records, **kwargs)
         except (SeedRefused, ValueError) as exc:
             raise CommandError(str(exc)) from None
         kinds = "，".join(f"{kind} {count}" for kind, count in summary["nodes_by_kind"].items())
