@@ -40,6 +40,7 @@ from wenming.volunteers.models import Team, Volunteer
 from .demo_accounts import DEMO_STATION
 from .demo_deliveries import create_deliveries
 from .demo_hotline import create_hotline
+from .demo_work import create_work
 from .names import ZIGUI_SURNAMES, Surnames, make_name
 from .zigui import COUNTY
 
@@ -168,10 +169,11 @@ def create_requests(rng: random.Random, station: Node, team: Team) -> dict:
     for n, ask in enumerate(ASKS, start=1):
         _request(demo, n, ask)
     deliveries = create_deliveries(demo, first_phone=90)
+    work = create_work(demo)
     supplies = _supplies(demo)
     hotline = create_hotline(demo)
     states = Counter(Demand.objects.filter(node=station).values_list("status", flat=True))
-    return {"demands": dict(sorted(states.items())), **deliveries, **supplies, **hotline}
+    return {"demands": dict(sorted(states.items())), **deliveries, **supplies, **hotline, "work": work}
 
 
 def _request(demo: Demo, n: int, ask: Ask):

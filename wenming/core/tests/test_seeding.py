@@ -335,6 +335,26 @@ def test_demo_has_a_finished_delivery_run_and_one_gathering(demo):
     assert demo["service"]["requests"]["delivery_runs"] == 2
 
 
+def test_demo_has_screening_tallies_reports_and_a_dashboard(demo):
+    from wenming.dashboards.rebuild import differences
+    from wenming.dashboards.selectors import dashboard_for_actor
+    from wenming.dashboards.summary import fold_all
+    from wenming.reporting.models import InfoReport
+
+    work = demo["service"]["requests"]["work"]
+    assert work["visits"] >= 10 and work["reports"] == 1 and work["engagements"] > 40
+    assert InfoReport.objects.filter(status="published").count() == 1
+    office = User.objects.get(username="office")
+    county = Node.objects.get(kind="county")
+    data = dashboard_for_actor(actor=office, node_id=county.pk)
+    other = {o["code"]: o["total"] for o in data["other"]}
+    assert data["volunteers"]["registered"] == Volunteer.objects.filter(status="active").count() > 0
+    assert data["screening"]["coverage_pct"] is not None
+    assert other["tally:banner"] > 0 and other["visits"] >= 10 and other["reports_published"] == 1
+    fold_all()
+    assert differences() == []  # the seed's rebuild and every service's deltas agree
+
+
 def test_demo_supplies_stock_equals_the_movements(demo):
     from decimal import Decimal
 
