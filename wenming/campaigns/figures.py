@@ -25,6 +25,7 @@ from wenming.dashboards.metrics import (
     STOCK,
     STOCK_PERIOD,
     Metric,
+    as_date,
     register,
     register_family,
     register_source,
@@ -90,9 +91,6 @@ def checkin_changed(*, station_id: int, delta: int) -> None:
     record(node_id=station_id, metric="party_checkins", delta=delta, period=STOCK_PERIOD)
 
 
-def _day(value) -> date:
-    return value.date() if hasattr(value, "hour") else value
-
 
 @register_source
 def raw_rows():
@@ -103,12 +101,12 @@ def raw_rows():
     reforms = (ReformRecord.objects.filter(voided_at__isnull=True).annotate(month=TruncMonth("occurred_on"))
                .values("node_id", "kind", "month").annotate(n=Count("pk")).values_list("node_id", "kind", "month", "n"))
     for node_id, kind, month, n in reforms:
-        yield node_id, reform_metric(kind), _day(month), n
+        yield node_id, reform_metric(kind), as_date(month), n
     engagements = (ActivityEngagement.objects.annotate(month=TruncMonth("day"))
                    .values("activity__node_id", "kind", "month").annotate(n=Count("pk"))
                    .values_list("activity__node_id", "kind", "month", "n"))
     for node_id, kind, month, n in engagements:
-        yield node_id, ENGAGEMENT_METRIC[kind], _day(month), n
+        yield node_id, ENGAGEMENT_METRIC[kind], as_date(month), n
     checkins = (PartyCheckin.objects.filter(withdrawn_at__isnull=True).values("station_id").annotate(n=Count("pk"))
                 .values_list("station_id", "n"))
     for station_id, n in checkins:

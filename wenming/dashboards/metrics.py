@@ -81,3 +81,11 @@ def metric_for(code: str) -> Metric:
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
+
+
+def as_date(value) -> date:
+    """A period from a database value (TruncMonth gives a date, or a datetime — aware for
+    timestamp columns, in the current time zone): the local date."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value

@@ -15,7 +15,15 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from wenming.dashboards.metrics import STOCK, STOCK_PERIOD, Metric, register, register_family, register_source
+from wenming.dashboards.metrics import (
+    STOCK,
+    STOCK_PERIOD,
+    Metric,
+    as_date,
+    register,
+    register_family,
+    register_source,
+)
 from wenming.dashboards.summary import record_many
 
 from .models import Demand
@@ -70,7 +78,7 @@ def raw_rows():
     rows = Demand.objects.values("node_id")
     for node_id, month, n in (rows.annotate(month=TruncMonth("submitted_at", tzinfo=local)).values("node_id", "month")
                               .annotate(n=Count("pk")).values_list("node_id", "month", "n")):
-        yield node_id, "demands_submitted", _day(month), n
+        yield node_id, "demands_submitted", as_date(month), n
     for node_id, status, n in rows.values("node_id", "status").annotate(n=Count("pk")).values_list(
             "node_id", "status", "n"):
         yield node_id, f"demands:{status}", STOCK_PERIOD, n
@@ -78,10 +86,6 @@ def raw_rows():
               .annotate(month=TruncMonth("completed_at", tzinfo=local)).values("node_id", "month"))
     for node_id, month, n, total, rated in solved.annotate(n=Count("pk"), total=Sum("rating"), rated=Count("rating")) \
             .values_list("node_id", "month", "n", "total", "rated"):
-        yield node_id, "demands_solved", _day(month), n
-        yield node_id, "rating_sum", _day(month), total or 0
-        yield node_id, "rating_count", _day(month), rated
-
-
-def _day(value) -> date:
-    return timezone.localtime(value).date() if hasattr(value, "hour") else value
+        yield node_id, "demands_solved", as_date(month), n
+        yield node_id, "rating_sum", as_date(month), total or 0
+        yield node_id, "rating_count", as_date(month), rated

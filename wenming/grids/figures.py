@@ -24,7 +24,15 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from wenming.dashboards.metrics import STOCK, STOCK_PERIOD, Metric, register, register_family, register_source
+from wenming.dashboards.metrics import (
+    STOCK,
+    STOCK_PERIOD,
+    Metric,
+    as_date,
+    register,
+    register_family,
+    register_source,
+)
 from wenming.dashboards.summary import record_many
 
 from .models import GridProfile, HouseholdVisit, VisitFlag
@@ -91,9 +99,6 @@ def grid_households_changed(grid_id: int, before: int, after: int) -> None:
     record_many([(grid_id, "grid_households", STOCK_PERIOD, after - before)])
 
 
-def _as_date(value) -> date:
-    return timezone.localtime(value).date() if isinstance(value, datetime) else value
-
 
 @register_source
 def raw_rows():
@@ -107,12 +112,12 @@ def raw_rows():
     monthly = live.annotate(month=TruncMonth("visited_at")).values("grid_id", "month")
     for grid_id, month, n, residents in (monthly.annotate(n=Count("pk"), r=Sum("residents_count"))
                                          .values_list("grid_id", "month", "n", "r")):
-        yield grid_id, "visits", _as_date(month), n
+        yield grid_id, "visits", as_date(month), n
         if residents:
-            yield grid_id, "visit_residents", _as_date(month), residents
+            yield grid_id, "visit_residents", as_date(month), residents
     through = HouseholdVisit.flags.through.objects.filter(householdvisit__voided_at__isnull=True)
     for grid_id, month, code, n in (through.annotate(month=TruncMonth("householdvisit__visited_at"))
                                     .values("householdvisit__grid_id", "month", "visitflag__code")
                                     .annotate(n=Count("pk"))
                                     .values_list("householdvisit__grid_id", "month", "visitflag__code", "n")):
-        yield grid_id, f"{FLAG_PREFIX}{code}", _as_date(month), n
+        yield grid_id, f"{FLAG_PREFIX}{code}", as_date(month), n

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from wenming.dashboards.metrics import Metric, register, register_source
+from wenming.dashboards.metrics import Metric, as_date, register, register_source
 from wenming.dashboards.summary import record_many
 
 from .models import CallLog
@@ -41,6 +41,6 @@ def raw_rows():
               .annotate(n=Count("pk"), crisis=Count("pk", filter=Q(is_crisis=True)))
               .values_list("hotline__node_id", "month", "n", "crisis"))
     for node_id, month, n, crisis in months:
-        day = timezone.localtime(month).date() if hasattr(month, "hour") else month
+        day = as_date(month)
         yield node_id, "hotline_calls", day, n
         yield node_id, "hotline_crisis", day, crisis

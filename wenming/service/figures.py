@@ -7,12 +7,18 @@
   new auto or make-up entry is later than the volunteer's previous latest service.
 """
 
-from datetime import date
-
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncMonth
 
-from wenming.dashboards.metrics import STOCK, STOCK_PERIOD, Metric, register, register_family, register_source
+from wenming.dashboards.metrics import (
+    STOCK,
+    STOCK_PERIOD,
+    Metric,
+    as_date,
+    register,
+    register_family,
+    register_source,
+)
 from wenming.dashboards.summary import record, record_many
 
 from .ledger_models import HoursKind, ServiceRecord
@@ -45,11 +51,7 @@ def raw_rows():
     months = (ServiceRecord.objects.annotate(month=TruncMonth("service_date")).values("node_id", "month")
               .annotate(h=Sum("hours")).values_list("node_id", "month", "h"))
     for node_id, month, hours in months:
-        yield node_id, "hours", _day(month), hours
+        yield node_id, "hours", as_date(month), hours
     for node_id, status, n in (Project.objects.values("node_id", "status").annotate(n=Count("pk"))
                                .values_list("node_id", "status", "n")):
         yield node_id, f"projects:{status}", STOCK_PERIOD, n
-
-
-def _day(value) -> date:
-    return value.date() if hasattr(value, "hour") else value

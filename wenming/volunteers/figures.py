@@ -9,13 +9,13 @@ transaction. Teams count at their node while not archived.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import Count, Max
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from wenming.dashboards.metrics import DAILY, STOCK, Metric, register, register_source
+from wenming.dashboards.metrics import DAILY, STOCK, STOCK_PERIOD, Metric, as_date, register, register_source
 from wenming.dashboards.summary import record_many
 
 from .models import PoliticalStatus, Team, Volunteer, VolunteerStatus
@@ -44,11 +44,11 @@ class Profile:
     def rows(self, sign: int) -> list:
         out = [(self.node_id, "volunteers_joined", self.joined, sign)]
         if self.active:
-            out.append((self.node_id, "volunteers", None, sign))
+            out.append((self.node_id, "volunteers", STOCK_PERIOD, sign))
             if self.reserve:
-                out.append((self.node_id, "volunteers_reserve", None, sign))
+                out.append((self.node_id, "volunteers_reserve", STOCK_PERIOD, sign))
             if self.party:
-                out.append((self.node_id, "volunteers_party", None, sign))
+                out.append((self.node_id, "volunteers_party", STOCK_PERIOD, sign))
         if self.last_day is not None:
             out.append((self.node_id, "active_day", self.last_day, sign))
         return out
@@ -83,25 +83,19 @@ def volunteers_changed(pairs: list[tuple[Profile | None, Profile | None]]) -> No
     for before, after in pairs:
         if before != after:
             rows += (before.rows(-1) if before else []) + (after.rows(+1) if after else [])
-    record_many((n, m, p or _stock(), v) for n, m, p, v in rows)
-
-
-def _stock():
-    from wenming.dashboards.metrics import STOCK_PERIOD
-
-    return STOCK_PERIOD
+    record_many(rows)
 
 
 def team_changed(before_node: int | None, after_node: int | None) -> None:
     if before_node != after_node:
-        record_many([(n, "teams", _stock(), s) for n, s in ((before_node, -1), (after_node, 1)) if n is not None])
+        record_many([(n, "teams", STOCK_PERIOD, s) for n, s in ((before_node, -1), (after_node, 1)) if n is not None])
 
 
 @register_source
 def raw_rows():
     from wenming.service.ledger_models import HoursKind, ServiceRecord
 
-    stock = _stock()
+    stock = STOCK_PERIOD
     active = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).values("home_node_id")
     for node_id, n in active.annotate(n=Count("pk")).values_list("home_node_id", "n"):
         yield node_id, "volunteers", stock, n
@@ -113,7 +107,7 @@ def raw_rows():
     joined = Volunteer.objects.annotate(month=TruncMonth("registered_at", tzinfo=timezone.get_current_timezone()))
     for node_id, month, n in (joined.values("home_node_id", "month").annotate(n=Count("pk"))
                               .values_list("home_node_id", "month", "n")):
-        yield node_id, "volunteers_joined", _as_date(month).replace(day=1), n
+        yield node_id, "volunteers_joined", as_date(month).replace(day=1), n
     last = (ServiceRecord.objects.filter(kind__in=[HoursKind.AUTO, HoursKind.MAKEUP])
             .values("volunteer_id", "volunteer__home_node_id").annotate(last=Max("service_date"))
             .values_list("volunteer__home_node_id", "last"))
@@ -122,7 +116,3 @@ def raw_rows():
     for node_id, n in (Team.objects.filter(archived_at__isnull=True).values("node_id").annotate(n=Count("pk"))
                        .values_list("node_id", "n")):
         yield node_id, "teams", stock, n
-
-
-def _as_date(value) -> date:
-    return timezone.localtime(value).date() if isinstance(value, datetime) else value
