@@ -110,6 +110,15 @@ def dashboard_for_actor(*, actor, node_id: int, months: int = 12, today: date | 
     return out
 
 
+def dashboard_roots_for_actor(*, actor) -> list[Node]:
+    """The top nodes of the actor's node.view scope: where the dashboard starts."""
+    scope = scope_for(actor)
+    qs = Node.objects.filter(archived_at__isnull=True)
+    if scope.is_global:
+        return list(qs.filter(parent__isnull=True).order_by("path"))
+    return list(qs.filter(path__in=scope.paths(Perm.NODE_VIEW)).order_by("path"))
+
+
 def overdue_demands(node: Node) -> int:
     """Open requests past their SLA time in the subtree: a live count — few rows, found
     through the (status, due_at) index, so no summary is needed."""

@@ -12,16 +12,15 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from wenming.accounts.roles import Perm
-from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.decorators import staff_required
 from wenming.core.errors import CoreError
 from wenming.core.params import parse_pk
-from wenming.orgs.models import Node
 from wenming.orgs.page_selectors import node_breadcrumbs
+from wenming.orgs.selectors import node_get_for_actor
 
 from .export import dashboard_workbook
-from .selectors import dashboard_for_actor
+from .selectors import dashboard_for_actor, dashboard_roots_for_actor
 from .work_report import (
     FLOW_LINES,
     STOCK_LINES,
@@ -33,18 +32,10 @@ from .work_report import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _roots(actor) -> list[Node]:
-    scope = scope_for(actor)
-    qs = Node.objects.filter(archived_at__isnull=True)
-    if scope.is_global:
-        return list(qs.filter(parent__isnull=True).order_by("path"))
-    return list(qs.filter(path__in=scope.paths(Perm.NODE_VIEW)).order_by("path"))
-
-
 def _node_id(request) -> int:
     pk = parse_pk(request.GET.get("node"))
     if pk is None:
-        roots = _roots(request.user)
+        roots = dashboard_roots_for_actor(actor=request.user)
         if not roots:
             raise CoreError.NOT_FOUND.error()
         pk = roots[0].pk
@@ -55,7 +46,7 @@ def _node_id(request) -> int:
 @staff_required(Perm.NODE_VIEW)
 def board(request):
     data = dashboard_for_actor(actor=request.user, node_id=_node_id(request))
-    node = Node.objects.get(pk=data["node"]["id"])
+    node = node_get_for_actor(actor=request.user, node_id=data["node"]["id"])
     return render(request, "dashboards/board.html", {
         "data": data, "node": node, "crumbs": node_breadcrumbs(actor=request.user, node=node)})
 
@@ -71,7 +62,7 @@ def screen(request):
 @staff_required(Perm.NODE_VIEW)
 def export(request):
     data = dashboard_for_actor(actor=request.user, node_id=_node_id(request))
-    node = Node.objects.get(pk=data["node"]["id"])
+    node = node_get_for_actor(actor=request.user, node_id=data["node"]["id"])
     audit_record(actor=request.user, action="dashboard.export", obj=node, node_path=node.path)
     return FileResponse(BytesIO(dashboard_workbook(data)), as_attachment=True,
                         filename=f"数据看板-{node.name}-{data['as_of']:%Y%m%d}.xlsx", content_type=XLSX)
