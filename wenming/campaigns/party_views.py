@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
-from wenming.core.decorators import add_domain_error, login_page
+from wenming.core.decorators import add_domain_error, form_submit, login_page
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
@@ -96,16 +96,8 @@ def withdraw(request, checkin_id: int):
     actor = request.user
     row = selectors.checkin_get_for_actor(actor=actor, checkin_id=checkin_id)
     form = ReasonForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                party_services.party_checkin_withdraw(actor=actor, checkin=row, reason=form.cleaned_data["reason"])
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "已取消报到")
-                return redirect("campaigns:party")
-    return render(request, "campaigns/party_withdraw.html", {"form": form, "checkin": row}, status=status)
+    sent = form_submit(request, form, lambda d: party_services.party_checkin_withdraw(
+        actor=actor, checkin=row, reason=d["reason"]), success="已取消报到")
+    if sent.done:
+        return redirect("campaigns:party")
+    return render(request, "campaigns/party_withdraw.html", {"form": form, "checkin": row}, status=sent.status)

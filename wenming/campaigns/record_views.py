@@ -3,14 +3,13 @@ where residents view, share and take part (counted once per person per day)."""
 
 import uuid
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
-from wenming.core.decorators import add_domain_error, error_page, login_page
+from wenming.core.decorators import error_page, form_submit, login_page
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.middleware import client_ip
 from wenming.core.pagination import paginate
@@ -69,23 +68,16 @@ def reform_new(request):
     post = _post(request)
     raw = (post or request.GET).get("node") or ""
     form = ReformForm(post, initial={"node": raw} if raw else None, node_choices=_nodes(actor, Perm.NODE_EDIT, raw))
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                node = selectors.campaign_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.NODE_EDIT)
-                reform_services.reform_record_create(actor=actor, node=node, kind=d["kind"],
-                                                     household=d["household"], head_name=d["head_name"],
-                                                     occurred_on=d["occurred_on"], note=d["note"])
-            except DomainError as exc:
-                add_domain_error(form, exc, {"node_id": "node"})
-                status = exc.status
-            else:
-                messages.success(request, "已登记移风易俗记录")
-                return redirect(reverse("campaigns:reform") + f"?node={node.pk}")
-    return render(request, "campaigns/reform_form.html", {"form": form}, status=status)
+    def create(d):
+        node = selectors.campaign_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.NODE_EDIT)
+        return reform_services.reform_record_create(actor=actor, node=node, kind=d["kind"], household=d["household"],
+                                                    head_name=d["head_name"], occurred_on=d["occurred_on"],
+                                                    note=d["note"])
+
+    sent = form_submit(request, form, create, success="已登记移风易俗记录", aliases={"node_id": "node"})
+    if sent.done:
+        return redirect(reverse("campaigns:reform") + f"?node={sent.value.node_id}")
+    return render(request, "campaigns/reform_form.html", {"form": form}, status=sent.status)
 
 
 @never_cache
@@ -94,19 +86,11 @@ def reform_void(request, record_id: int):
     actor = request.user
     record = selectors.reform_get_for_actor(actor=actor, record_id=record_id)
     form = ReasonForm(_post(request))
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                reform_services.reform_record_void(actor=actor, record=record, reason=form.cleaned_data["reason"])
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "记录已作废，不再计入统计")
-                return redirect("campaigns:reform")
-    return render(request, "campaigns/reform_void.html", {"form": form, "record": record}, status=status)
+    sent = form_submit(request, form, lambda d: reform_services.reform_record_void(
+        actor=actor, record=record, reason=d["reason"]), success="记录已作废，不再计入统计")
+    if sent.done:
+        return redirect("campaigns:reform")
+    return render(request, "campaigns/reform_void.html", {"form": form, "record": record}, status=sent.status)
 
 
 # ---- online activities (staff) ------------------------------------------------------------
@@ -141,25 +125,18 @@ def online_form(request, activity_id: int | None = None):
     form = ActivityForm(post, initial=initial, node_choices=_nodes(actor, Perm.NODE_EDIT, initial.get("node")))
     if activity:
         form.fields["node"].disabled = True  # what was counted stays with its node
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            d = form.cleaned_data
-            fields = {k: d[k] for k in ("title", "description", "link", "starts_at", "ends_at")}
-            try:
-                if activity:
-                    online_services.activity_update(actor=actor, activity=activity, **fields)
-                else:
-                    node = selectors.campaign_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.NODE_EDIT)
-                    activity = online_services.activity_create(actor=actor, node=node, **fields)
-            except DomainError as exc:
-                add_domain_error(form, exc, {"node_id": "node"})
-                status = exc.status
-            else:
-                messages.success(request, "云上活动已保存")
-                return redirect("campaigns:online_detail", activity_id=activity.pk)
-    return render(request, "campaigns/online_form.html", {"form": form, "activity": activity}, status=status)
+    def save(d):
+        fields = {k: d[k] for k in ("title", "description", "link", "starts_at", "ends_at")}
+        if activity:
+            online_services.activity_update(actor=actor, activity=activity, **fields)
+            return activity
+        node = selectors.campaign_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.NODE_EDIT)
+        return online_services.activity_create(actor=actor, node=node, **fields)
+
+    sent = form_submit(request, form, save, success="云上活动已保存", aliases={"node_id": "node"})
+    if sent.done:
+        return redirect("campaigns:online_detail", activity_id=sent.value.pk)
+    return render(request, "campaigns/online_form.html", {"form": form, "activity": activity}, status=sent.status)
 
 
 @never_cache

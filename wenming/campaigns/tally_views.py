@@ -7,7 +7,6 @@ through the scoped selectors, so a foreign id is "nothing to show", never someon
 
 from io import BytesIO
 
-from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from wenming.accounts.roles import Perm
-from wenming.core.decorators import add_domain_error, login_page
+from wenming.core.decorators import add_domain_error, form_submit, login_page
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
@@ -125,26 +124,21 @@ def entry_new(request):
     initial = {k: request.GET[k] for k in ("subject", "month") if request.GET.get(k)}
     form = EntryForm(post, initial=initial, subject_choices=subject_choices(actor, Perm.NODE_EDIT),
                      indicator_choices=indicators)
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                subject = parse_subject(actor, d["subject"])
-                if subject is None:
-                    raise CoreError.NOT_FOUND.error("subject")
-                node, unit = subject
-                entry = tally_services.tally_add(
-                    actor=actor, node=None if unit else node, unit=unit, period=d["month"], value=d["value"],
-                    indicator=tally_selectors.indicator_get(key=d["indicator"]), note=d["note"])
-            except DomainError as exc:
-                add_domain_error(form, exc, {"node_id": "subject", "unit_id": "subject", "period": "month"})
-                status = exc.status
-            else:
-                messages.success(request, f"已填报：{entry.indicator.name} {entry.delta} {entry.indicator.unit}")
-                return redirect(reverse("campaigns:tallies") + _query(node, unit, entry.period))
-    return render(request, "campaigns/entry_form.html", {"form": form}, status=status)
+    def add(d):
+        subject = parse_subject(actor, d["subject"])
+        if subject is None:
+            raise CoreError.NOT_FOUND.error("subject")
+        node, unit = subject
+        return tally_services.tally_add(actor=actor, node=None if unit else node, unit=unit, period=d["month"],
+                                        value=d["value"], indicator=tally_selectors.indicator_get(key=d["indicator"]),
+                                        note=d["note"])
+
+    sent = form_submit(request, form, add, aliases={"node_id": "subject", "unit_id": "subject", "period": "month"},
+                       success=lambda e: f"已填报：{e.indicator.name} {e.delta} {e.indicator.unit}")
+    if sent.done:
+        entry = sent.value
+        return redirect(reverse("campaigns:tallies") + _query(entry.node, entry.unit, entry.period))
+    return render(request, "campaigns/entry_form.html", {"form": form}, status=sent.status)
 
 
 @never_cache
@@ -155,20 +149,11 @@ def entry_correct(request, entry_id: int):
     entry = tally_selectors.tally_entry_get_for_actor(actor=actor, entry_id=entry_id)
     post = request.POST if request.method == "POST" else None
     form = CorrectionForm(post)
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            try:
-                tally_services.tally_correct(actor=actor, entry=entry, delta=form.cleaned_data["delta"],
-                                             reason=form.cleaned_data["reason"])
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "已录入更正，原记录保持不变")
-                return redirect(reverse("campaigns:tallies") + _query(entry.node, entry.unit, entry.period))
-    return render(request, "campaigns/entry_correct.html", {"form": form, "entry": entry}, status=status)
+    sent = form_submit(request, form, lambda d: tally_services.tally_correct(
+        actor=actor, entry=entry, delta=d["delta"], reason=d["reason"]), success="已录入更正，原记录保持不变")
+    if sent.done:
+        return redirect(reverse("campaigns:tallies") + _query(entry.node, entry.unit, entry.period))
+    return render(request, "campaigns/entry_correct.html", {"form": form, "entry": entry}, status=sent.status)
 
 
 @never_cache

@@ -5,8 +5,12 @@ people away from back-office pages that could never show them anything, and turn
 service's DomainError (404 for out of scope, 403, 409, 422 …) into a rendered page.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
@@ -64,3 +68,34 @@ def add_domain_error(form, exc: DomainError, aliases: dict[str, str] | None = No
     """Show a service's error next to the field it names (or above the form)."""
     field = (aliases or {}).get(exc.field or "", exc.field)
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+@dataclass
+class Submitted:
+    """What form_submit did: `done` with the action's `value`, or not, with the page's status."""
+
+    done: bool
+    value: Any = None
+    status: int = 200
+
+
+def form_submit(request, form, action: Callable[[dict], Any], *, success: str | Callable[[Any], str] = "",
+                aliases: dict[str, str] | None = None) -> Submitted:
+    """The POST half of a form page. On GET: nothing (200). On POST: validate (422 when
+    invalid), run `action(cleaned_data)` and flash `success` (a text, or made from the
+    action's value); a DomainError from the action goes next to its field (`aliases`
+    maps a service's field name to the form's) with the error's status. The service's
+    own transaction decides what is written, so a refused action leaves nothing behind."""
+    if request.method != "POST":
+        return Submitted(False)
+    if not form.is_valid():
+        return Submitted(False, status=422)
+    try:
+        value = action(form.cleaned_data)
+    except DomainError as exc:
+        add_domain_error(form, exc, aliases)
+        return Submitted(False, status=exc.status)
+    text = success(value) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return Submitted(True, value)

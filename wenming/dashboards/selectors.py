@@ -21,7 +21,7 @@ from wenming.orgs.selectors import node_get_for_actor
 from wenming.service.models import ProjectStatus
 
 from .metrics import FLOW, METRICS, STOCK, STOCK_PERIOD, Metric, family_metrics
-from .summary import figures_for, figures_for_children
+from .summary import figures_for_children, figures_for_groups
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -40,17 +40,30 @@ def month_starts(until: date, months: int) -> list[date]:
     return out[::-1]
 
 
-def _get(values: dict, metric: str, period: date = STOCK_PERIOD) -> int:
+def _by_metric(values: dict[tuple[str, date], Decimal]) -> dict[str, dict[date, Decimal]]:
+    """{(metric, period): value} → {metric: {period: value}}, so each lookup below touches
+    one metric's periods, not every figure of the node."""
+    out: dict[str, dict[date, Decimal]] = {}
+    for (metric, period), value in values.items():
+        out.setdefault(metric, {})[period] = value
+    return out
+
+
+def _val(fig: dict, metric: str, period: date = STOCK_PERIOD) -> Decimal:
+    return fig.get(metric, {}).get(period, ZERO)
+
+
+def _get(fig: dict, metric: str, period: date = STOCK_PERIOD) -> int:
     """A count."""
-    return int(values.get((metric, period), ZERO))
+    return int(_val(fig, metric, period))
 
 
 def _hours(value) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
-def _sum(values: dict, metric: str, since: date | None = None) -> Decimal:
-    return sum((v for (m, p), v in values.items() if m == metric and (since is None or p >= since)), ZERO)
+def _sum(fig: dict, metric: str, since: date | None = None) -> Decimal:
+    return sum((v for p, v in fig.get(metric, {}).items() if since is None or p >= since), ZERO)
 
 
 def _extra_metrics() -> list[Metric]:
@@ -69,12 +82,18 @@ def dashboard_for_actor(*, actor, node_id: int, months: int = 12, today: date | 
     with_hotline = scope.allows(Perm.HOTLINE_STATS, node.path)
     families = [f"projects:{s}" for s in ProjectStatus.values] + [f"demands:{s}" for s in DemandStatus.values]
     extra = _extra_metrics()
-    stocks = figures_for(node, HEADLINE + families + [m.code for m in extra if m.kind == STOCK], until=STOCK_PERIOD)
-    flows = figures_for(node, FLOWS + (HOTLINE if with_hotline else []) + [m.code for m in extra if m.kind != STOCK],
-                        since=since)
-    totals = figures_for(node, ["hours", "demands_submitted", "demands_solved", "rating_sum", "rating_count"])
-    active = figures_for(node, ["active_day"], since=today - timedelta(days=29), until=today)
-    rating_count, rating_sum = _sum(totals, "rating_count"), _sum(totals, "rating_sum")
+    totals_of = ["hours", "demands_submitted", "demands_solved", "rating_sum", "rating_count"]
+    flows_of = [m for m in FLOWS if m not in totals_of] + (HOTLINE if with_hotline else [])
+    # One statement: stocks now, totals of all time, flows since the first month of the
+    # trend, the last-service-day histogram of the last 30 days.
+    values = _by_metric(figures_for_groups(node, [
+        (HEADLINE + families + [m.code for m in extra if m.kind == STOCK], None, STOCK_PERIOD),
+        (totals_of, None, None),
+        (flows_of + [m.code for m in extra if m.kind != STOCK], since, None),
+        (["active_day"], today - timedelta(days=29), today),
+    ]))
+    active_30d = int(_sum(values, "active_day"))
+    rating_count, rating_sum = _sum(values, "rating_count"), _sum(values, "rating_sum")
     this_month = trend[-1]
     out = {
         "node": {"id": node.pk, "name": node.name, "kind": node.kind, "kind_name": node.get_kind_display(),
@@ -82,29 +101,29 @@ def dashboard_for_actor(*, actor, node_id: int, months: int = 12, today: date | 
         "as_of": today,
         "months": trend,
         "volunteers": {
-            "registered": _get(stocks, "volunteers"), "reserve": _get(stocks, "volunteers_reserve"),
-            "party": _get(stocks, "volunteers_party"), "active_30d": int(sum(active.values(), ZERO)),
-            "joined_this_month": _get(flows, "volunteers_joined", this_month),
+            "registered": _get(values, "volunteers"), "reserve": _get(values, "volunteers_reserve"),
+            "party": _get(values, "volunteers_party"), "active_30d": active_30d,
+            "joined_this_month": _get(values, "volunteers_joined", this_month),
         },
-        "teams": _get(stocks, "teams"),
-        "projects": {s.value: _get(stocks, f"projects:{s.value}") for s in ProjectStatus},
+        "teams": _get(values, "teams"),
+        "projects": {s.value: _get(values, f"projects:{s.value}") for s in ProjectStatus},
         "hours": {
-            "total": _hours(_sum(totals, "hours")),
-            "this_month": _hours(flows.get(("hours", this_month), ZERO)),
-            "trend": [_hours(flows.get(("hours", m), ZERO)) for m in trend],
+            "total": _hours(_sum(values, "hours")),
+            "this_month": _hours(_val(values, "hours", this_month)),
+            "trend": [_hours(_val(values, "hours", m)) for m in trend],
         },
         "demands": {
-            "submitted": int(_sum(totals, "demands_submitted")),
-            "solved": int(_sum(totals, "demands_solved")),
+            "submitted": int(_sum(values, "demands_submitted")),
+            "solved": int(_sum(values, "demands_solved")),
             "average_rating": (rating_sum / rating_count).quantize(CENT) if rating_count else None,
             "overdue": overdue_demands(node),
-            "by_status": {s.value: _get(stocks, f"demands:{s.value}") for s in DemandStatus},
-            "submitted_trend": [_get(flows, "demands_submitted", m) for m in trend],
-            "solved_trend": [_get(flows, "demands_solved", m) for m in trend],
+            "by_status": {s.value: _get(values, f"demands:{s.value}") for s in DemandStatus},
+            "submitted_trend": [_get(values, "demands_submitted", m) for m in trend],
+            "solved_trend": [_get(values, "demands_solved", m) for m in trend],
         },
-        "hotline": _hotline(flows, trend) if with_hotline else None,
-        "screening": _screening(stocks, flows),
-        "other": _other(extra, flows, stocks, trend),
+        "hotline": _hotline(values, trend) if with_hotline else None,
+        "screening": _screening(values),
+        "other": _other(extra, values, trend),
     }
     out["children"] = children_ranked(node, since=since)
     return out
@@ -126,31 +145,30 @@ def overdue_demands(node: Node) -> int:
                                  node__path__startswith=node.path).count()
 
 
-def _hotline(flows: dict, trend: list[date]) -> dict:
+def _hotline(values: dict, trend: list[date]) -> dict:
     from wenming.hotline.disclosure import rounded
 
-    calls, crisis = _sum(flows, "hotline_calls"), _sum(flows, "hotline_crisis")
+    calls, crisis = _sum(values, "hotline_calls"), _sum(values, "hotline_crisis")
     return {"calls": rounded(int(calls)), "crisis": rounded(int(crisis)),
-            "trend": [rounded(int(_get(flows, "hotline_calls", m))) for m in trend],
+            "trend": [rounded(int(_get(values, "hotline_calls", m))) for m in trend],
             "note": "按心理热线发布规则：小于 3 的数不显示，其余取最接近的 5 的倍数"}
 
 
-def _screening(stocks: dict, flows: dict) -> dict:
+def _screening(values: dict) -> dict:
     """敲门行动 coverage: distinct households visited over the grids' household counts."""
-    households, visited = _get(stocks, "grid_households"), _get(stocks, "households_visited")
-    return {"households": households, "visited": visited, "grids_visited": _get(stocks, "grids_visited"),
-            "visits": int(_sum(flows, "visits")),
+    households, visited = _get(values, "grid_households"), _get(values, "households_visited")
+    return {"households": households, "visited": visited, "grids_visited": _get(values, "grids_visited"),
+            "visits": int(_sum(values, "visits")),
             "coverage_pct": (Decimal(visited * 100) / households).quantize(Decimal("0.1")) if households else None}
 
 
-def _other(extra: list[Metric], flows: dict, stocks: dict, trend: list[date]) -> list[dict]:
+def _other(extra: list[Metric], values: dict, trend: list[date]) -> list[dict]:
     """The other apps' metrics over the period (a stock: now), with label and unit."""
     out = []
     for metric in extra:
-        values = stocks if metric.kind == STOCK else flows
         out.append({"code": metric.code, "label": metric.label, "unit": metric.unit, "kind": metric.kind,
                     "total": _sum(values, metric.code).quantize(CENT).normalize(),
-                    "trend": [flows.get((metric.code, m), ZERO) for m in trend] if metric.kind == FLOW else []})
+                    "trend": [_val(values, metric.code, m) for m in trend] if metric.kind == FLOW else []})
     return out
 
 
@@ -161,7 +179,7 @@ def children_ranked(node: Node, *, since: date) -> list[dict]:
     values = figures_for_children(children, [code for code, _ in RANKED], since=None)
     rows = []
     for child in children:
-        v = values[child.pk]
+        v = _by_metric(values[child.pk])
         rows.append({"id": child.pk, "name": child.name, "kind": child.get_kind_display(),
                      "volunteers": _get(v, "volunteers"), "hours": _hours(_sum(v, "hours", since)),
                      "demands_solved": int(_sum(v, "demands_solved", since))})

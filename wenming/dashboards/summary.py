@@ -117,35 +117,44 @@ def subtree_moved(*, node: Node, old_parent_id: int, new_parent_id: int) -> None
 READ = """
 SELECT node_id, metric, period, SUM(value) FROM (
     SELECT f.node_id AS node_id, f.metric AS metric, f.period AS period, f.value AS value
-      FROM dashboards_figure f WHERE f.node_id IN ({ids}) AND f.metric IN ({metrics}) {f_period}
+      FROM dashboards_figure f WHERE f.node_id IN ({ids}) AND ({f_where})
     UNION ALL
     SELECT t.id, d.metric, d.period, d.value
       FROM dashboards_figuredelta d
       JOIN orgs_node n ON n.id = d.node_id
       JOIN orgs_node t ON t.id IN ({ids}) AND n.path LIKE t.path || '%%'
-     WHERE d.metric IN ({metrics}) {d_period}
+     WHERE {d_where}
 ) u GROUP BY node_id, metric, period
 """
 
+# What one read asks for: some metrics, over periods from `since` to `until` (None: open).
+Group = tuple[list[str], date | None, date | None]
 
-def _read(node_ids: list[int], metrics: list[str], since: date | None, until: date | None):
-    if not node_ids or not metrics:
+
+def _where(alias: str, groups: list[Group]) -> tuple[str, list]:
+    """`(metric IN (…) AND period >= … AND period <= …) OR …` for one table alias."""
+    parts, params = [], []
+    for metrics, since, until in groups:
+        cond = f"{alias}.metric IN ({', '.join(['%s'] * len(metrics))})"
+        params += metrics
+        for op, bound in ((">=", since), ("<=", until)):
+            if bound is not None:
+                cond += f" AND {alias}.period {op} %s"
+                params.append(bound)
+        parts.append(f"({cond})")
+    return " OR ".join(parts), params
+
+
+def _read(node_ids: list[int], groups: list[Group]):
+    groups = [g for g in groups if g[0]]
+    if not node_ids or not groups:
         return []
-    ids, marks = ", ".join(["%s"] * len(node_ids)), ", ".join(["%s"] * len(metrics))
-    f_period = d_period = ""
-    extra: list = []
-    if since is not None:
-        f_period += " AND f.period >= %s"
-        d_period += " AND d.period >= %s"
-        extra.append(since)
-    if until is not None:
-        f_period += " AND f.period <= %s"
-        d_period += " AND d.period <= %s"
-        extra.append(until)
-    sql = READ.format(ids=ids, metrics=marks, f_period=f_period, d_period=d_period)
-    params = [*node_ids, *metrics, *extra, *node_ids, *metrics, *extra]
+    ids = ", ".join(["%s"] * len(node_ids))
+    f_where, f_params = _where("f", groups)
+    d_where, d_params = _where("d", groups)
+    sql = READ.format(ids=ids, f_where=f_where, d_where=d_where)
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(sql, [*node_ids, *f_params, *node_ids, *d_params])
         return cur.fetchall()
 
 
@@ -156,13 +165,20 @@ def _as_date(value) -> date:
 def figures_for(node: Node, metrics: list[str], *, since: date | None = None,
                 until: date | None = None) -> dict[tuple[str, date], Decimal]:
     """{(metric, period): value} over the node's whole subtree, exact at this moment."""
-    return {(m, _as_date(p)): Decimal(str(v)) for _, m, p, v in _read([node.pk], metrics, since, until)}
+    return figures_for_groups(node, [(metrics, since, until)])
+
+
+def figures_for_groups(node: Node, groups: list[Group]) -> dict[tuple[str, date], Decimal]:
+    """The same for several (metrics, since, until) groups in one statement — what a
+    dashboard reads at once (stocks now, flows of the last months, totals of all time).
+    A metric named in two groups gets the union of their ranges, each period once."""
+    return {(m, _as_date(p)): Decimal(str(v)) for _, m, p, v in _read([node.pk], groups)}
 
 
 def figures_for_children(nodes: list[Node], metrics: list[str], *, since: date | None = None,
                          until: date | None = None) -> dict[int, dict[tuple[str, date], Decimal]]:
     """The same for several nodes at once (a node's children, for ranking them)."""
     out: dict[int, dict[tuple[str, date], Decimal]] = {n.pk: {} for n in nodes}
-    for node_id, m, p, v in _read([n.pk for n in nodes], metrics, since, until):
+    for node_id, m, p, v in _read([n.pk for n in nodes], [(metrics, since, until)]):
         out[node_id][(m, _as_date(p))] = Decimal(str(v))
     return out
