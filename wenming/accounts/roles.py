@@ -34,24 +34,35 @@ class Perm(models.TextChoices):
     SUPPLY_VIEW = "supply.view", "查看防疫物资"
     SUPPLY_EDIT = "supply.edit", "管理防疫物资"
     HOTLINE_STATS = "hotline.stats", "查看心理热线统计（不含个人信息）"
+    # Information reports (reporting/access.py): read submitted reports of a subtree; write
+    # in the name of the node of the assignment itself; review and publish from above.
+    REPORT_VIEW = "report.view", "查看信息报送"
+    REPORT_WRITE = "report.write", "撰写信息报送"
+    REPORT_REVIEW = "report.review", "审核发布信息报送"
 
 
 _STAFF = {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.VOLUNTEER_VIEW, Perm.TEAM_VIEW, Perm.PROJECT_VIEW}
 _DEMANDS = {Perm.DEMAND_VIEW, Perm.DEMAND_EDIT, Perm.SUPPLY_VIEW, Perm.SUPPLY_EDIT}
+# Reviewing only applies to reports from below (a strict descendant's, or a unit's attached
+# at the node or below), so a station's manager writes the station's reports and reviews
+# only its units'.
+_REPORTS = {Perm.REPORT_VIEW, Perm.REPORT_WRITE, Perm.REPORT_REVIEW}
 
 ROLE_PERMS: dict[str, set[str]] = {
     Role.PLATFORM_ADMIN: set(Perm.values),
     Role.OFFICE_STAFF: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
                                  Perm.PROJECT_EDIT, Perm.ROLE_GRANT, Perm.AUDIT_VIEW, *_DEMANDS,
-                                 Perm.HOTLINE_STATS},
+                                 Perm.HOTLINE_STATS, *_REPORTS},
     Role.NODE_MANAGER: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
-                                 Perm.PROJECT_EDIT, *_DEMANDS},
+                                 Perm.PROJECT_EDIT, *_DEMANDS, *_REPORTS},
     # A team leader sees the members of their team(s) and the team itself, nothing by node.
     Role.TEAM_LEADER: set(),
     Role.VOLUNTEER: set(),
     Role.RESIDENT: set(),
     Role.COUNSELOR: set(),
-    Role.INSPECTOR: {Perm.NODE_VIEW, Perm.UNIT_VIEW},
+    Role.INSPECTOR: {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.REPORT_VIEW},
+    # A liaison writes their own unit's reports: reporting/access.py binds that to the unit of
+    # the assignment, not to a permission over nodes.
     Role.UNIT_LIAISON: set(),
     # Hotline records are visible by assignment (counselor, supervisor), never by node scope;
     # what a scope gives here is the statistics without personal data.

@@ -100,9 +100,14 @@ def _reporting_items(scope) -> list[MenuItem | None]:
     roles = scope.roles()
     if not roles:
         return []
-    items: list[MenuItem | None] = [
-        _item("reports", "信息报送", "reporting:mine", "本阵地、本单位的工作信息：撰写、提交、查看审核意见", in_nav=False)]
-    if scope.has(Perm.NODE_EDIT):
+    items: list[MenuItem | None] = []
+    # Who writes, reads and reviews reports: reporting/access.py (a liaison writes by unit).
+    if scope.has(Perm.REPORT_WRITE) or Role.UNIT_LIAISON in roles:
+        items.append(_item("reports", "信息报送", "reporting:mine", "本阵地、本单位的工作信息：撰写、提交、查看审核意见",
+                           in_nav=False))
+    elif scope.has(Perm.REPORT_VIEW):
+        items.append(_item("reports", "信息报送", "reporting:all", "辖区内已提交的工作信息（只读）", in_nav=False))
+    if scope.has(Perm.REPORT_REVIEW):
         items.append(_item("reports_queue", "信息审核", "reporting:queue", "下级阵地和文明单位报送的信息，审核、退回、公开",
                            in_nav=False))
     if scope.has(Perm.NODE_VIEW) or Role.UNIT_LIAISON in roles:

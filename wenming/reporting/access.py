@@ -1,9 +1,14 @@
 """Who may write, see and review information reports: the one place for these rules.
 
+The permissions are accounts' `report.view`, `report.write` and `report.review`
+(accounts/roles.py: office staff and node managers hold all three, inspectors
+`report.view`, platform admins everything; other roles none).
+
 - **Authors** ("the author side" of a report): for a unit's report, the unit's liaisons
-  (role unit_liaison bound to that unit); for a node's report, staff holding REPORT_WRITE
-  through an assignment *at that node itself* (the station's manager writes the station's
-  reports; the county office writes the county's). A platform admin may act as either.
+  (role unit_liaison bound to that unit; by the assignment's unit, not by a permission);
+  for a node's report, staff holding REPORT_WRITE through an assignment *at that node
+  itself* (the station's manager writes the station's reports; the county office writes
+  the county's). A platform admin may act as either.
 - **Readers**: the author side sees its reports in every state, drafts included; staff
   holding REPORT_VIEW over the report's node see it once submitted (never drafts).
   Published reports are public on the portal (selectors.report_public_*).
@@ -12,9 +17,6 @@
   a unit's report, at the unit's node itself or above (the node a unit is attached to is
   its superior). Nobody reviews a report they wrote. A platform admin reviews anything
   but their own reports.
-
-accounts has no report.* permissions yet; the constants below name what is used instead
-(asked for: report.view, report.write, report.review).
 """
 
 from django.db.models import Q
@@ -22,9 +24,9 @@ from django.db.models import Q
 from wenming.accounts.roles import ROLE_PERMS, Perm, Role
 from wenming.accounts.scope import EVERYTHING, NOTHING, Scope, scope_for
 
-REPORT_VIEW = Perm.NODE_VIEW  # read submitted reports of a subtree
-REPORT_WRITE = Perm.NODE_EDIT  # write reports in the name of the node of the assignment
-REPORT_REVIEW = Perm.NODE_EDIT  # review and publish reports from below (see the module docstring)
+REPORT_VIEW = Perm.REPORT_VIEW  # read submitted reports of a subtree
+REPORT_WRITE = Perm.REPORT_WRITE  # write reports in the name of the node of the assignment
+REPORT_REVIEW = Perm.REPORT_REVIEW  # review and publish reports from below
 
 
 def liaison_unit_ids(scope: Scope) -> list[int]:
