@@ -99,3 +99,27 @@ def form_submit(request, form, action: Callable[[dict], Any], *, success: str | 
     if text:
         messages.success(request, text)
     return Submitted(True, value)
+
+
+# Errors a user can put right (a conflict, bad input, too large, too often): shown as a
+# message on the page they return to. Anything else (403, 404) becomes the error page.
+USER_ERRORS = (409, 413, 415, 422, 429)
+
+
+def user_error(request, exc: DomainError) -> None:
+    """Flash a service's error the user can act on; re-raise the others for the error page."""
+    if exc.status not in USER_ERRORS:
+        raise exc
+    messages.error(request, exc.message)
+
+
+def button_action(request, action: Callable[[], Any], success: str) -> bool:
+    """A button's POST (submit, publish, start …): run the action and flash `success`, or
+    the service's error (user_error). True when it went through."""
+    try:
+        action()
+    except DomainError as exc:
+        user_error(request, exc)
+        return False
+    messages.success(request, success)
+    return True

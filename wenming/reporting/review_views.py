@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from wenming.core.decorators import login_page
+from wenming.core.decorators import button_action, login_page, user_error
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
@@ -16,7 +16,7 @@ from wenming.orgs.page_selectors import node_choices_for_actor
 from . import access, selectors, services
 from .forms import CommentForm, CountsForm, FilterForm, ReviewForm
 from .models import InfoReport, ReportStatus
-from .views import PAGE_SIZE, category_choices, detail_page, filter_values, report_for, user_error
+from .views import PAGE_SIZE, category_choices, detail_page, filter_values, report_for
 
 
 @never_cache
@@ -75,12 +75,7 @@ def review(request, report_id: str):
 @login_page
 def publish(request, report_id: str):
     report = report_for(request, report_id)
-    try:
-        services.report_publish(actor=request.user, report=report)
-    except DomainError as exc:
-        user_error(request, exc)
-    else:
-        messages.success(request, "已公开发布到门户网站")
+    button_action(request, lambda: services.report_publish(actor=request.user, report=report), "已公开发布到门户网站")
     return redirect("reporting:detail", report_id=report.pk)
 
 
@@ -91,12 +86,8 @@ def unpublish(request, report_id: str):
     form = CommentForm(request.POST)
     if not form.is_valid():
         return detail_page(request, report, comment_form=form, status=422)
-    try:
-        services.report_unpublish(actor=request.user, report=report, comment=form.cleaned_data["comment"])
-    except DomainError as exc:
-        user_error(request, exc)
-    else:
-        messages.success(request, "已撤回发布，门户网站不再显示")
+    button_action(request, lambda: services.report_unpublish(
+        actor=request.user, report=report, comment=form.cleaned_data["comment"]), "已撤回发布，门户网站不再显示")
     return redirect("reporting:detail", report_id=report.pk)
 
 

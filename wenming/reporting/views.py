@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from wenming.core.decorators import add_domain_error, login_page
+from wenming.core.decorators import add_domain_error, button_action, form_submit, login_page, user_error
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import pk_or_404
@@ -24,14 +24,7 @@ from .models import MAX_IMAGES, InfoReport
 PAGE_SIZE = 20
 # Refusals about the input or the state go back to the page as a message; 403 and 404 stay
 # error pages (they say the same to someone who should not be here at all).
-USER_ERRORS = (409, 413, 415, 422, 429)
 ALIASES = {"category_id": "category", "unit_id": "author", "node_id": "author"}
-
-
-def user_error(request, exc: DomainError) -> None:
-    if exc.status not in USER_ERRORS:
-        raise exc
-    messages.error(request, exc.message)
 
 
 def category_choices(active_only: bool = True) -> list[tuple[int, str]]:
@@ -96,24 +89,17 @@ def new(request):
     post = request.POST if request.method == "POST" else None
     form = ReportForm(post, request.FILES or None, author_choices=[(o.key, o.name) for o in options],
                       category_choices=category_choices(), initial={"author": options[0].key} if post is None else None)
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                unit, node = selectors.author_unit_or_node(**{"unit_id": None, "node_id": None, **form.author_ids()})
-                report = services.report_create(actor=actor, unit=unit, node=node, title=d["title"], body=d["body"],
-                                                period=d["period"],
-                                                category=selectors.category_get(category_id=d["category"]))
-            except DomainError as exc:
-                add_domain_error(form, exc, ALIASES)
-                status = exc.status
-            else:
-                _add_images(request, report, d["images"])
-                messages.success(request, "草稿已保存。检查无误后请点击“提交审核”")
-                return redirect("reporting:detail", report_id=report.pk)
-    return render(request, "reporting/form.html", {"form": form, "report": None}, status=status)
+    def create(d):
+        unit, node = selectors.author_unit_or_node(**{"unit_id": None, "node_id": None, **form.author_ids()})
+        return services.report_create(actor=actor, unit=unit, node=node, title=d["title"], body=d["body"],
+                                      period=d["period"], category=selectors.category_get(category_id=d["category"]))
+
+    sent = form_submit(request, form, create, aliases=ALIASES)
+    if sent.done:
+        _add_images(request, sent.value, form.cleaned_data["images"])
+        messages.success(request, "草稿已保存。检查无误后请点击“提交审核”")
+        return redirect("reporting:detail", report_id=sent.value.pk)
+    return render(request, "reporting/form.html", {"form": form, "report": None}, status=sent.status)
 
 
 @never_cache
@@ -175,12 +161,7 @@ def detail(request, report_id: str):
 @login_page
 def submit(request, report_id: str):
     report = report_for(request, report_id)
-    try:
-        services.report_submit(actor=request.user, report=report)
-    except DomainError as exc:
-        user_error(request, exc)
-    else:
-        messages.success(request, "已提交，等待上级审核")
+    button_action(request, lambda: services.report_submit(actor=request.user, report=report), "已提交，等待上级审核")
     return redirect("reporting:detail", report_id=report.pk)
 
 
@@ -217,12 +198,8 @@ def image_remove(request, report_id: str, image_id: str):
     found = selectors.report_image_of(report, pk_or_404(image_id))
     if found is None:
         return redirect("reporting:detail", report_id=report.pk)
-    try:
-        services.report_image_remove(actor=request.user, report=report, report_image=found)
-    except DomainError as exc:
-        user_error(request, exc)
-    else:
-        messages.success(request, "已删除图片")
+    button_action(request, lambda: services.report_image_remove(actor=request.user, report=report, report_image=found),
+                  "已删除图片")
     return redirect("reporting:detail", report_id=report.pk)
 
 
