@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from wenming.core.decorators import add_domain_error
+from wenming.core.decorators import form_submit
 from wenming.core.errors import DomainError
 from wenming.core.middleware import client_ip
 from wenming.core.params import parse_pk
@@ -44,18 +44,12 @@ def new(request):
     if request.method == "GET":
         return _form_page(request, PublicDemandForm(initial={"node": request.GET.get("node", "")}))
     form = PublicDemandForm(request.POST)
-    status = 422
-    if form.is_valid():
-        within = _public_node(form.cleaned_data["node"])
-        try:
-            demand, code = demand_submit(data=form.demand_input(within=within), code=form.cleaned_data["code"])
-        except DomainError as exc:
-            add_domain_error(form, exc)
-            status = exc.status
-        else:
-            return render(request, "demands/public/submitted.html", {"demand": demand, "code": code,
-                                                                      "entered": False})
-    return _form_page(request, form, status=status)
+    sent = form_submit(request, form, lambda d: demand_submit(
+        data=form.demand_input(within=_public_node(d["node"])), code=d["code"]))
+    if sent.done:
+        demand, code = sent.value
+        return render(request, "demands/public/submitted.html", {"demand": demand, "code": code, "entered": False})
+    return _form_page(request, form, status=sent.status)
 
 
 def _wants_json(request) -> bool:

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
-from wenming.core.decorators import add_domain_error, staff_required
+from wenming.core.decorators import form_submit, staff_required
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.excel import safe_row
 from wenming.core.pagination import paginate
@@ -121,20 +121,15 @@ def project_new(request):
     raw_node = (post or request.GET).get("node") or ""
     form = ProjectForm(post, initial={"node": raw_node} if raw_node else None,
                        node_choices=_editable_node_choices(actor, selected_id=parse_pk(raw_node)))
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            try:
-                node = node_get_for_actor(actor=actor, node_id=form.cleaned_data["node"])
-                project = ps.project_create(actor=actor, node=node, **_project_values(form.cleaned_data))
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已新建项目“{project.title}”（草稿），请添加岗位班次后发布")
-                return redirect("service_staff:project", project_id=project.pk)
-    return render(request, "service/staff/project_form.html", {"form": form, "project": None}, status=status)
+    def create(d):
+        node = node_get_for_actor(actor=actor, node_id=d["node"])
+        return ps.project_create(actor=actor, node=node, **_project_values(d))
+
+    sent = form_submit(request, form, create,
+                       success=lambda p: f"已新建项目“{p.title}”（草稿），请添加岗位班次后发布")
+    if sent.done:
+        return redirect("service_staff:project", project_id=sent.value.pk)
+    return render(request, "service/staff/project_form.html", {"form": form, "project": None}, status=sent.status)
 
 
 @staff_required(Perm.PROJECT_EDIT)
@@ -146,20 +141,14 @@ def project_edit(request, project_id: int):
     post = request.POST if request.method == "POST" else None
     form = ProjectForm(post, initial=_project_initial(project), editing=True,
                        node_choices=_editable_node_choices(actor, selected_id=project.node_id))
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            values = _project_values(form.cleaned_data)
-            try:
-                ps.project_update(actor=actor, project=project, category_id=values.pop("category").pk, **values)
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "已保存")
-                return redirect("service_staff:project", project_id=project.pk)
-    return render(request, "service/staff/project_form.html", {"form": form, "project": project}, status=status)
+    def save(d):
+        values = _project_values(d)
+        return ps.project_update(actor=actor, project=project, category_id=values.pop("category").pk, **values)
+
+    sent = form_submit(request, form, save, success="已保存")
+    if sent.done:
+        return redirect("service_staff:project", project_id=project.pk)
+    return render(request, "service/staff/project_form.html", {"form": form, "project": project}, status=sent.status)
 
 
 # ---- project detail: shifts and workflow -------------------------------------------------
@@ -196,15 +185,11 @@ def project_detail(request, project_id: int):
 def shift_new(request, project_id: int):
     project = staff_project_get(actor=request.user, project_id=project_id)
     form = ShiftForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, project, shift_form=form, status=422)
-    try:
-        shift = ps.shift_add(actor=request.user, project=project, **form.cleaned_data)
-    except DomainError as exc:
-        add_domain_error(form, exc)
-        return _detail(request, project, shift_form=form, status=exc.status)
-    messages.success(request, f"已添加岗位班次“{shift.title}”")
-    return redirect("service_staff:project", project_id=project.pk)
+    sent = form_submit(request, form, lambda d: ps.shift_add(actor=request.user, project=project, **d),
+                       success=lambda shift: f"已添加岗位班次“{shift.title}”")
+    if sent.done:
+        return redirect("service_staff:project", project_id=project.pk)
+    return _detail(request, project, shift_form=form, status=sent.status)
 
 
 @require_POST

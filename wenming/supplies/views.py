@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
-from wenming.core.decorators import add_domain_error, staff_required
+from wenming.core.decorators import add_domain_error, form_submit, staff_required
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
@@ -208,28 +208,23 @@ def adjust(request):
     initial = {"node": raw_node, "item": request.GET.get("item") or ""}
     form = AdjustForm(post, initial=initial, node_choices=_nodes(actor, Perm.SUPPLY_EDIT, raw_node),
                       item_choices=item_choices)
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                node = selectors.supply_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.SUPPLY_EDIT)
-                item = items[d["item"]]
-                movement = services.stock_adjust(actor=actor, node=node, item=item, reason=d["reason"],
+    def count(d):
+        node = selectors.supply_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.SUPPLY_EDIT)
+        item = items[d["item"]]
+        return node, item, services.stock_adjust(actor=actor, node=node, item=item, reason=d["reason"],
                                                  counted=d["counted"], delta=d["delta"])
-            except DomainError as exc:
-                add_domain_error(form, exc, {"node_id": "node", "lines": "delta"})
-                status = exc.status
-            else:
-                if movement is None:
-                    messages.success(request, f"{node.name}的“{item.name}”账实相符，无需调整")
-                else:
-                    sign = "+" if movement.quantity > 0 else "-"
-                    messages.success(request, f"已调整{node.name}的“{item.name}”库存："
-                                              f"{sign}{fmt_qty(abs(movement.quantity))} {item.unit}")
-                return redirect(reverse("supplies:stock") + f"?node={node.pk}")
-    return render(request, "supplies/adjust_form.html", {"form": form}, status=status)
+
+    def done(value) -> str:
+        node, item, movement = value
+        if movement is None:
+            return f"{node.name}的“{item.name}”账实相符，无需调整"
+        sign = "+" if movement.quantity > 0 else "-"
+        return f"已调整{node.name}的“{item.name}”库存：{sign}{fmt_qty(abs(movement.quantity))} {item.unit}"
+
+    sent = form_submit(request, form, count, success=done, aliases={"node_id": "node", "lines": "delta"})
+    if sent.done:
+        return redirect(reverse("supplies:stock") + f"?node={sent.value[0].pk}")
+    return render(request, "supplies/adjust_form.html", {"form": form}, status=sent.status)
 
 
 @never_cache

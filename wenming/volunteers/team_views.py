@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
-from wenming.core.decorators import add_domain_error, staff_required
+from wenming.core.decorators import add_domain_error, form_submit, staff_required
 from wenming.core.errors import CoreError, DomainError
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor
@@ -96,19 +96,11 @@ def team_create(request):
     post = request.POST if request.method == "POST" else None
     node_id = _node_id(request.GET.get("node"))
     form = _form(request, post, initial={"node": node_id} if node_id else None)
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            try:
-                team = team_services.team_create(actor=request.user, **_resolve(request, form.cleaned_data))
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已新建队伍“{team.name}”")
-                return redirect("volunteers:team_detail", team_id=team.pk)
-    return render(request, "volunteers/team_form.html", {"form": form, "team": None}, status=status)
+    sent = form_submit(request, form, lambda d: team_services.team_create(actor=request.user, **_resolve(request, d)),
+                       success=lambda team: f"已新建队伍“{team.name}”")
+    if sent.done:
+        return redirect("volunteers:team_detail", team_id=sent.value.pk)
+    return render(request, "volunteers/team_form.html", {"form": form, "team": None}, status=sent.status)
 
 
 @staff_required(Perm.TEAM_EDIT)
