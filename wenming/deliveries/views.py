@@ -15,12 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
-from wenming.core.decorators import add_domain_error, login_page
+from wenming.core.decorators import add_domain_error, login_page, user_error
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk, pk_or_404
 from wenming.core.uploads import image_response
-from wenming.demands.views import user_error
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor, node_with_perm
 from wenming.volunteers.page_selectors import volunteer_by_no_for_actor

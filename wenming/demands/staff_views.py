@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.crypto import mask_name
-from wenming.core.decorators import add_domain_error, staff_required
+from wenming.core.decorators import add_domain_error, staff_required, user_error
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk, pk_or_404
@@ -34,7 +34,7 @@ from .forms import BOARD_STATUSES, BoardFilterForm, DispatchForm, EnterDemandFor
 from .intake import demand_enter
 from .models import DemandStatus
 from .selectors import demand_get_for_actor, demand_list_for_actor
-from .views import staff_history, user_error
+from .views import staff_history
 
 try:  # candidate ranking (skill, distance, load, rating, availability) is another module's work
     from .ranking import rank_candidates

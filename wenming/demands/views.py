@@ -7,19 +7,13 @@ through the scoped selectors, every write through intake/workflow/contact, which
 actor and state again and write the audit rows.
 """
 
-from django.contrib import messages
 from django.views.decorators.http import require_GET
 
 from wenming.core.decorators import login_page
-from wenming.core.errors import DomainError
 from wenming.core.params import pk_or_404
 from wenming.core.uploads import image_response
 
 from .selectors import demand_get_for_actor
-
-# Refusals about the input or the state go back to the page as a message; 403 and 404 stay
-# error pages (they say the same to someone who should not be here at all).
-USER_ERRORS = (409, 413, 415, 422, 429)
 
 EVENT_LABELS = {
     "submit": "提交", "review": "受理", "reject": "不予受理", "dispatch": "派单", "requeue": "退回待派",
@@ -28,12 +22,6 @@ EVENT_LABELS = {
     "run_join": "纳入代购配送", "run_start": "开始采购", "delivered": "确认收货", "run_requeue": "退回待派",
     "run_cancel_demand": "办结（未送达）",
 }
-
-
-def user_error(request, exc: DomainError) -> None:
-    if exc.status not in USER_ERRORS:
-        raise exc
-    messages.error(request, exc.message)
 
 
 def staff_history(demand) -> list[dict]:

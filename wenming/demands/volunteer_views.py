@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from wenming.core.decorators import login_page
+from wenming.core.decorators import login_page, user_error
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.params import pk_or_404
 
@@ -24,7 +24,6 @@ from .forms import CompleteForm, PhotoForm, ReasonForm
 from .models import DemandStatus, OfferStatus
 from .public_views import public_history
 from .selectors import demand_get_for_actor, offer_get_for_actor, offer_list_for_actor
-from .views import user_error
 
 LIST_LIMIT = 50
 S = DemandStatus
