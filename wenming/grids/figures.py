@@ -15,11 +15,23 @@ All recorded at the grid node, inside the services' transactions:
 
 A correction subtracts the visit's old contribution and adds the new one; voiding subtracts
 it. `raw_rows` recomputes every one of them from the raw rows for `rebuild_figures`.
+
+Archived grids: the three coverage stocks count **live grids only** — a grid that no longer
+exists must not dilute a county's coverage. `grids_archived` (called by orgs.node_archive /
+node_restore in their transaction, before their UPDATE) records −(current stocks) for every
+grid the call archives and +(current stocks) for every grid it restores; while a grid is
+archived, writes that can still touch it (correcting or voiding one of its visits) keep its
+counters but record no stock delta, so the restore adds back exactly what it then holds.
+`hold_grid` is the writers' half of that handshake: the grid's node row is held (PostgreSQL
+FOR SHARE) for the writer's transaction, so an archive or restore waits for writers already
+in flight and writers after it see the new state. The monthly flows (visits, residents,
+flags) are history and stay, archived or not.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -34,6 +46,7 @@ from wenming.dashboards.metrics import (
     register_source,
 )
 from wenming.dashboards.summary import record_many
+from wenming.orgs.models import Node
 
 from .models import GridProfile, HouseholdVisit, VisitFlag
 
@@ -99,16 +112,59 @@ def grid_households_changed(grid_id: int, before: int, after: int) -> None:
     record_many([(grid_id, "grid_households", STOCK_PERIOD, after - before)])
 
 
+# ---- archived grids leave the coverage stocks ----------------------------------------------
 
-@register_source
-def raw_rows():
-    for grid_id, n in GridProfile.objects.filter(household_count__gt=0).values_list("node_id", "household_count"):
+def hold_grid(grid_id: int) -> bool:
+    """In a writer's transaction, before it changes anything of the grid: hold the grid's node
+    row till the end of the transaction and say whether the grid is live (not archived).
+    PostgreSQL: FOR SHARE — writers of one grid do not wait for each other, but
+    `grids_archived`'s lock waits for them, and they for it (then they read the new state).
+    SQLite: IMMEDIATE transactions serialize writers already; a plain read."""
+    lock = " FOR SHARE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT archived_at FROM {connection.ops.quote_name(Node._meta.db_table)} "
+                    f"WHERE id = %s{lock}", [grid_id])
+        row = cur.fetchone()
+    return row is not None and row[0] is None
+
+
+def _coverage_rows(**node_filter):
+    """The coverage stocks of the grids whose node matches `node_filter` (Node lookups)."""
+    profiles = GridProfile.objects.filter(household_count__gt=0, **{f"node__{k}": v for k, v in node_filter.items()})
+    for grid_id, n in profiles.values_list("node_id", "household_count"):
         yield grid_id, "grid_households", STOCK_PERIOD, n
-    live = HouseholdVisit.objects.filter(voided_at__isnull=True)
+    live = HouseholdVisit.objects.filter(voided_at__isnull=True, **{f"grid__{k}": v for k, v in node_filter.items()})
     for grid_id, n in (live.values("grid_id").annotate(n=Count("household_key", distinct=True))
                        .values_list("grid_id", "n")):
         yield grid_id, "households_visited", STOCK_PERIOD, n
         yield grid_id, "grids_visited", STOCK_PERIOD, 1
+
+
+def grids_archived(*, path: str, sign: int) -> int:
+    """Called by orgs.node_archive (sign −1) and node_restore (+1) inside their transaction,
+    **before** their UPDATE of `archived_at` under `path`: the grids whose state this call
+    changes — live ones for an archive (an already archived grid left earlier and does not
+    leave twice), archived ones for a restore (which brings back everything under the path,
+    so every grid archived separately before comes back too) — leave or rejoin the coverage
+    stocks at their current values. Their node rows are locked first (FOR NO KEY UPDATE, the
+    lock the UPDATE takes anyway), so writers in flight on them finish before the values are
+    read and later writers wait and then see the new state (`hold_grid`). Returns how many
+    delta rows were recorded."""
+    if sign not in (-1, 1):
+        raise ValueError("sign must be -1 (archive) or +1 (restore)")
+    changing = {"path__startswith": path, "archived_at__isnull": sign < 0}
+    list(Node.objects.select_for_update(no_key=True).filter(**changing).order_by("path").values_list("pk", flat=True))
+    rows = [(node_id, metric, period, sign * value) for node_id, metric, period, value in _coverage_rows(**changing)]
+    record_many(rows)
+    return len(rows)
+
+
+@register_source
+def raw_rows():
+    # coverage stocks: live grids only (an archived grid left them, see grids_archived)
+    yield from _coverage_rows(archived_at__isnull=True)
+    # flows: every visit, archived grid or not (history stays history)
+    live = HouseholdVisit.objects.filter(voided_at__isnull=True)
     monthly = live.annotate(month=TruncMonth("visited_at")).values("grid_id", "month")
     for grid_id, month, n, residents in (monthly.annotate(n=Count("pk"), r=Sum("residents_count"))
                                          .values_list("grid_id", "month", "n", "r")):

@@ -8,7 +8,9 @@ address itself) is the same for every visit of that household.
 grid's count of households visited by single UPDATEs whose result is read back under the
 row lock: the 0 → 1 step (and back) is seen by exactly one transaction however many record
 or void the same door at once, so the `households_visited` and `grids_visited` deltas are
-recorded exactly once (ARCHITECTURE rule 3). Called inside the visit services' transactions.
+recorded exactly once (ARCHITECTURE rule 3). Called inside the visit services' transactions,
+after `figures.hold_grid`: on an archived grid the counters still move (a visit voided there
+stays voided) but no stock delta is recorded.
 """
 
 import re
@@ -83,8 +85,9 @@ def _grid_counter(grid_id: int, step: int) -> bool:
     return value == (1 if step > 0 else 0)
 
 
-def household_in(grid_id: int, key: str) -> None:
-    """One more live visit of the household; the first one counts the household."""
+def household_in(grid_id: int, key: str, *, stocks: bool = True) -> None:
+    """One more live visit of the household; the first one counts the household (and records
+    the stock deltas unless `stocks` is False: an archived grid, out of the roll-up)."""
     rows = GridHousehold.objects.filter(grid_id=grid_id, household_key=key)
     value = _bump(rows, "visit_count", +1)
     if value is None:
@@ -93,25 +96,31 @@ def household_in(grid_id: int, key: str) -> None:
                 GridHousehold.objects.create(grid_id=grid_id, household_key=key, visit_count=1)
             value = 1
         except IntegrityError:
-            return household_in(grid_id, key)
+            return household_in(grid_id, key, stocks=stocks)
     if value == 1:
-        households_changed(grid_id, households=1, grids=1 if _grid_counter(grid_id, +1) else 0)
+        first = _grid_counter(grid_id, +1)
+        if stocks:
+            households_changed(grid_id, households=1, grids=1 if first else 0)
 
 
-def household_out(grid_id: int, key: str) -> None:
+def household_out(grid_id: int, key: str, *, stocks: bool = True) -> None:
     """One live visit fewer; the last one uncounts the household."""
     value = _bump(GridHousehold.objects.filter(grid_id=grid_id, household_key=key), "visit_count", -1)
     if value is None:
         raise AssertionError(f"grid {grid_id}: household counter out of step")
     if value == 0:
-        households_changed(grid_id, households=-1, grids=-1 if _grid_counter(grid_id, -1) else 0)
+        last = _grid_counter(grid_id, -1)
+        if stocks:
+            households_changed(grid_id, households=-1, grids=-1 if last else 0)
 
 
-def household_moved(before: tuple[int, str] | None, after: tuple[int, str] | None) -> None:
-    """A visit's household changed (corrected address, voided): −old, +new."""
+def household_moved(before: tuple[int, str] | None, after: tuple[int, str] | None, *, stocks: bool = True) -> None:
+    """A visit's household changed (corrected address, voided): −old, +new. The counters always
+    move; the stock deltas only for a live grid (`stocks`, from `figures.hold_grid`): an
+    archived grid is out of the coverage stocks until `figures.grids_archived` restores it."""
     if before == after:
         return
     if after is not None:
-        household_in(*after)
+        household_in(*after, stocks=stocks)
     if before is not None:
-        household_out(*before)
+        household_out(*before, stocks=stocks)

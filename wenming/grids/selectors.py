@@ -8,7 +8,8 @@
   leader the visits recorded for their teams; a volunteer only the visits they recorded or
   made. Out of scope answers like missing (404).
 
-Coverage is read from the dashboard summaries (figures), never by counting visits.
+Coverage is read from the dashboard summaries (figures), never by counting visits; an
+archived grid (out of the roll-up) shows what its own profile holds.
 """
 
 from dataclasses import dataclass
@@ -260,15 +261,31 @@ def _coverage(values: dict) -> Coverage:
     return Coverage(get("grid_households"), get("households_visited"), get("grids_visited"))
 
 
+def _archived_grids_coverage(nodes: list[Node]) -> dict[int, Coverage]:
+    """An archived grid is out of the roll-up (figures.grids_archived): its own page shows what
+    its profile holds (households, the maintained count of households visited)."""
+    ids = [n.pk for n in nodes if n.kind == NodeKind.GRID and n.archived_at is not None]
+    if not ids:
+        return {}
+    kept = dict.fromkeys(ids, Coverage(0, 0, 0))
+    for pk, households, visited in GridProfile.objects.filter(node_id__in=ids).values_list(
+            "node_id", "household_count", "households_visited"):
+        kept[pk] = Coverage(households, visited, 1 if visited else 0)
+    return kept
+
+
 def coverage_of(node: Node) -> Coverage:
     """Coverage of the node's whole subtree (a grid: the grid itself)."""
+    archived = _archived_grids_coverage([node])
+    if archived:
+        return archived[node.pk]
     return _coverage(figures_for(node, COVERAGE_METRICS, since=STOCK_PERIOD, until=STOCK_PERIOD))
 
 
 def coverage_of_many(nodes: list[Node]) -> dict[int, Coverage]:
     """The same for several nodes (a node's children, a page of grids) in one statement."""
     found = figures_for_children(nodes, COVERAGE_METRICS, since=STOCK_PERIOD, until=STOCK_PERIOD)
-    return {pk: _coverage(values) for pk, values in found.items()}
+    return {pk: _coverage(values) for pk, values in found.items()} | _archived_grids_coverage(nodes)
 
 
 def coverage_node_for_actor(*, actor, node_id) -> Node:

@@ -25,7 +25,7 @@ from wenming.orgs.models import Node, NodeKind
 from wenming.volunteers.models import Team
 
 from .errors import GridError as E
-from .figures import grid_households_changed
+from .figures import grid_households_changed, hold_grid
 from .models import MAX_HOUSEHOLDS, GridClaim, GridProfile
 from .selectors import claim_conflicts, grid_visibility_q, led_team_ids, overlapping_claims
 
@@ -41,6 +41,13 @@ def check_grid(grid: Node) -> None:
     if grid.kind != NodeKind.GRID:
         raise E.NOT_A_GRID.error("grid", node=grid.name)
     if grid.archived_at is not None:
+        raise E.GRID_ARCHIVED.error("grid", grid=grid.name)
+
+
+def hold_live_grid(grid: Node) -> None:
+    """Inside the writing transaction: hold the grid against a concurrent archive and refuse it
+    if it was archived since the caller loaded it (its figures left the coverage roll-up)."""
+    if not hold_grid(grid.pk):
         raise E.GRID_ARCHIVED.error("grid", grid=grid.name)
 
 
@@ -130,14 +137,17 @@ def clean_boundary(raw) -> str:
 def profile_locked(grid: Node) -> GridProfile:
     """The grid's profile row, created if missing, locked for the transaction (PostgreSQL;
     SQLite's IMMEDIATE transactions serialize writers anyway)."""
-    profile = GridProfile.objects.select_for_update().filter(node=grid).first()
+    # of=self: the profile row only — not the grid's node row, which the model's ordering
+    # (node__path) joins and which writers hold FOR SHARE (figures.hold_grid)
+    locked = GridProfile.objects.select_for_update(of=("self",)).order_by()
+    profile = locked.filter(node=grid).first()
     if profile is None:
         try:
             with transaction.atomic():
                 GridProfile.objects.create(node=grid)
         except IntegrityError:
             pass  # created meanwhile by a first visit
-        profile = GridProfile.objects.select_for_update().get(node=grid)
+        profile = locked.get(node=grid)
     return profile
 
 
@@ -148,6 +158,7 @@ def grid_profile_set(*, actor, grid: Node, household_count=None, boundary=None) 
     count = None if household_count is None else _household_count(household_count)
     shape = None if boundary is None else clean_boundary(boundary)
     with transaction.atomic():
+        hold_live_grid(grid)
         profile = profile_locked(grid)
         before = profile.household_count
         changes: dict = {}
@@ -198,7 +209,8 @@ def grid_claim_create(*, actor, grid: Node, team: Team, starts_on: date, ends_on
         raise E.TEAM_OUT_OF_AREA.error("team", team=team.name, node=team.node.name)
     _period(starts_on, ends_on)
     with transaction.atomic():
-        Team.objects.select_for_update().filter(pk=team.pk).first()  # one claim of a team at a time
+        hold_live_grid(grid)  # not archived since the caller loaded it
+        Team.objects.select_for_update(of=("self",)).filter(pk=team.pk).order_by().first()  # one claim at a time
         own = overlapping_claims(grid_id=grid.pk, starts_on=starts_on, ends_on=ends_on).filter(team=team).first()
         if own is not None:
             raise E.CLAIM_OVERLAP.error("starts_on", team=team.name, starts_on=own.starts_on, ends_on=own.ends_on)

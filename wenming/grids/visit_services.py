@@ -9,7 +9,10 @@ the request back to the visit, once.
 
 Every write keeps the figures: the visit's contribution (visits, residents, flags by month)
 is subtracted and added again on a correction and subtracted on voiding; the household
-counters move with its address (households.py). A second tap of the same form (its
+counters move with its address (households.py). Each write first holds the grid
+(`figures.hold_grid`): a new visit to a grid archived meanwhile is refused; a correction or
+void of a visit of an archived grid is allowed but records no coverage-stock delta (the grid
+is out of the roll-up until restored; figures.grids_archived). A second tap of the same form (its
 client token), or the same recorder at the same door for the same moment within
 DUPLICATE_WINDOW, returns the visit already recorded instead of a second one
 (`visit.duplicate` is then True).
@@ -30,11 +33,11 @@ from wenming.volunteers.models import Team, TeamMember, Volunteer
 from wenming.volunteers.selectors import volunteer_visibility_q
 
 from .errors import GridError as E
-from .figures import shape_of, visit_changed
+from .figures import hold_grid, shape_of, visit_changed
 from .households import household_key_of, household_moved
 from .models import MAX_RESIDENTS, GridClaim, HouseholdVisit, VisitFlag
 from .selectors import led_team_ids, member_team_ids
-from .services import check_grid
+from .services import check_grid, hold_live_grid
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone a few minutes fast is not recording the future
 EARLIEST = datetime(2000, 1, 1)
@@ -172,6 +175,7 @@ def visit_record(*, actor, grid: Node, address: str, visited_at: datetime | None
         return _as_duplicate(found)
     try:
         with transaction.atomic():
+            hold_live_grid(grid)
             visit = HouseholdVisit.objects.create(
                 grid=grid, team=team, household_key=key, address_enc=encrypt(address),
                 address_masked=mask_address(address)[:60], visited_at=visited_at, volunteer=visitor,
@@ -236,6 +240,7 @@ def visit_correct(*, actor, visit: HouseholdVisit, reason: str, address: str | N
         clean["residents_count"] = _residents(residents_count)
     new_flags = None if flags is None else _flags(flags)
     with transaction.atomic():
+        live = hold_grid(visit.grid_id)  # an archived grid's visit: counters and flows, no stock delta
         row, old_codes = _locked(visit)
         reason = _check_manage(actor, row, reason)
         before_shape, before_home = shape_of(row, old_codes), (row.grid_id, row.household_key)
@@ -261,7 +266,7 @@ def visit_correct(*, actor, visit: HouseholdVisit, reason: str, address: str | N
             row.flags.set(new_flags)
         if changed:
             row.save()
-            household_moved(before_home, (row.grid_id, row.household_key))
+            household_moved(before_home, (row.grid_id, row.household_key), stocks=live)
             visit_changed(before_shape, shape_of(row, codes))
             audit_record(actor=actor, action="grids.visit_correct", obj=row, node_path=row.grid.path,
                          changes={**changed, "reason": reason})
@@ -273,12 +278,13 @@ def visit_void(*, actor, visit: HouseholdVisit, reason: str) -> HouseholdVisit:
     marked void, and leaves the figures."""
     _check_manage(actor, visit, reason)
     with transaction.atomic():
+        live = hold_grid(visit.grid_id)
         row, codes = _locked(visit)
         reason = _check_manage(actor, row, reason)
         before_shape = shape_of(row, codes)
         row.voided_at, row.voided_by, row.void_reason = timezone.now(), actor, reason
         row.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-        household_moved((row.grid_id, row.household_key), None)
+        household_moved((row.grid_id, row.household_key), None, stocks=live)
         visit_changed(before_shape, None)
         audit_record(actor=actor, action="grids.visit_void", obj=row, node_path=row.grid.path,
                      changes={"reason": reason})

@@ -149,6 +149,10 @@ def node_archive(*, actor, node: Node) -> int:
     if not scope_for(actor).allows(Perm.NODE_EDIT, node.path):
         raise CoreError.NOT_FOUND.error()
     with transaction.atomic():
+        # the grids' coverage stocks: the grids this call archives leave the roll-up
+        from wenming.grids.figures import grids_archived
+
+        grids_archived(path=node.path, sign=-1)
         count = Node.objects.filter(path__startswith=node.path, archived_at__isnull=True).update(
             archived_at=timezone.now())
         audit_record(actor=actor, action="node.archive", obj=node, node_path=node.path,
@@ -166,6 +170,10 @@ def node_restore(*, actor, node: Node) -> int:
     if node.parent is not None and node.parent.archived_at:
         raise E.ARCHIVED_PARENT.error("parent", parent=node.parent.name)
     with transaction.atomic():
+        # the grids' coverage stocks: every archived grid under the path rejoins the roll-up
+        from wenming.grids.figures import grids_archived
+
+        grids_archived(path=node.path, sign=+1)
         count = Node.objects.filter(path__startswith=node.path).update(archived_at=None)
         audit_record(actor=actor, action="node.restore", obj=node, node_path=node.path,
                      changes={"restored_nodes": count})
