@@ -44,6 +44,14 @@ CITY_VOLUNTEERS = 1_000_000
 CHUNK_SIZE = 10_000
 MAX_CHUNKS = 100  # each chunk owns 1/chunks of the ID order codes (500 per day and sex)
 PARALLEL_FROM = 50_000  # below this, forking workers costs more than it saves
+WORK_LABELS = {
+    "service_records": "服务记录", "demands": "群众点单", "demand_events": "点单记录", "demand_offers": "派单",
+    "grids_profiled": "网格", "households": "住户", "visits": "入户走访", "households_visited": "已走访住户",
+    "tally_entries": "宣传统计填报", "reports": "信息报送", "reform_records": "移风易俗记录",
+    "reform_voided": "其中作废", "online_activities": "云上活动", "engagement_views": "浏览",
+    "engagement_shares": "分享", "engagement_participations": "参与", "party_checkins": "党员报到",
+    "party_withdrawn": "其中取消报到", "star_awards": "星级认定",
+}
 
 
 def seed_city(volunteers: int = CITY_VOLUNTEERS, seed: int = CITY_SEED, progress: bool = True,
@@ -69,7 +77,9 @@ def seed_city(volunteers: int = CITY_VOLUNTEERS, seed: int = CITY_SEED, progress
         _mark_leaders()
         work = seed_work(ctx, volunteers=volunteers, service_records=service_records, progress=progress,
                          institute_ids=[i.node.pk for c in city.counties for i in c.institutes],
-                         center_ids=[c.center.node.pk for c in city.counties])
+                         center_ids=[c.center.node.pk for c in city.counties],
+                         office_ids=[c.office.node.pk for c in city.counties])
+        say("工作数据：" + "，".join(f"{WORK_LABELS.get(k, k)} {v:,}" for k, v in work.items()))
         say("正在生成看板汇总……")
         figures = rebuild_figures()  # bulk-loaded past the services: the summaries from the rows
         summary = {
@@ -125,7 +135,7 @@ def _context(city: City, division_of: dict[int, int], seed: int, salt: int, volu
                 county=k, station_id=s.node.pk, lat=s.lat, lon=s.lon,
                 points=[(p.node.pk, p.lat, p.lon) for p in s.kids("point")],
                 grids=[g.node.pk for g in s.kids("grid")], division_id=division_of[id(s)],
-                address=f"{county.name}{town}{s.short}", village=s.tag == "village"))
+                address=f"{county.name}{town}{s.short}", village=s.tag == "village", name=s.node.name))
             total += weight
             cum.append(total)
     fields = Volunteer._meta.concrete_fields

@@ -34,6 +34,7 @@ class Home:
     division_id: int  # the station's 分队
     address: str
     village: bool
+    name: str = ""  # the station's name
 
 
 @dataclass

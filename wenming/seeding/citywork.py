@@ -1,8 +1,10 @@
 """`seed_city`'s work data (issue 5 item 9): after the volunteers, in realistic proportions,
 service records (10 per volunteer: 10,000,000 for the default city), requests (one per five
-volunteers over two years: ~100,000 a year), door-to-door visits in the grids, monthly
-tallies of the stations and information reports — then the maintained totals those ledgers
-imply (hours per volunteer, star levels, grid coverage counters, tally totals).
+volunteers over two years: ~100,000 a year) with the history their states imply (events and
+the 分队's offer), door-to-door visits in the grids, monthly tallies of the stations,
+information reports, and the campaign data of citycampaign.py (移风易俗, 云上活动, 党员报到) —
+then the maintained totals those ledgers imply (hours per volunteer, star levels, grid
+coverage counters, tally totals).
 
 Rows come from citywork_rows (pure, deterministic); here they are written: COPY on
 PostgreSQL (with the secondary indexes and constraints of the big tables rebuilt once,
@@ -23,13 +25,15 @@ from tqdm import tqdm
 
 from wenming.campaigns.models import Indicator, TallyEntry, TallyTotal
 from wenming.core.counters import counter_take
-from wenming.demands.models import Demand, DemandCategory
+from wenming.demands.models import Demand, DemandCategory, DemandEvent, Offer
 from wenming.grids.models import GridHousehold, GridProfile, HouseholdVisit, VisitFlag
 from wenming.reporting.models import InfoReport, ReportCategory, ReportReview
 from wenming.service.ledger_models import ServiceRecord, StarAward, VolunteerStats
 from wenming.volunteers.models import Volunteer
 
 from . import citywork_rows as rows_
+from .citycampaign import MODELS as CAMPAIGN_MODELS
+from .citycampaign import event_line, seed_campaigns, write_rows
 from .citypeople import Context, copy_line
 from .names import HENGYANG_SURNAMES, Surnames
 from .pgbulk import copy_into, indexes_rebuilt_after
@@ -39,12 +43,13 @@ SERVICE_PER_VOLUNTEER = 10
 DEMANDS_PER_VOLUNTEER = 0.2
 REPORTS_AT_FULL_SCALE = 6_000
 SERVICE_CHUNK = 200_000
+DEMAND_CHUNK = 10_000  # requests per history chunk (each chunk has its own RNG)
 BULK_FROM = 50_000  # service records: below this, keep the indexes in place
 SERVICE_COLUMNS = ["id", "volunteer_id", "kind", "bucket", "hours", "service_date", "node_id", "recorded_at", "reason"]
 
 
 def seed_work(ctx: Context, *, volunteers: int, service_records: int | None = None, institute_ids: list[int],
-              center_ids: list[int], progress: bool = True) -> dict:
+              center_ids: list[int], office_ids: list[int] = (), progress: bool = True) -> dict:
     """Load the work data for the city whose volunteers are in the database; returns counts."""
     say = (lambda msg: tqdm.write(msg, file=sys.stderr)) if progress else (lambda msg: None)
     if service_records is None:
@@ -56,11 +61,11 @@ def seed_work(ctx: Context, *, volunteers: int, service_records: int | None = No
     today = timezone.localdate(ctx.now)
     days, day_cum = rows_.day_weights(today)
     stations = [rows_.Station(h.county, h.station_id, (h.station_id, *(p[0] for p in h.points)), h.grids,
-                              h.division_id, h.address, h.village) for h in ctx.homes]
+                              h.division_id, h.address, h.village, h.name) for h in ctx.homes]
     months = _months(today, 24)
     out = {}
     big = ctx.as_text and service_records >= BULK_FROM
-    tables = [m._meta.db_table for m in (ServiceRecord, Demand, HouseholdVisit)]
+    tables = [m._meta.db_table for m in (ServiceRecord, Demand, DemandEvent, Offer, HouseholdVisit)]
     with indexes_rebuilt_after(tables) if big else nullcontext():
         vols = _volunteers(ctx, stations, days[0])
         station_vols: dict[int, list[int]] = {}
@@ -70,7 +75,7 @@ def seed_work(ctx: Context, *, volunteers: int, service_records: int | None = No
             if len(lst) < 20:
                 lst.append(vid)
         say("正在生成群众点单……")
-        out["demands"] = _demands(ctx, int(volunteers * DEMANDS_PER_VOLUNTEER), stations, days, day_cum, tz)
+        out.update(_demands(ctx, int(volunteers * DEMANDS_PER_VOLUNTEER), stations, days, day_cum, tz))
         say("正在生成入户走访……")
         out.update(_visits(ctx, stations, max(scale, 0.05), station_vols, days, tz))  # small runs: a few grids
         if big:
@@ -79,9 +84,14 @@ def seed_work(ctx: Context, *, volunteers: int, service_records: int | None = No
     out["tally_entries"] = _tallies(ctx, stations, max(scale, 0.01), months)
     out["reports"] = _reports(ctx, max(20, int(REPORTS_AT_FULL_SCALE * scale)), institute_ids + center_ids,
                               [s.station_id for s in stations], months, tz)
+    say("正在生成移风易俗、云上活动与党员报到……")
+    hosts = list(office_ids) * 4 + center_ids * 4 + institute_ids  # county offices and centers host most
+    out.update(seed_campaigns(ctx, stations=stations, scale=scale, hosts=hosts, days=days, day_cum=day_cum, tz=tz,
+                              next_id=_next_id))
     say("正在计算志愿者累计时长与星级……")
     out["star_awards"] = _volunteer_totals()
-    for sql in connection.ops.sequence_reset_sql(no_style(), [ServiceRecord, Demand, HouseholdVisit, InfoReport]):
+    models = [ServiceRecord, Demand, DemandEvent, Offer, HouseholdVisit, InfoReport, *CAMPAIGN_MODELS]
+    for sql in connection.ops.sequence_reset_sql(no_style(), models):
         with connection.cursor() as cursor:
             cursor.execute(sql)
     return out
@@ -160,11 +170,13 @@ def _service(ctx: Context, count: int, vols, stations, days, day_cum, tz, progre
     return count
 
 
-def _demands(ctx: Context, count: int, stations, days, day_cum, tz) -> int:
+def _demands(ctx: Context, count: int, stations, days, day_cum, tz) -> dict:
+    """The requests, written in chunks each with its history (events, offers); a request's
+    `updated_at` is its last event."""
     import random
 
     if not count:
-        return 0
+        return {"demands": 0, "demand_events": 0, "demand_offers": 0}
     cum = ctx.home_cum  # stations weighted as the volunteers' homes (people per station)
     pool = rows_.resident_pool(random.Random(f"{ctx.seed}:residents"), Surnames(HENGYANG_SURNAMES), stations,
                                per_county=40)
@@ -180,8 +192,22 @@ def _demands(ctx: Context, count: int, stations, days, day_cum, tz) -> int:
     for r in rows:
         year, n = r["tracking_no"]
         r["tracking_no"] = f"D{year}{first[year] + n:07d}"
-    _write(Demand, rows, ctx.as_text)
-    return count
+    by_id = {s.station_id: s for s in stations}
+    event_id, offer_id = first_event, first_offer = _next_id(DemandEvent), _next_id(Offer)
+    for index, start in enumerate(range(0, count, DEMAND_CHUNK)):
+        chunk = rows[start:start + DEMAND_CHUNK]
+        events, offers, updated = rows_.demand_history(
+            seed=ctx.seed, index=index, demands=chunk, stations=by_id, first_event_id=event_id,
+            first_offer_id=offer_id, now=ctx.now, offer_minutes=settings.DEMAND_OFFER_MINUTES,
+            auto_close_hours=settings.DEMAND_AUTO_CLOSE_HOURS)
+        for row, at in zip(chunk, updated, strict=True):
+            row["updated_at"] = at
+        _write(Demand, chunk, ctx.as_text)
+        write_rows(DemandEvent, rows_.EVENT_COLUMNS, events, ctx.as_text, event_line)
+        write_rows(Offer, rows_.OFFER_COLUMNS, offers, ctx.as_text)
+        event_id += len(events)
+        offer_id += len(offers)
+    return {"demands": count, "demand_events": event_id - first_event, "demand_offers": offer_id - first_offer}
 
 
 def _visits(ctx: Context, stations, scale: float, station_vols, days, tz) -> dict:

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 
 from wenming.core.crypto import blind_index, encrypt, mask_address, mask_name, mask_phone
+from wenming.demands.intake import ROUTED_BY
 from wenming.grids.households import household_key_of
 
 from .names import make_name
@@ -40,6 +41,7 @@ class Station:
     team_id: int
     address: str
     village: bool
+    name: str = ""
 
 
 def day_weights(today: date) -> tuple[list[date], list[float]]:
@@ -155,9 +157,12 @@ def demand_rows(*, seed: int, count: int, first_id: int, stations: list[Station]
         completed = min(submitted + timedelta(hours=rng.uniform(3, 60)), now - timedelta(minutes=1)) if done else None
         closed = min(completed + timedelta(hours=72), now) if status == "closed" else None
         rating = rng.choice(RATINGS) if status == "rated" or (status == "closed" and rng.random() < 0.4) else None
-        open_ = status in ("submitted", "reviewed", "dispatched", "accepted", "in_progress")
-        sla = {"submitted": 60, "reviewed": 120, "dispatched": 30, "accepted": 24 * 60, "in_progress": 48 * 60}
-        due = submitted + timedelta(minutes=sla[status] * rng.uniform(1, 6)) if open_ else None
+        # As the workflow keeps due_at: the SLA clock runs until a volunteer accepts, then
+        # stops; completing starts the auto-close clock, which closing (not rating) clears.
+        sla = {"submitted": 60, "reviewed": 120, "dispatched": 30}
+        due = submitted + timedelta(minutes=sla[status] * rng.uniform(1, 6)) if status in sla else None
+        if status in ("completed", "rated"):
+            due = completed + timedelta(hours=settings.DEMAND_AUTO_CLOSE_HOURS)
         rows.append({
             "id": first_id + j, "tracking_no": (year, number),
             "tracking_code_hash": tracking_hash(f"{rng.randrange(10**6):06d}"), "node_id": station.station_id,
@@ -174,10 +179,72 @@ def demand_rows(*, seed: int, count: int, first_id: int, stations: list[Station]
             "accepted_team_id": station.team_id if status in ("accepted", "in_progress") or done else None,
             "proof_note": "已完成服务" if done else "", "receipt_amount": None, "rating": rating,
             "rating_comment": "", "created_by_id": None, "submitted_at": submitted, "completed_at": completed,
-            "closed_at": closed if status != "rejected" else submitted + timedelta(hours=2),
+            "closed_at": closed if status != "rejected" else min(submitted + timedelta(hours=2), now),
             "updated_at": closed or completed or submitted,
         })
     return rows
+
+
+EVENT_COLUMNS = ["id", "demand_id", "at", "actor_id", "actor_label", "action", "from_status", "to_status", "note"]
+OFFER_COLUMNS = ["id", "demand_id", "volunteer_id", "team_id", "rank", "status", "offered_at", "expires_at",
+                 "responded_at", "decline_reason", "offered_by_id"]
+IMPORTED, RESIDENT, SYSTEM = "系统导入", "群众", "系统"  # staff and volunteers of the paper era; the resident; timers
+ACCEPTED_ON = ("accepted", "in_progress", "completed", "rated", "closed")
+
+
+def demand_history(*, seed: int, index: int, demands: list[dict], stations: dict[int, Station], first_event_id: int,
+                   first_offer_id: int, now: datetime, offer_minutes: int, auto_close_hours: int):
+    """The DemandEvents each request's state and timestamps imply, with the workflow's own
+    actions and statuses (intake submit; review or reject; dispatch; accept; start;
+    complete; rate; close by staff, or auto_close by the timer once `auto_close_hours`
+    passed unrated), and the one team offer (the station's 分队) of every dispatched request.
+    Returns (events, offers, updated_at per request: its last event). Chunk `index` has its
+    own RNG; `stations` by station id."""
+    rng = random.Random(f"{seed}:demand-history:{index}")
+    uniform, minutes = rng.uniform, lambda a, b: timedelta(minutes=rng.uniform(a, b))
+    events, offers, updated = [], [], []
+    for d in demands:
+        did, status, sub, station = d["id"], d["status"], d["submitted_at"], stations[d["node_id"]]
+        steps = [(sub, RESIDENT if d["channel"] == "web" else IMPORTED, "submit", "", "submitted",
+                  f"分派至{station.name or '实践站'}（依据：{ROUTED_BY.get(d['routed_by'], '地址')}）")]
+        if status == "rejected":
+            steps.append((d["closed_at"], IMPORTED, "reject", "submitted", "rejected", d["reject_reason"]))
+        elif status != "submitted":
+            end = d["completed_at"] or now
+            span = end - sub
+            at = sub + min(span * 0.2, minutes(5, 90))
+            steps.append((at, IMPORTED, "review", "submitted", "reviewed", ""))
+            if status != "reviewed":
+                at = dispatched = at + min(span * 0.1, minutes(1, 30))
+                steps.append((at, IMPORTED, "dispatch", "reviewed", "dispatched", ""))
+                answered = None
+                if status in ACCEPTED_ON:
+                    at = answered = at + min(span * 0.1, minutes(0.5, max(1, offer_minutes * 0.8)))
+                    steps.append((at, IMPORTED, "accept", "dispatched", "accepted", "志愿服务分队接单"))
+                offers.append((first_offer_id + len(offers), did, None, station.team_id, 1,
+                               "accepted" if answered else "offered", dispatched,
+                               dispatched + timedelta(minutes=offer_minutes), answered, "", None))
+            if status in ACCEPTED_ON[1:]:
+                at = at + (end - at) * uniform(0.05, 0.6)
+                steps.append((at, IMPORTED, "start", "accepted", "in_progress", ""))
+            if status in ACCEPTED_ON[2:]:
+                steps.append((end, IMPORTED, "complete", "in_progress", "completed", d["proof_note"]))
+            closed = d["closed_at"]
+            if status == "rated":
+                at = end + min(timedelta(hours=uniform(1, 48)), (now - end) / 2)
+                steps.append((at, RESIDENT, "rate", "completed", "rated", f"{d['rating']} 星"))
+            elif status == "closed" and d["rating"]:
+                at = end + (closed - end) * uniform(0.1, 0.9)
+                steps.append((at, RESIDENT, "rate", "completed", "rated", f"{d['rating']} 星"))
+                steps.append((closed, IMPORTED, "close", "rated", "closed", ""))
+            elif status == "closed" and closed - end >= timedelta(hours=auto_close_hours):
+                steps.append((closed, SYSTEM, "auto_close", "completed", "closed", "群众未评价，自动办结"))
+            elif status == "closed":
+                steps.append((closed, IMPORTED, "close", "completed", "closed", ""))
+        for at, label, action, frm, to, note in steps:
+            events.append((first_event_id + len(events), did, at, None, label, action, frm, to, note))
+        updated.append(steps[-1][0])
+    return events, offers, updated
 
 
 # ---------------------------------------------------------------- household visits

@@ -3,6 +3,7 @@ encrypted like the product's own, determinism, one working login per role, and t
 `wenming demo` command."""
 
 import io
+import itertools
 from collections import Counter
 
 import pytest
@@ -217,8 +218,68 @@ def test_city_seed_loads_work_data_that_the_dashboard_summaries_agree_with(db):
     assert TallyEntry.objects.count() == work["tally_entries"] > 0
     assert TallyTotal.objects.aggregate(v=Sum("value"))["v"] == TallyEntry.objects.aggregate(v=Sum("delta"))["v"]
     assert InfoReport.objects.count() == work["reports"] >= 20
+    _check_request_history(work)
+    _check_campaigns(work)
     # the dashboards' summaries were rebuilt from these rows and agree with them exactly
     assert differences() == []
+
+
+def _check_request_history(work: dict) -> None:
+    """Every request has the history its state implies, and the 分队's offer once dispatched."""
+    from wenming.demands.models import DemandEvent, Offer
+
+    assert DemandEvent.objects.count() == work["demand_events"] > 5 * work["demands"]
+    assert Offer.objects.count() == work["demand_offers"] > 0
+    events: dict[int, list] = {}
+    for row in DemandEvent.objects.order_by("demand_id", "at", "id").values_list(
+            "demand_id", "action", "from_status", "to_status", "actor_id"):
+        events.setdefault(row[0], []).append(row[1:])
+    for d in Demand.objects.prefetch_related("offers"):
+        steps = events[d.pk]
+        assert steps[0][:3] == ("submit", "", "submitted") and steps[-1][2] == d.status
+        assert all(a[2] == b[1] for a, b in itertools.pairwise(steps)) and all(s[3] is None for s in steps)
+        offers = list(d.offers.all())
+        assert len(offers) == any(s[0] == "dispatch" for s in steps)
+        if d.accepted_team_id:
+            assert offers[0].team_id == d.accepted_team_id and offers[0].status == "accepted"
+
+
+def _check_campaigns(work: dict) -> None:
+    from django.db.models import Sum
+
+    from wenming.campaigns.models import ActivityEngagement, OnlineActivity, PartyCheckin, ReformRecord
+    from wenming.campaigns.party_services import PARTY_STATUSES, home_station
+    from wenming.dashboards.metrics import STOCK_PERIOD
+    from wenming.dashboards.models import Figure
+
+    reforms = ReformRecord.objects.all()
+    assert reforms.count() == work["reform_records"] >= 60
+    assert set(reforms.values_list("node__kind", flat=True).distinct()) == {"station"}
+    assert OnlineActivity.objects.count() == work["online_activities"] >= 6
+    assert set(OnlineActivity.objects.values_list("node__kind", flat=True).distinct()) <= {
+        "county", "center", "institute"}
+    engagements = ActivityEngagement.objects.all()
+    views, shares = engagements.filter(kind="view").count(), engagements.filter(kind="share").count()
+    assert views == work["engagement_views"] > 3 * shares > 0
+    assert shares == work["engagement_shares"] > work["engagement_participations"] > 0
+    assert (engagements.values("activity", "person_key", "day", "kind").distinct().count()
+            == engagements.count())
+    checkins = PartyCheckin.objects.select_related("volunteer__home_node", "station")
+    members = Volunteer.objects.filter(political_status__in=PARTY_STATUSES).count()
+    assert 0.6 * members < checkins.count() == work["party_checkins"] < 0.8 * members
+    for checkin in checkins[:100]:
+        assert checkin.volunteer.political_status in PARTY_STATUSES
+        assert checkin.station == home_station(checkin.volunteer)
+    # the figures at the city's office (衡阳市文明办)
+    city = Node.objects.get(kind="city")
+    here = Figure.objects.filter(node=city)
+    assert here.filter(metric__startswith="reform:").aggregate(v=Sum("value"))["v"] == reforms.filter(
+        voided_at__isnull=True).count() > 0
+    for metric, kind in (("online_views", "view"), ("online_shares", "share"),
+                         ("online_participants", "participate")):
+        assert here.filter(metric=metric).aggregate(v=Sum("value"))["v"] == engagements.filter(kind=kind).count()
+    active = PartyCheckin.objects.filter(withdrawn_at__isnull=True).count()
+    assert here.get(metric="party_checkins", period=STOCK_PERIOD).value == active > 0
 
 
 def test_demo_command_sets_up_and_prints_the_logins(db):
