@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
-from wenming.core.decorators import add_domain_error, login_page
+from wenming.core.decorators import form_submit, login_page
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk, pk_or_404
@@ -104,20 +104,12 @@ def profile_edit(request, grid_id: str):
     post = _post(request)
     form = ProfileForm(post, initial={"household_count": profile.household_count if profile else 0,
                                       "boundary": profile.boundary if profile else ""})
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            try:
-                services.grid_profile_set(actor=actor, grid=found, household_count=form.cleaned_data["household_count"],
-                                          boundary=form.cleaned_data["boundary"])
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已更新{found.name}的户数和边界")
-                return redirect("grids:grid", grid_id=found.pk)
-    return render(request, "grids/profile_form.html", {"form": form, "grid": found}, status=status)
+    sent = form_submit(request, form, lambda d: services.grid_profile_set(
+        actor=actor, grid=found, household_count=d["household_count"], boundary=d["boundary"]),
+        success=f"已更新{found.name}的户数和边界")
+    if sent.done:
+        return redirect("grids:grid", grid_id=found.pk)
+    return render(request, "grids/profile_form.html", {"form": form, "grid": found}, status=sent.status)
 
 
 @never_cache
@@ -129,29 +121,24 @@ def claim_new(request, grid_id: str):
     choices = [(str(t.pk), f"{t.name}（{t.node.name}）") for t in teams.values()]
     post = _post(request)
     form = ClaimForm(post, team_choices=choices)
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                team = teams.get(d["team"])
-                if team is None:
-                    raise services.E.CLAIM_FORBIDDEN.error("team")
-                claim = services.grid_claim_create(actor=actor, grid=found, team=team, starts_on=d["starts_on"],
-                                                   ends_on=d["ends_on"], note=d["note"])
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                text = f"{team.name}已认领{found.name}（{claim.starts_on} 至 {claim.ends_on}）"
-                if claim.conflicts:
-                    others = "、".join(sorted({c.team.name for c in claim.conflicts}))
-                    messages.warning(request, f"{text}。注意：同期还有其他队伍认领了该网格：{others}，请协调分工")
-                else:
-                    messages.success(request, text)
-                return redirect("grids:grid", grid_id=found.pk)
-    return render(request, "grids/claim_form.html", {"form": form, "grid": found}, status=status)
+    def claim(d):
+        team = teams.get(d["team"])
+        if team is None:
+            raise services.E.CLAIM_FORBIDDEN.error("team")
+        return services.grid_claim_create(actor=actor, grid=found, team=team, starts_on=d["starts_on"],
+                                          ends_on=d["ends_on"], note=d["note"])
+
+    sent = form_submit(request, form, claim)
+    if sent.done:
+        made = sent.value
+        text = f"{made.team.name}已认领{found.name}（{made.starts_on} 至 {made.ends_on}）"
+        if made.conflicts:
+            others = "、".join(sorted({c.team.name for c in made.conflicts}))
+            messages.warning(request, f"{text}。注意：同期还有其他队伍认领了该网格：{others}，请协调分工")
+        else:
+            messages.success(request, text)
+        return redirect("grids:grid", grid_id=found.pk)
+    return render(request, "grids/claim_form.html", {"form": form, "grid": found}, status=sent.status)
 
 
 @require_POST

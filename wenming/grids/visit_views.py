@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
-from wenming.core.decorators import add_domain_error, login_page
-from wenming.core.errors import DomainError
+from wenming.core.decorators import form_submit, login_page
 from wenming.core.pagination import paginate
 from wenming.core.params import pk_or_404
 from wenming.orgs.models import NodeKind
@@ -63,30 +62,24 @@ def visit_new(request, grid_id: str):
     post = _post(request)
     form = VisitForm(post, initial={"client_token": new_token()}, flag_choices=pages.flag_choices(),
                      team_choices=[(str(t.pk), t.name) for t in teams])
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            d = form.cleaned_data
-            team = {t.pk: t for t in teams}.get(d.get("team")) if d.get("team") else None
-            try:
-                visit = visit_services.visit_record(
-                    actor=actor, grid=grid, address=d["address"], visited_at=d["visited_at"],
-                    residents_count=d["residents_count"], flags=d["flags"], note=d["note"], team=team,
-                    client_token=d["client_token"])
-            except DomainError as exc:
-                add_domain_error(form, exc, {"grid": None})
-                status = exc.status
-            else:
-                if visit.duplicate:
-                    messages.info(request, f"{visit.address_masked} 刚才已登记，未重复记录；如需修改请打开该记录更正")
-                else:
-                    messages.success(request, f"已登记：{visit.address_masked}。请继续登记下一户")
-                return redirect("grids:visit_new", grid_id=grid.pk)
+    def record(d):
+        team = {t.pk: t for t in teams}.get(d.get("team")) if d.get("team") else None
+        return visit_services.visit_record(actor=actor, grid=grid, address=d["address"], visited_at=d["visited_at"],
+                                           residents_count=d["residents_count"], flags=d["flags"], note=d["note"],
+                                           team=team, client_token=d["client_token"])
+
+    sent = form_submit(request, form, record, aliases={"grid": None})
+    if sent.done:
+        visit = sent.value
+        if visit.duplicate:
+            messages.info(request, f"{visit.address_masked} 刚才已登记，未重复记录；如需修改请打开该记录更正")
+        else:
+            messages.success(request, f"已登记：{visit.address_masked}。请继续登记下一户")
+        return redirect("grids:visit_new", grid_id=grid.pk)
     return render(request, "grids/visit_form.html", {
         "form": form, "grid": grid, "coverage": selectors.coverage_of(grid),
         "recent": list(selectors.visit_list_for_actor(actor=actor, grid_id=grid.pk, mine=True)[:5]),
-    }, status=status)
+    }, status=sent.status)
 
 
 # ---- lists and export -------------------------------------------------------------------------
@@ -158,23 +151,12 @@ def visit_correct(request, visit_id: str):
                "flags": [f.code for f in found.flags.all()],
                "visited_at": timezone.localtime(found.visited_at).replace(second=0, microsecond=0)}
     form = CorrectForm(post, initial=initial, flag_choices=pages.flag_choices(active_only=False))
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                visit_services.visit_correct(
-                    actor=actor, visit=found, reason=d["reason"], address=d["address"] or None,
-                    visited_at=d["visited_at"], residents_count=d["residents_count"], flags=d["flags"],
-                    note=d["note"])
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "走访记录已更正")
-                return redirect("grids:visit", visit_id=found.pk)
-    return render(request, "grids/correct_form.html", {"form": form, "visit": found}, status=status)
+    sent = form_submit(request, form, lambda d: visit_services.visit_correct(
+        actor=actor, visit=found, reason=d["reason"], address=d["address"] or None, visited_at=d["visited_at"],
+        residents_count=d["residents_count"], flags=d["flags"], note=d["note"]), success="走访记录已更正")
+    if sent.done:
+        return redirect("grids:visit", visit_id=found.pk)
+    return render(request, "grids/correct_form.html", {"form": form, "visit": found}, status=sent.status)
 
 
 @require_POST
@@ -197,19 +179,10 @@ def visit_follow_up(request, visit_id: str):
     post = _post(request)
     form = FollowUpForm(post, category_choices=pages.category_choices(),
                         initial={"description": visit_services.follow_up_description(found)})
-    status = 200
-    if post is not None:
-        status = 422
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                demand, code = visit_services.visit_follow_up(
-                    actor=actor, visit=found, name=d["name"], phone=d["phone"], category=d["category"],
-                    description=d["description"], urgency=d["urgency"])
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已转为群众点单 {demand.tracking_no}，查询码 {code}（请告知住户，仅显示一次）")
-                return redirect("grids:visit", visit_id=found.pk)
-    return render(request, "grids/follow_up_form.html", {"form": form, "visit": found}, status=status)
+    sent = form_submit(request, form, lambda d: visit_services.visit_follow_up(
+        actor=actor, visit=found, name=d["name"], phone=d["phone"], category=d["category"],
+        description=d["description"], urgency=d["urgency"]),
+        success=lambda made: f"已转为群众点单 {made[0].tracking_no}，查询码 {made[1]}（请告知住户，仅显示一次）")
+    if sent.done:
+        return redirect("grids:visit", visit_id=found.pk)
+    return render(request, "grids/follow_up_form.html", {"form": form, "visit": found}, status=sent.status)
