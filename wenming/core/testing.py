@@ -4,6 +4,7 @@ import io
 import random
 from datetime import date
 
+import pytest
 from stdnum.cn import ric
 
 
@@ -107,3 +108,15 @@ def make_png_header(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 16))
             + chunk(b"IEND", b""))
+
+
+# Tests whose threads race on their own database connections: real transactions (no
+# wrapping test transaction), and the migrations' data restored afterwards.
+CONCURRENT = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def ran_ok(call) -> str:
+    """Run `call` and say "ok" — for storms that collect each thread's outcome (an error's
+    code otherwise)."""
+    call()
+    return "ok"

@@ -1,18 +1,16 @@
 """Counting under concurrent requests, on real connections (one per thread)."""
 
-import pytest
 from django.db.models import Sum
 
 from wenming.campaigns import online_services, party_services, tally_services
 from wenming.campaigns.models import ActivityEngagement, PartyCheckin, TallyTotal
+from wenming.core.testing import CONCURRENT
 from wenming.dashboards import summary
 from wenming.dashboards.models import FigureDelta
 from wenming.service.tests.factories import storm
 from wenming.volunteers.tests.factories import build_world
 
 from .factories import activity, add, assert_totals_balance, campaign_differences, party_member
-
-CONCURRENT = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _pending(metric: str) -> int:

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from wenming.core.errors import DomainError
+from wenming.core.testing import CONCURRENT, ran_ok
 from wenming.dashboards.metrics import STOCK_PERIOD
 from wenming.dashboards.rebuild import differences
 from wenming.dashboards.summary import figures_for, fold_all
@@ -161,14 +162,6 @@ def test_writes_to_an_archived_grid_keep_the_rebuild_and_come_back_on_restore(ar
     assert_counters_match()
 
 
-CONCURRENT = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _ok(call) -> str:
-    call()
-    return "ok"
-
-
 @CONCURRENT
 def test_visits_racing_archives_and_restores_keep_the_figures_equal_to_the_raw_rows():
     """Visits, voids and profile edits of a grid and its station's other grid race archives
@@ -182,16 +175,16 @@ def test_visits_racing_archives_and_restores_keep_the_figures_equal_to_the_raw_r
                           visited_at=now - timedelta(hours=i)) for i in range(1, 7)]
 
     def archive(node):
-        return lambda: _ok(lambda: node_archive(actor=world.root, node=fresh(node)))
+        return lambda: ran_ok(lambda: node_archive(actor=world.root, node=fresh(node)))
 
     def restore(node):
-        return lambda: _ok(lambda: node_restore(actor=world.root, node=fresh(node)))
+        return lambda: ran_ok(lambda: node_restore(actor=world.root, node=fresh(node)))
 
-    jobs = [lambda i=i, g=g: _ok(lambda: visit_record(actor=world.office, grid=g, address=f"九里村一组 {i % 5} 号",
+    jobs = [lambda i=i, g=g: ran_ok(lambda: visit_record(actor=world.office, grid=g, address=f"九里村一组 {i % 5} 号",
                                                       visited_at=now - timedelta(minutes=7 * i)))
             for i in range(16) for g in (world.grid_a, g2)]
-    jobs += [lambda v=v: _ok(lambda: visit_void(actor=world.office, visit=v, reason="重复")) for v in early]
-    jobs += [lambda n=n: _ok(lambda: grid_profile_set(actor=world.root, grid=world.grid_a, household_count=n))
+    jobs += [lambda v=v: ran_ok(lambda: visit_void(actor=world.office, visit=v, reason="重复")) for v in early]
+    jobs += [lambda n=n: ran_ok(lambda: grid_profile_set(actor=world.root, grid=world.grid_a, household_count=n))
              for n in (90, 95)]
     jobs += [archive(world.grid_a), restore(world.grid_a), archive(world.station_a), restore(world.station_a)] * 3
     random.Random(20260523).shuffle(jobs)  # archives and restores among the writes

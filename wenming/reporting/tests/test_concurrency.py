@@ -1,8 +1,8 @@
 """Reports under concurrent writers, on real connections (one per thread): the conditional
 UPDATEs let exactly one decision through and keep the image limit."""
 
-import pytest
 
+from wenming.core.testing import CONCURRENT, ran_ok
 from wenming.dashboards.models import FigureDelta
 from wenming.reporting import services
 from wenming.reporting.models import InfoReport, ReportReview
@@ -11,13 +11,6 @@ from wenming.service.tests.factories import storm
 from wenming.volunteers.tests.factories import build_world
 
 from .factories import draft, reporting_world, submitted
-
-CONCURRENT = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _ok(call) -> str:
-    call()
-    return "ok"
 
 
 @CONCURRENT
@@ -28,9 +21,9 @@ def test_concurrent_decisions_let_exactly_one_through():
     jobs = []
     for i, copy in enumerate(copies):
         if i % 2:
-            jobs.append(lambda c=copy: _ok(lambda: services.report_approve(actor=w.office, report=c)))
+            jobs.append(lambda c=copy: ran_ok(lambda: services.report_approve(actor=w.office, report=c)))
         else:
-            jobs.append(lambda c=copy: _ok(lambda: services.report_return(actor=w.manager_a, report=c,
+            jobs.append(lambda c=copy: ran_ok(lambda: services.report_return(actor=w.manager_a, report=c,
                                                                           comment="退回")))
     results = storm(jobs)
     assert len(results) == 16 and results.count("ok") == 1
@@ -47,7 +40,7 @@ def test_concurrent_submissions_count_once():
     w = reporting_world(build_world())
     report = draft(w.liaison_a, unit=w.unit_a)
     copies = [InfoReport.objects.select_related("node").get(pk=report.pk) for _ in range(12)]
-    results = storm([lambda c=c: _ok(lambda: services.report_submit(actor=w.liaison_a, report=c)) for c in copies])
+    results = storm([lambda c=c: ran_ok(lambda: services.report_submit(actor=w.liaison_a, report=c)) for c in copies])
     assert results.count("ok") == 1 and set(results) - {"ok"} == {"reporting.bad_status"}
     assert FigureDelta.objects.filter(metric="reports_submitted").count() == 1
 
@@ -61,7 +54,7 @@ def test_concurrent_uploads_never_pass_the_image_limit(settings, tmp_path):
     report = draft(w.liaison_a, unit=w.unit_a)
     data = make_jpeg()
     copies = [InfoReport.objects.select_related("node").get(pk=report.pk) for _ in range(16)]
-    results = storm([lambda c=c: _ok(lambda: services.report_image_add(actor=w.liaison_a, report=c, upload=data))
+    results = storm([lambda c=c: ran_ok(lambda: services.report_image_add(actor=w.liaison_a, report=c, upload=data))
                      for c in copies])
     assert results.count("ok") == 9 and results.count("reporting.too_many_images") == 7
     report.refresh_from_db()
