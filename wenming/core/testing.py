@@ -120,3 +120,14 @@ def ran_ok(call) -> str:
     code otherwise)."""
     call()
     return "ok"
+
+
+def code_of(call) -> str:
+    """Run `call`: "ok", or the stable code of the DomainError it raised."""
+    from wenming.core.errors import DomainError
+
+    try:
+        call()
+    except DomainError as exc:
+        return exc.code
+    return "ok"

@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from wenming.core.errors import DomainError
-from wenming.core.testing import CONCURRENT, ran_ok
+from wenming.core.testing import CONCURRENT, code_of, ran_ok
 from wenming.dashboards.metrics import STOCK_PERIOD
 from wenming.dashboards.rebuild import differences
 from wenming.dashboards.summary import figures_for, fold_all
@@ -31,14 +30,6 @@ STOCKS = ["grid_households", "households_visited", "grids_visited"]
 def stocks(node) -> tuple[int, int, int]:
     got = figures_for(node, STOCKS, since=STOCK_PERIOD, until=STOCK_PERIOD)
     return tuple(int(got.get((m, STOCK_PERIOD), 0)) for m in STOCKS)
-
-
-def code_of(call) -> str:
-    try:
-        call()
-    except DomainError as exc:
-        return exc.code
-    return "ok"
 
 
 def visits(node) -> int:

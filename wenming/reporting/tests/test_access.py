@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from wenming.accounts.roles import ROLE_PERMS, Perm, Role
 from wenming.accounts.services import role_grant
-from wenming.core.errors import DomainError
 from wenming.core.menu import menu_for
+from wenming.core.testing import code_of
 from wenming.core.tests.api_client import ApiClient
 from wenming.reporting import access, selectors, services
 from wenming.reporting.models import InfoReport
@@ -45,14 +45,6 @@ def seen(actor) -> set[str]:
 
 def queue(actor) -> set[str]:
     return set(selectors.review_queue_for_actor(actor=actor).values_list("title", flat=True))
-
-
-def code_of(call) -> str:
-    try:
-        call()
-    except DomainError as exc:
-        return exc.code
-    return "ok"
 
 
 def menu_keys(actor) -> dict[str, str]:
