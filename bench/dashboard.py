@@ -11,10 +11,12 @@ institutes (新时代文明实践所) and stations:
   headline figures, 12-month trends, states, other apps' metrics, children ranked) → p50/p95
   per level, over `rounds` calls per node after one warm-up call;
 - times the naive way to get the same numbers: aggregate the raw rows of the node's subtree
-  (volunteers, teams, projects, service records, requests, visits, tallies, reports —
-  joined to orgs_node by path prefix — and the children's ranking figures) → p50/p95;
-- checks that both give the same headline numbers (registered volunteers, total hours,
-  requests submitted and solved, requests by state).
+  (volunteers, teams, projects, service records, requests, visits, tallies, reports,
+  移风易俗, online engagement, party check-ins — joined to orgs_node by path prefix — and
+  the children's ranking figures) → p50/p95;
+- checks that both give the same headline numbers (registered and active volunteers,
+  teams, total hours, requests submitted, solved, overdue and by state, 移风易俗 by kind,
+  online engagement, party check-ins).
 
 Target (issue 5): p95 under 50 ms for every level and at least 10× faster than naive
 (median over the nodes of naive median / dashboard median). Read-only: it changes nothing.
@@ -122,13 +124,20 @@ def naive(node, today, months: int = 12) -> dict:
             f"SELECT count(*), count(DISTINCT (grid_id, household_key)), coalesce(sum(residents_count), 0) "
             f"FROM grids_householdvisit WHERE voided_at IS NULL AND grid_id IN ({sub})", [like])
         out["grid_households"] = one(f"SELECT coalesce(sum(household_count), 0) FROM grids_gridprofile "
-                                     f"WHERE node_id IN ({sub})", [like])
+                                     f"WHERE node_id IN ({sub} AND archived_at IS NULL)", [like])
         out["tallies"] = one(f"SELECT indicator_id, date_trunc('month', period), sum(delta) FROM campaigns_tallyentry "
                              f"WHERE node_id IN ({sub}) AND period >= %s GROUP BY 1, 2", [like, since])
         out["reports"] = one(
             f"SELECT count(*) FILTER (WHERE first_submitted_at IS NOT NULL), count(*) FILTER (WHERE approved_at "
             f"IS NOT NULL), count(*) FILTER (WHERE status = 'published') FROM reporting_inforeport "
             f"WHERE node_id IN ({sub}) AND period >= %s", [like, since])
+        out["reform"] = dict(one(f"SELECT kind, count(*) FROM campaigns_reformrecord WHERE voided_at IS NULL "
+                                 f"AND node_id IN ({sub}) AND occurred_on >= %s GROUP BY 1", [like, since]))
+        out["online"] = dict(one(f"SELECT e.kind, count(*) FROM campaigns_activityengagement e "
+                                 f"JOIN campaigns_onlineactivity a ON a.id = e.activity_id "
+                                 f"WHERE a.node_id IN ({sub}) AND e.day >= %s GROUP BY 1", [like, since]))
+        (out["party_checkins"],), = one(f"SELECT count(*) FROM campaigns_partycheckin WHERE withdrawn_at IS NULL "
+                                        f"AND station_id IN ({sub})", [like])
         # children ranked: volunteers (stock), hours and requests solved over the period, per child subtree
         width = len(node.path) + PATH_STEP
         kids = f"SELECT id, left(path, {width}) AS top FROM orgs_node WHERE path LIKE %s AND length(path) > {len(node.path)}"
@@ -155,6 +164,11 @@ def _agree(dash: dict, raw: dict) -> list[str]:
         ("demands.overdue", dash["demands"]["overdue"], raw["overdue"]),
     ]
     pairs += [(f"demands.{s}", n, raw["demands_by_status"].get(s, 0)) for s, n in dash["demands"]["by_status"].items()]
+    other = {m["code"]: m["total"] for m in dash["other"]}
+    pairs += [("party_checkins", other.get("party_checkins", 0), raw["party_checkins"])]
+    pairs += [(f"reform:{k}", other.get(f"reform:{k}", 0), n) for k, n in raw["reform"].items()]
+    online = {"view": "online_views", "share": "online_shares", "participate": "online_participants"}
+    pairs += [(online[k], other.get(online[k], 0), n) for k, n in raw["online"].items()]
     return [f"{name}: dashboard {a} vs raw {b}" for name, a, b in pairs if a != b]
 
 
