@@ -32,16 +32,22 @@ from wenming.dashboards.metrics import (
 )
 from wenming.dashboards.summary import record, record_many
 
-from .models import ActivityEngagement, EngagementKind, PartyCheckin, ReformKind, ReformRecord, TallyEntry
+from .models import (
+    ActivityEngagement,
+    EngagementKind,
+    Indicator,
+    PartyCheckin,
+    ReformKind,
+    ReformRecord,
+    TallyEntry,
+)
 
 
 def _indicators():
-    from .models import Indicator
-
     return Indicator.objects.order_by("sort", "code").values_list("code", "name", "unit")
 
 
-register_family("tally:", "宣传统计", "", FLOW, members=_indicators)
+register_family("tally:", "宣传统计", "", FLOW, members=_indicators, members_model=Indicator)
 register_family("reform:", "移风易俗", "户", FLOW,
                 members=lambda: [(value, label, "户") for value, label in ReformKind.choices])
 register(

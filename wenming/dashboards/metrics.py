@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 STOCK_PERIOD = date(2000, 1, 1)  # the period of a current count (a stock, not a flow)
@@ -47,22 +49,41 @@ def register(*metrics: Metric) -> None:
 
 
 def register_family(prefix: str, label: str, unit: str, kind: str = FLOW,
-                    members: Callable[[], Iterable[tuple[str, str, str]]] | None = None) -> None:
+                    members: Callable[[], Iterable[tuple[str, str, str]]] | None = None,
+                    members_model=None) -> None:
     """Metrics named `prefix + key` (e.g. one per tally indicator or per project state).
-    `members` lists the keys with their label and unit, for the dashboards to show."""
+    `members` lists the keys with their label and unit, for the dashboards to show;
+    `members_model` is the table they come from (its writes clear the cached list)."""
     FAMILIES[prefix] = Metric(prefix, label, unit, kind)
     if members is not None:
         MEMBERS[prefix] = members
+    if members_model is not None:
+        for signal in (post_save, post_delete):
+            signal.connect(members_changed, sender=members_model, dispatch_uid=f"dashboards-members-{prefix}")
+
+
+MEMBERS_CACHE_KEY = "dashboards:family-members"
+MEMBERS_TTL = 60  # seconds: the bound on staleness in another process (a save here clears it)
 
 
 def family_metrics() -> list[Metric]:
-    """Every member of the families that list theirs (tally:banner 横幅 条 …)."""
-    out = []
-    for prefix, members in MEMBERS.items():
-        family = FAMILIES[prefix]
-        out += [Metric(f"{prefix}{key}", f"{family.label}·{label}", unit or family.unit, family.kind)
-                for key, label, unit in members()]
+    """Every member of the families that list theirs (tally:banner 横幅 条 …). Read on every
+    dashboard view, changed rarely (an office adds an indicator): kept in the cache, which
+    `members_changed` clears when a member table is written."""
+    out = cache.get(MEMBERS_CACHE_KEY)
+    if out is None:
+        out = []
+        for prefix, members in MEMBERS.items():
+            family = FAMILIES[prefix]
+            out += [Metric(f"{prefix}{key}", f"{family.label}·{label}", unit or family.unit, family.kind)
+                    for key, label, unit in members()]
+        cache.set(MEMBERS_CACHE_KEY, out, MEMBERS_TTL)
     return out
+
+
+def members_changed(**_) -> None:
+    """Signal receiver for the models that list a family's members (indicators, visit flags)."""
+    cache.delete(MEMBERS_CACHE_KEY)
 
 
 def register_source(fn: Callable[[], Iterable[Row]]) -> Callable[[], Iterable[Row]]:

@@ -74,7 +74,7 @@ def _extra_metrics() -> list[Metric]:
 
 
 def dashboard_for_actor(*, actor, node_id: int, months: int = 12, today: date | None = None) -> dict:
-    node = node_get_for_actor(actor=actor, node_id=node_id)
+    node = node_get_for_actor(actor=actor, node_id=node_id, with_parent=False)
     today = today or timezone.localdate()
     trend = month_starts(today, months)
     since = trend[0]

@@ -65,7 +65,7 @@ def _flags():
     return [(code, name, "户次") for code, name in VisitFlag.objects.order_by("sort", "code").values_list("code", "name")]
 
 
-register_family(FLAG_PREFIX, "走访排查标记", "户次", members=_flags)
+register_family(FLAG_PREFIX, "走访排查标记", "户次", members=_flags, members_model=VisitFlag)
 
 
 def month_of(moment: datetime) -> date:

@@ -87,3 +87,19 @@ def test_the_dashboard_shows_screening_coverage(world):
     visit(world.root, node, address="九里村一组2号")  # the same household again
     data = ApiClient("office").get(f"/dashboards/{world.county.pk}").json()["screening"]
     assert (data["households"], data["visited"], data["coverage_pct"]) == (40, 2, "5.0")
+
+
+def test_a_new_or_renamed_indicator_shows_at_once(served):
+    """The indicator list is cached for the dashboards; writing an indicator clears it."""
+    from wenming.campaigns.models import Indicator
+
+    api = ApiClient("office")
+    before = {o["code"]: o for o in api.get(f"/dashboards/{served.county.pk}").json()["other"]}
+    assert "tally:quiz" not in before
+    Indicator.objects.create(code="quiz", name="知识竞答", unit="场", sort=99)
+    banner = Indicator.objects.get(code="banner")
+    banner.name = "宣传横幅"
+    banner.save()
+    after = {o["code"]: o for o in api.get(f"/dashboards/{served.county.pk}").json()["other"]}
+    assert after["tally:quiz"]["label"] == "宣传统计·知识竞答" and after["tally:quiz"]["unit"] == "场"
+    assert after["tally:banner"]["label"] == "宣传统计·宣传横幅"
