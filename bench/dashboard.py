@@ -120,9 +120,11 @@ def naive(node, today, months: int = 12) -> dict:
         (out["overdue"],), = one(
             f"SELECT count(*) FROM demands_demand WHERE node_id IN ({sub}) AND due_at < now() AND status IN "
             f"('submitted', 'reviewed', 'dispatched', 'accepted', 'in_progress')", [like])
+        # visits are history (archived grids too); coverage counts live grids only
         out["visits"] = one(
-            f"SELECT count(*), count(DISTINCT (grid_id, household_key)), coalesce(sum(residents_count), 0) "
-            f"FROM grids_householdvisit WHERE voided_at IS NULL AND grid_id IN ({sub})", [like])
+            "SELECT count(*), coalesce(sum(residents_count), 0), count(DISTINCT (grid_id, household_key)) "
+            "FILTER (WHERE n.archived_at IS NULL) FROM grids_householdvisit v JOIN orgs_node n ON n.id = v.grid_id "
+            "WHERE v.voided_at IS NULL AND n.path LIKE %s", [like])
         out["grid_households"] = one(f"SELECT coalesce(sum(household_count), 0) FROM grids_gridprofile "
                                      f"WHERE node_id IN ({sub} AND archived_at IS NULL)", [like])
         out["tallies"] = one(f"SELECT indicator_id, date_trunc('month', period), sum(delta) FROM campaigns_tallyentry "

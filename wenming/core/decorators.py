@@ -102,7 +102,8 @@ def form_submit(request, form, action: Callable[[dict], Any], *, success: str | 
 
 
 # Errors a user can put right (a conflict, bad input, too large, too often): shown as a
-# message on the page they return to. Anything else (403, 404) becomes the error page.
+# message on the page they return to. 403 and 404 stay error pages (they say the same to
+# someone who should not be here at all).
 USER_ERRORS = (409, 413, 415, 422, 429)
 
 

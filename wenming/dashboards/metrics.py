@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -82,8 +83,12 @@ def family_metrics() -> list[Metric]:
 
 
 def members_changed(**_) -> None:
-    """Signal receiver for the models that list a family's members (indicators, visit flags)."""
+    """Signal receiver for the models that list a family's members (indicators, visit flags):
+    forget the list now (this transaction's own reads) and again when the write commits (a
+    reader in between may have cached the old list). Other processes with their own local
+    cache see the change within MEMBERS_TTL; a shared cache (Redis) sees it at once."""
     cache.delete(MEMBERS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(MEMBERS_CACHE_KEY))
 
 
 def register_source(fn: Callable[[], Iterable[Row]]) -> Callable[[], Iterable[Row]]:

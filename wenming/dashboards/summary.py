@@ -119,69 +119,90 @@ def subtree_moved(*, node: Node, old_parent_id: int, new_parent_id: int) -> None
 
 
 # Folded rows of the asked nodes, plus the deltas still pending anywhere in their subtrees
-# (found by the constant path prefixes, an index range each), in one statement — one
-# snapshot. The wanted (metric, period range) pairs are a VALUES list joined to both sides:
-# cheaper to plan than OR-ed IN lists, and the same SQL on SQLite and PostgreSQL (VALUES
-# columns are column1…3 in both).
+# (found by the constant path prefixes, an index range each; summed per path in SQL), in one
+# statement — one snapshot. The wanted (metric, period range) pairs are a VALUES list joined
+# to both sides: cheaper to plan than OR-ed IN lists, and the same SQL on SQLite and
+# PostgreSQL (VALUES columns are column1…3 in both).
 READ = """
 SELECT f.node_id, '', f.metric, f.period, f.value
   FROM dashboards_figure f
   JOIN (VALUES {wanted}) g ON g.column1 = f.metric AND f.period BETWEEN g.column2 AND g.column3
  WHERE f.node_id IN ({ids})
 UNION ALL
-SELECT NULL, n.path, d.metric, d.period, d.value
+SELECT NULL, n.path, d.metric, d.period, SUM(d.value)
   FROM dashboards_figuredelta d
   JOIN orgs_node n ON n.id = d.node_id
   JOIN (VALUES {wanted}) g ON g.column1 = d.metric AND d.period BETWEEN g.column2 AND g.column3
  WHERE {prefixes}
+ GROUP BY n.path, d.metric, d.period
 """
 
 # What one read asks for: some metrics, over periods from `since` to `until` (None: open).
 Group = tuple[list[str], date | None, date | None]
 
 
+def _day(value: date) -> date:
+    """A plain date (a datetime's isoformat would not compare as a date on SQLite)."""
+    return date(value.year, value.month, value.day)
+
+
 def _ranges(groups: list[Group]) -> dict[str, tuple[date, date]]:
-    """metric → (since, until); a metric named in several groups gets the widest range."""
+    """metric → (since, until). A metric asked for twice must be asked for the same range:
+    the caller sums each metric's periods, so a merged range would silently widen one."""
     out: dict[str, tuple[date, date]] = {}
     for metrics, since, until in groups:
-        lo, hi = since or date.min, until or date.max
+        span = (_day(since or date.min), _day(until or date.max))
         for m in metrics:
-            old = out.get(m)
-            out[m] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
+            if out.setdefault(m, span) != span:
+                raise ValueError(f"metric {m!r} asked for two period ranges")
     return out
 
 
 @lru_cache(maxsize=256)
-def _wanted_sql(vendor: str, ranges: tuple[tuple[str, date, date], ...]) -> str:
+def _wanted_literal(vendor: str, ranges: tuple[tuple[str, date, date], ...]) -> str:
     """The VALUES rows as SQL text, built once per distinct request: binding a dashboard's
-    ~200 values as parameters on every call cost more than running the query. Safe because
-    every part is checked: metric codes are registered names (slugs joined by ':'), dates
-    are dates."""
+    ~200 values as parameters on every call cost more than running the query. Only called
+    with metric codes that SAFE_METRIC accepts (letters, digits, _ and -, one ':') and plain
+    dates, so nothing here can end a string literal."""
     rows = []
     for metric, lo, hi in ranges:
-        if not SAFE_METRIC.fullmatch(metric) or not isinstance(lo, date) or not isinstance(hi, date):
-            raise ValueError(f"not a metric range: {metric!r} {lo!r} {hi!r}")
         dates = [f"DATE '{d.isoformat()}'" if vendor == "postgresql" else f"'{d.isoformat()}'" for d in (lo, hi)]
         rows.append(f"('{metric}', {dates[0]}, {dates[1]})")
     return ", ".join(rows)
 
 
+def _wanted(ranges: dict[str, tuple[date, date]]) -> tuple[str, list]:
+    """(VALUES rows, their parameters): literal text when every code is a plain slug — what
+    the registered metrics are — else bound parameters (an odd code someone loaded by hand
+    must not break the dashboards)."""
+    triples = tuple((m, lo, hi) for m, (lo, hi) in ranges.items())
+    if all(SAFE_METRIC.fullmatch(m) for m, _, _ in triples):
+        return _wanted_literal(connection.vendor, triples), []
+    return ", ".join(["(%s, %s, %s)"] * len(triples)), [x for t in triples for x in t]
+
+
 def _read(nodes: list[Node], groups: list[Group]) -> dict[int, dict[tuple[str, date], Decimal]]:
     """{node id: {(metric, period): value}} over each node's subtree, exact at this moment."""
+    nodes = list({n.pk: n for n in nodes}.values())  # a node asked for twice counts once
     out: dict[int, dict[tuple[str, date], Decimal]] = {n.pk: {} for n in nodes}
     ranges = _ranges(groups)
     if not nodes or not ranges:
         return out
-    wanted = _wanted_sql(connection.vendor, tuple((m, lo, hi) for m, (lo, hi) in ranges.items()))
+    wanted, wanted_params = _wanted(ranges)
     sql = READ.format(wanted=wanted, ids=", ".join(["%s"] * len(nodes)),
                       prefixes=" OR ".join(["n.path LIKE %s"] * len(nodes)))
-    params = [*(n.pk for n in nodes), *(f"{n.path}%" for n in nodes)]
+    params = [*wanted_params, *(n.pk for n in nodes), *wanted_params, *(f"{n.path}%" for n in nodes)]
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
+    by_path = {n.path: n.pk for n in nodes}
+    lengths = sorted({len(p) for p in by_path})
     for node_id, path, metric, period, value in rows:
         key, amount = (metric, _as_date(period)), Decimal(str(value))
-        targets = [node_id] if node_id is not None else [n.pk for n in nodes if path.startswith(n.path)]
+        if node_id is not None:
+            targets = [node_id]
+        else:  # a pending delta counts for every asked node whose subtree holds its node
+            targets = [by_path[path[:k]] for k in lengths if path[:k] in by_path]
         for target in targets:
             figures = out[target]
             figures[key] = figures.get(key, ZERO) + amount

@@ -118,7 +118,8 @@ def hold_grid(grid_id: int) -> bool:
     """In a writer's transaction, before it changes anything of the grid: hold the grid's node
     row till the end of the transaction and say whether the grid is live (not archived).
     PostgreSQL: FOR SHARE — writers of one grid do not wait for each other, but
-    `grids_archived`'s lock waits for them, and they for it (then they read the new state).
+    the subtree lock of an archive or restore (orgs.services._lock_subtree) waits for them,
+    and they for it (then they read the new state).
     SQLite: IMMEDIATE transactions serialize writers already; a plain read."""
     lock = " FOR SHARE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cur:
@@ -142,18 +143,16 @@ def _coverage_rows(**node_filter):
 
 def grids_archived(*, path: str, sign: int) -> int:
     """Called by orgs.node_archive (sign −1) and node_restore (+1) inside their transaction,
-    **before** their UPDATE of `archived_at` under `path`: the grids whose state this call
-    changes — live ones for an archive (an already archived grid left earlier and does not
-    leave twice), archived ones for a restore (which brings back everything under the path,
-    so every grid archived separately before comes back too) — leave or rejoin the coverage
-    stocks at their current values. Their node rows are locked first (FOR NO KEY UPDATE, the
-    lock the UPDATE takes anyway), so writers in flight on them finish before the values are
-    read and later writers wait and then see the new state (`hold_grid`). Returns how many
-    delta rows were recorded."""
+    after they locked the subtree (orgs.services._lock_subtree, which also waits for grid
+    writers in flight) and **before** their UPDATE of `archived_at` under `path`: the grids
+    whose state this call changes — live ones for an archive (an already archived grid left
+    earlier and does not leave twice), archived ones for a restore (which brings back
+    everything under the path, so every grid archived separately before comes back too) —
+    leave or rejoin the coverage stocks at their current values. Returns how many delta
+    rows were recorded."""
     if sign not in (-1, 1):
         raise ValueError("sign must be -1 (archive) or +1 (restore)")
     changing = {"path__startswith": path, "archived_at__isnull": sign < 0}
-    list(Node.objects.select_for_update(no_key=True).filter(**changing).order_by("path").values_list("pk", flat=True))
     rows = [(node_id, metric, period, sign * value) for node_id, metric, period, value in _coverage_rows(**changing)]
     record_many(rows)
     return len(rows)

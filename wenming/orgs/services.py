@@ -144,12 +144,24 @@ def node_move(*, actor, node: Node, new_parent: Node) -> Node:
     return node
 
 
+def _lock_subtree(path: str) -> None:
+    """Hold every node row under `path` (PostgreSQL FOR NO KEY UPDATE, in path order: an
+    ancestor before its descendants, the same order for every caller) for the transaction,
+    so archives and restores of overlapping subtrees run one after another and each sees
+    the other's result; grid writers hold their grid row FOR SHARE (grids.figures.hold_grid)
+    and are waited for. SQLite serializes writers anyway."""
+    list(Node.objects.select_for_update(no_key=True).filter(path__startswith=path).order_by("path")
+         .values_list("pk", flat=True))
+
+
 def node_archive(*, actor, node: Node) -> int:
     """Archive a node and its subtree. Rows that refer to them stay; lists hide them."""
     if not scope_for(actor).allows(Perm.NODE_EDIT, node.path):
         raise CoreError.NOT_FOUND.error()
     with transaction.atomic():
-        # the grids' coverage stocks: the grids this call archives leave the roll-up
+        _lock_subtree(node.path)
+        # the grids' coverage stocks: the grids this call archives leave the roll-up (read
+        # after the lock, so what a concurrent restore or visit committed is counted)
         from wenming.grids.figures import grids_archived
 
         grids_archived(path=node.path, sign=-1)
@@ -165,11 +177,17 @@ def node_restore(*, actor, node: Node) -> int:
     """Bring back an archived subtree (not under an archived parent)."""
     if not scope_for(actor).allows(Perm.NODE_EDIT, node.path):
         raise CoreError.NOT_FOUND.error()
-    if node.archived_at is None:
-        raise E.NOT_ARCHIVED.error()
-    if node.parent is not None and node.parent.archived_at:
-        raise E.ARCHIVED_PARENT.error("parent", parent=node.parent.name)
     with transaction.atomic():
+        # the parent first (an archive of it holds it), then the subtree; then check again
+        # what a concurrent archive or restore may have changed meanwhile
+        parent = (Node.objects.select_for_update(no_key=True).filter(pk=node.parent_id).first()
+                  if node.parent_id else None)
+        _lock_subtree(node.path)
+        node.refresh_from_db()
+        if node.archived_at is None:
+            raise E.NOT_ARCHIVED.error()
+        if parent is not None and parent.archived_at:
+            raise E.ARCHIVED_PARENT.error("parent", parent=parent.name)
         # the grids' coverage stocks: every archived grid under the path rejoins the roll-up
         from wenming.grids.figures import grids_archived
 

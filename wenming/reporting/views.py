@@ -22,8 +22,7 @@ from .forms import CommentForm, FilterForm, ImageForm, ReportForm, ReviewForm
 from .models import MAX_IMAGES, InfoReport
 
 PAGE_SIZE = 20
-# Refusals about the input or the state go back to the page as a message; 403 and 404 stay
-# error pages (they say the same to someone who should not be here at all).
+# The service's field names → the form's fields, for errors shown next to a field.
 ALIASES = {"category_id": "category", "unit_id": "author", "node_id": "author"}
 
 

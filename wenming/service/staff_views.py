@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
-from wenming.core.decorators import form_submit, staff_required
+from wenming.core.decorators import form_submit, staff_required, user_error
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.excel import safe_row
 from wenming.core.pagination import paginate
@@ -58,13 +58,6 @@ MOVES = {
     "finish": ("项目结束", ps.project_finish, ProjectStatus.FINISHED, False),
     "cancel": ("取消项目", ps.project_cancel, ProjectStatus.CANCELLED, False),
 }
-
-
-def _user_error(request, exc: DomainError) -> None:
-    """Conflicts and bad input go back to the page as a message; 403/404 stay error pages."""
-    if exc.status not in (409, 422):
-        raise exc
-    messages.error(request, exc.message)
 
 
 def _can_edit(actor, project) -> bool:
@@ -204,7 +197,7 @@ def shift_capacity(request, shift_id: int):
             shift = ps.shift_set_capacity(actor=request.user, shift=shift, capacity=form.cleaned_data["capacity"])
             messages.success(request, f"“{shift.title}”名额已改为 {shift.capacity}")
         except DomainError as exc:
-            _user_error(request, exc)
+            user_error(request, exc)
     return redirect("service_staff:project", project_id=shift.project_id)
 
 
@@ -226,7 +219,7 @@ def project_move(request, project_id: int, action: str):
         project = service(actor=actor, project=project, **kwargs)
         messages.success(request, f"项目状态已改为“{project.get_status_display()}”")
     except DomainError as exc:
-        _user_error(request, exc)
+        user_error(request, exc)
     return redirect("service_staff:project", project_id=project.pk)
 
 
@@ -274,7 +267,7 @@ def enrollment_no_show(request, enrollment_id: int):
         enrollment_mark_no_show(actor=request.user, enrollment=enrollment)
         messages.success(request, f"已将 {enrollment.volunteer.name} 标记为未到岗")
     except DomainError as exc:
-        _user_error(request, exc)
+        user_error(request, exc)
     return redirect("service_staff:roster", shift_id=enrollment.shift_id)
 
 
@@ -286,7 +279,7 @@ def enrollment_cancel_view(request, enrollment_id: int):
         enrollment_cancel(actor=request.user, enrollment=enrollment, reason=request.POST.get("reason", "")[:200])
         messages.success(request, f"已取消 {enrollment.volunteer.name} 的报名")
     except DomainError as exc:
-        _user_error(request, exc)
+        user_error(request, exc)
     return redirect("service_staff:roster", shift_id=enrollment.shift_id)
 
 
@@ -365,5 +358,5 @@ def claim(request, project_id: int):
         ps.project_claim(actor=actor, project=project, team=team)
         messages.success(request, f"“{team.name}”已认领“{project.title}”，可在项目管理中开始招募")
     except DomainError as exc:
-        _user_error(request, exc)
+        user_error(request, exc)
     return redirect("service_staff:claims")

@@ -124,3 +124,26 @@ def test_periods_of_each_kind():
     assert (flow.period(day), stock.period(day), daily.period(day)) == (date(2026, 11, 1), metrics.STOCK_PERIOD, day)
     with pytest.raises(KeyError):
         metrics.metric_for("no-such-metric")
+
+
+def test_reads_count_pending_and_folded_once_whatever_the_nodes_and_codes_asked():
+    """A node asked for twice, a parent asked with its child, a metric code outside the
+    plain-slug form (bound as a parameter instead of written into the SQL) and two ranges
+    for one metric (refused)."""
+    root = superuser()
+    county = node_create(actor=root, parent=None, name="县", kind="county", code="R-C")
+    station = node_create(actor=root, parent=county, name="站", kind="station", code="R-S")
+    odd = "test:横幅'; --"
+    for node_id, value in ((station.pk, 3), (county.pk, 4)):
+        summary.record(node_id=node_id, metric="test:a", delta=value, period=MONTHS[0])
+        summary.record(node_id=node_id, metric=odd, delta=value, period=MONTHS[0])
+    summary.fold_all()
+    summary.record(node_id=station.pk, metric="test:a", delta=10, period=MONTHS[0])  # pending
+    summary.record(node_id=station.pk, metric=odd, delta=10, period=MONTHS[0])
+    both = summary.figures_for_children([station, county, station], ["test:a", odd])
+    for metric in ("test:a", odd):
+        assert both[station.pk][(metric, MONTHS[0])] == 13
+        assert both[county.pk][(metric, MONTHS[0])] == 17
+    assert summary.figures_for(county, ["test:a"], since=MONTHS[1]) == {}
+    with pytest.raises(ValueError):
+        summary.figures_for_groups(county, [(["test:a"], None, None), (["test:a"], MONTHS[1], None)])

@@ -86,6 +86,22 @@ def test_an_archived_grid_leaves_the_coverage_and_a_restore_brings_it_back(area)
     assert visits(w.county) == 6
 
 
+def test_the_upgrade_takes_grids_archived_by_the_old_code_out_of_the_coverage(area):
+    """Before archived grids left the stocks, archiving recorded nothing: migration 0003
+    takes those grids out once, and the summaries agree with the rebuild again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    w = area
+    Node.objects.filter(pk=w.grid_a.pk).update(archived_at=timezone.now())  # the old archive
+    assert differences() != []
+    import_module("wenming.grids.migrations.0003_archived_grids_leave_coverage").leave(apps, None)
+    assert settled(w.county) == (100, 3, 2)
+    assert node_restore(actor=w.root, node=fresh(w.grid_a)) == 1
+    assert settled(w.county) == (200, 5, 3)
+
+
 def test_archiving_a_station_takes_every_grid_under_it_out(area):
     w = area
     node_archive(actor=w.root, node=w.station_a)
