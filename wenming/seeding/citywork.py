@@ -199,7 +199,7 @@ def _demands(ctx: Context, count: int, stations, days, day_cum, tz) -> dict:
         events, offers, updated = rows_.demand_history(
             seed=ctx.seed, index=index, demands=chunk, stations=by_id, first_event_id=event_id,
             first_offer_id=offer_id, now=ctx.now, offer_minutes=settings.DEMAND_OFFER_MINUTES,
-            auto_close_hours=settings.DEMAND_AUTO_CLOSE_HOURS)
+            auto_close_hours=settings.DEMAND_AUTO_CLOSE_HOURS, accept_minutes=settings.DEMAND_ACCEPT_MINUTES)
         for row, at in zip(chunk, updated, strict=True):
             row["updated_at"] = at
         _write(Demand, chunk, ctx.as_text)

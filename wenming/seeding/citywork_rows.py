@@ -107,6 +107,10 @@ OLD_STATUS = [("closed", 62), ("rated", 24), ("rejected", 7)]
 NEW_STATUS = [("submitted", 10), ("reviewed", 10), ("dispatched", 10), ("accepted", 10), ("in_progress", 15),
               ("completed", 20), ("rated", 10), ("closed", 10), ("rejected", 5)]
 RATINGS = ([5] * 70) + ([4] * 20) + ([3] * 7) + [2, 1, 1]
+# Requests still waiting on staff or volunteers, and how long they may wait (minutes): an
+# offer lapses after DEMAND_OFFER_MINUTES, a review or an acceptance is due after its own.
+WAITING = {"submitted": lambda: settings.DEMAND_REVIEW_MINUTES, "reviewed": lambda: settings.DEMAND_ACCEPT_MINUTES,
+           "dispatched": lambda: settings.DEMAND_OFFER_MINUTES}
 
 
 def tracking_hash(code: str) -> str:
@@ -150,6 +154,8 @@ def demand_rows(*, seed: int, count: int, first_id: int, stations: list[Station]
         age = now - submitted
         states = NEW_STATUS if age < timedelta(days=3) else OLD_STATUS
         status = rng.choices([s for s, _ in states], weights=[w for _, w in states])[0]
+        if status in WAITING:  # what waits longer is escalated by the SLA sweep: waiting now = within its window
+            submitted = now - timedelta(minutes=rng.uniform(0.1, 0.8) * WAITING[status]())
         year = submitted.year
         number = seq[year] = seq.get(year, -1) + 1
         resident = rng.choice(pool[station.county])
@@ -157,11 +163,14 @@ def demand_rows(*, seed: int, count: int, first_id: int, stations: list[Station]
         completed = min(submitted + timedelta(hours=rng.uniform(3, 60)), now - timedelta(minutes=1)) if done else None
         closed = min(completed + timedelta(hours=72), now) if status == "closed" else None
         rating = rng.choice(RATINGS) if status == "rated" or (status == "closed" and rng.random() < 0.4) else None
-        # As the workflow keeps due_at: the SLA clock runs until a volunteer accepts, then
-        # stops; completing starts the auto-close clock, which closing (not rating) clears.
-        sla = {"submitted": 60, "reviewed": 120, "dispatched": 30}
-        due = submitted + timedelta(minutes=sla[status] * rng.uniform(1, 6)) if status in sla else None
-        if status in ("completed", "rated"):
+        # As the workflow keeps due_at: review due DEMAND_REVIEW_MINUTES after submission;
+        # once reviewed, acceptance due DEMAND_ACCEPT_MINUTES after the review (demand_history
+        # sets it from the review's time); accepting stops the clock; completing starts the
+        # auto-close clock, which closing (not rating) clears.
+        due = None
+        if status == "submitted":
+            due = submitted + timedelta(minutes=settings.DEMAND_REVIEW_MINUTES)
+        elif status in ("completed", "rated"):
             due = completed + timedelta(hours=settings.DEMAND_AUTO_CLOSE_HOURS)
         rows.append({
             "id": first_id + j, "tracking_no": (year, number),
@@ -193,13 +202,15 @@ ACCEPTED_ON = ("accepted", "in_progress", "completed", "rated", "closed")
 
 
 def demand_history(*, seed: int, index: int, demands: list[dict], stations: dict[int, Station], first_event_id: int,
-                   first_offer_id: int, now: datetime, offer_minutes: int, auto_close_hours: int):
+                   first_offer_id: int, now: datetime, offer_minutes: int, auto_close_hours: int,
+                   accept_minutes: int = 120):
     """The DemandEvents each request's state and timestamps imply, with the workflow's own
     actions and statuses (intake submit; review or reject; dispatch; accept; start;
     complete; rate; close by staff, or auto_close by the timer once `auto_close_hours`
     passed unrated), and the one team offer (the station's 分队) of every dispatched request.
-    Returns (events, offers, updated_at per request: its last event). Chunk `index` has its
-    own RNG; `stations` by station id."""
+    Returns (events, offers, updated_at per request: its last event), and sets the `due_at`
+    of a request waiting for acceptance (`accept_minutes` after its review). Chunk `index`
+    has its own RNG; `stations` by station id."""
     rng = random.Random(f"{seed}:demand-history:{index}")
     uniform, minutes = rng.uniform, lambda a, b: timedelta(minutes=rng.uniform(a, b))
     events, offers, updated = [], [], []
@@ -214,6 +225,8 @@ def demand_history(*, seed: int, index: int, demands: list[dict], stations: dict
             span = end - sub
             at = sub + min(span * 0.2, minutes(5, 90))
             steps.append((at, IMPORTED, "review", "submitted", "reviewed", ""))
+            if status in ("reviewed", "dispatched"):  # still waiting for a volunteer to accept
+                d["due_at"] = at + timedelta(minutes=accept_minutes)
             if status != "reviewed":
                 at = dispatched = at + min(span * 0.1, minutes(1, 30))
                 steps.append((at, IMPORTED, "dispatch", "reviewed", "dispatched", ""))

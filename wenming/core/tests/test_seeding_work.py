@@ -51,7 +51,7 @@ def _demands(seed: int, pool, days=None) -> tuple[list, tuple]:
                             pool=pool, categories=[1, 2, 3], now=NOW, days=days, day_cum=day_cum, tz=TZ)
     history = work.demand_history(seed=seed, index=0, demands=rows, stations={s.station_id: s for s in STATIONS},
                                   first_event_id=1, first_offer_id=1, now=NOW, offer_minutes=30,
-                                  auto_close_hours=72)
+                                  auto_close_hours=72, accept_minutes=120)
     return rows, history
 
 
@@ -157,6 +157,26 @@ def test_request_histories_follow_the_workflow_to_each_requests_state():
                 if row["accepted_team_id"]:
                     assert offer[3] == row["accepted_team_id"]
                     assert offer[8] == next(s[2] for s in steps if s[5] == "accept") <= offer[7]
+
+
+def test_requests_still_waiting_are_within_their_sla_windows():
+    """As the SLA sweep would leave them: nothing waiting is overdue, no open offer has
+    lapsed; due_at as the workflow keeps it (review, acceptance after the review, auto-close)."""
+    rows, (events, offers, _) = _demands(7, _pool(7), days=[TODAY - timedelta(days=k) for k in range(4, -1, -1)])
+    reviewed_at = {e[1]: e[2] for e in events if e[5] == "review"}
+    waiting = [r for r in rows if r["status"] in work.WAITING]
+    assert {r["status"] for r in waiting} == {"submitted", "reviewed", "dispatched"}
+    for r in rows:
+        if r["status"] == "submitted":
+            assert r["due_at"] == r["submitted_at"] + timedelta(minutes=60) > NOW
+        elif r["status"] in ("reviewed", "dispatched"):
+            assert r["due_at"] == reviewed_at[r["id"]] + timedelta(minutes=120) > NOW
+        elif r["status"] in ("completed", "rated"):
+            assert r["due_at"] == r["completed_at"] + timedelta(hours=72)
+        else:
+            assert r["due_at"] is None, r["status"]
+    open_offers = [o for o in offers if o[5] == "offered"]
+    assert open_offers and all(o[7] > NOW for o in open_offers)
 
 
 def test_campaign_rows_have_realistic_shapes():
