@@ -1,7 +1,12 @@
 """The `wenming` command. Each verb is a Django management command; `manage` passes through.
 
     wenming demo                      set up the embedded database, seed the demo county, serve
-    wenming serve [ADDR:PORT]         serve the web app
+    wenming serve [ADDR:PORT]         serve: gunicorn + the background worker and scheduler
+    wenming web [ADDR:PORT]           only the web server (gunicorn), for a service manager
+    wenming worker [--beat]           only the background worker (Celery)
+    wenming beat                      only the scheduler (Celery beat; one per fleet)
+    wenming backup FILE               a consistent backup while serving
+    wenming restore FILE              restore into an empty install
     wenming manage ARGS…              any Django management command
     wenming seed demo|city …          generate data
     wenming import volunteers FILE    import a roster (--dry-run to check only)
@@ -18,6 +23,11 @@ import sys
 VERBS = {
     "demo": "demo",
     "serve": "serve",
+    "web": "web",
+    "worker": "worker",
+    "beat": "beat",
+    "backup": "backup",
+    "restore": "restore",
     "seed": "seed",
     "import": "import_data",
     "export": "export_data",

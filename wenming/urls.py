@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from wenming.api import api
 from wenming.core import views as core_views
+from wenming.ops import views as ops_views
 
 admin.site.site_header = "文明实践云 · 系统管理"
 admin.site.site_title = "文明实践云"
@@ -10,6 +11,8 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("wenming.accounts.urls")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .audit import audit_record
-from .models import AuditEntry, Counter, StoredImage
+from .models import AuditEntry, Counter, PeriodicLatch, PeriodicRun, StoredImage
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -62,3 +62,18 @@ class StoredImageAdmin(ReadOnlyAdmin):
 
     list_display = ["created_at", "purpose", "content_type", "width", "height", "bytes", "uploaded_by"]
     list_filter = ["purpose", "content_type"]
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(ReadOnlyAdmin):
+    """When each background job last ran, where, and how it ended: the operator's first look
+    when figures stop moving or messages stop arriving."""
+
+    list_display = ["name", "started_at", "finished_at", "outcome", "result", "error", "worker"]
+    list_filter = ["name", "outcome"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(PeriodicLatch)
+class PeriodicLatchAdmin(ReadOnlyAdmin):
+    list_display = ["name", "next_run_at"]

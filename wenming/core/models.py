@@ -129,3 +129,45 @@ class StoredImage(models.Model):
 
     def __str__(self):
         return f"{self.purpose}/{self.public_id}"
+
+
+class PeriodicLatch(models.Model):
+    """One row per periodic job: a run starts only by moving `next_run_at` forward with a
+    conditional UPDATE, so however many schedulers and workers there are, a job runs at most
+    once per interval across the fleet (core/periodic.py)."""
+
+    name = models.CharField("任务", max_length=64, primary_key=True)
+    next_run_at = models.DateTimeField("下次可运行")
+
+    class Meta:
+        verbose_name = "定时任务闩"
+        verbose_name_plural = "定时任务闩"
+
+
+class PeriodicRunOutcome(models.TextChoices):
+    RUNNING = "running", "运行中"
+    OK = "ok", "完成"
+    FAILED = "failed", "失败"
+
+
+class PeriodicRun(models.Model):
+    """One row per run of a periodic job: when, where, how it ended and what it did (counts
+    only). Kept for a week by the housekeeping job."""
+
+    name = models.CharField("任务", max_length=64)
+    started_at = models.DateTimeField("开始", db_index=True)
+    finished_at = models.DateTimeField("结束", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=10, choices=PeriodicRunOutcome.choices,
+                               default=PeriodicRunOutcome.RUNNING)
+    result = models.JSONField("处理数量", default=dict, blank=True)
+    error = models.CharField("错误类型", max_length=100, blank=True)
+    worker = models.CharField("执行进程", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "定时任务运行记录"
+        verbose_name_plural = "定时任务运行记录"
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["name", "started_at"], name="periodic_run_name_idx")]
+
+    def __str__(self):
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .database import database_from_url
 from .secrets import load_secrets
+from .services import broker_from_url, cache_from_url, storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("WENMING_VAR_DIR", BASE_DIR / "var"))
@@ -43,10 +44,13 @@ INSTALLED_APPS = [
     "wenming.grids",
     "wenming.reporting",
     "wenming.campaigns",
+    "wenming.ops",
 ]
 
 MIDDLEWARE = [
+    "wenming.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,7 +59,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wenming.core.middleware.RequestContextMiddleware",
-    "wenming.core.periodic.InlinePeriodicTasksMiddleware",
 ]
 
 ROOT_URLCONF = "wenming.urls"
@@ -108,6 +111,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Static files are served by WhiteNoise from STATIC_ROOT (collected, hashed and compressed
+# by `wenming serve`); uploads go through the storage API (local disk or S3, docs/configuration.md).
+STORAGES = storages_from_env(os.environ, VAR_DIR)
 MEDIA_ROOT = VAR_DIR / "media"  # uploads live outside the web root, served through views
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -116,11 +122,27 @@ ROSTER_UPLOAD_MAX_BYTES = int(os.environ.get("WENMING_ROSTER_UPLOAD_MAX_BYTES", 
 UPLOAD_MAX_BYTES = int(os.environ.get("WENMING_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 UPLOAD_DIR = VAR_DIR / "uploads"
 
+# Shared state: every web worker and every server sees the same cache (rate limits, cached
+# lists). Redis in production (WENMING_CACHE_URL=redis://…); the embedded default is a
+# table in the database, shared by all local processes. Sessions live in the database.
+CACHES = {"default": cache_from_url(os.environ.get("WENMING_CACHE_URL", ""))}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# TLS is ended by nginx in front (docs/deployment.md): these come from the environment so a
+# production install passes `check --deploy` without editing code.
+SECURE_HSTS_SECONDS = int(os.environ.get("WENMING_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("WENMING_HSTS_INCLUDE_SUBDOMAINS", "0") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("WENMING_HSTS_PRELOAD", "0") == "1"
+SECURE_SSL_REDIRECT = os.environ.get("WENMING_SSL_REDIRECT", "1" if PRODUCTION else "0") == "1"
+# /healthz and /readyz answer plain HTTP probes from the load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+if os.environ.get("WENMING_PROXY_SSL_HEADER", "1" if PRODUCTION else "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = os.environ.get("WENMING_USE_X_FORWARDED_HOST", "0") == "1"
 
 # Volunteer numbers: prefix + zero-padded sequence, e.g. WM0000012345.
 VOLUNTEER_NUMBER_PREFIX = os.environ.get("WENMING_VOLUNTEER_NUMBER_PREFIX", "WM")
@@ -137,8 +159,6 @@ VENUE_TOKEN_GRACE_WINDOWS = int(os.environ.get("WENMING_VENUE_TOKEN_GRACE_WINDOW
 # Check-in opens this long before a shift; forgotten check-outs close this long after it ends.
 CHECKIN_OPENS_MINUTES = int(os.environ.get("WENMING_CHECKIN_OPENS_MINUTES", "30"))
 CHECKOUT_GRACE_MINUTES = int(os.environ.get("WENMING_CHECKOUT_GRACE_MINUTES", "60"))
-# Periodic tasks run inline after responses (embedded default); 0 when cron/Celery beat runs them.
-INLINE_PERIODIC_TASKS = os.environ.get("WENMING_INLINE_PERIODIC", "1") == "1"
 # Hours from attendance are clipped to the shift and rounded down to this many minutes
 # (0: exact to the minute). Star thresholds in verified hours; points per verified hour.
 HOURS_ROUNDING_MINUTES = int(os.environ.get("WENMING_HOURS_ROUNDING_MINUTES", "15"))
@@ -152,10 +172,59 @@ DEMAND_ACCEPT_MINUTES = int(os.environ.get("WENMING_DEMAND_ACCEPT_MINUTES", "120
 DEMAND_OFFER_MINUTES = int(os.environ.get("WENMING_DEMAND_OFFER_MINUTES", "30"))
 DEMAND_AUTO_CLOSE_HOURS = int(os.environ.get("WENMING_DEMAND_AUTO_CLOSE_HOURS", "72"))
 
+# Background work (docs/deployment.md): Celery with Redis or RabbitMQ in production
+# (WENMING_BROKER_URL); the embedded default queues in a SQLite file beside the database
+# (kombu's SQLAlchemy transport), so no server is needed.
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_from_url(
+    os.environ.get("WENMING_BROKER_URL", ""), VAR_DIR)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes are kept in our own tables
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its message to another
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("WENMING_TASK_SOFT_TIME_LIMIT", "600"))
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Tests and one-off scripts may run tasks in the calling process.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("WENMING_TASKS_EAGER", "0") == "1"
+CELERY_TASK_EAGER_PROPAGATES = True
+
+# Periodic jobs: task name -> interval in seconds. Beat sends them; each run takes a latch
+# in the database first, so a job runs at most once per interval across the whole fleet,
+# however many schedulers or workers there are (wenming/core/periodic.py).
+PERIODIC_SECONDS = int(os.environ.get("WENMING_PERIODIC_SECONDS", "60"))
+PERIODIC_JOBS = {
+    "service.close_forgotten_checkouts": PERIODIC_SECONDS,
+    "core.deliver_notifications": PERIODIC_SECONDS,
+    "demands.sla_tick": PERIODIC_SECONDS,
+    "dashboards.fold_figures": PERIODIC_SECONDS,
+    "ops.housekeeping": 3600,
+}
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": f"wenming.{name}", "schedule": every, "options": {"expires": every}}
+    for name, every in PERIODIC_JOBS.items()
+}
+
+# Logs: one JSON object a line with the request id and user id (never personal data);
+# WENMING_LOG_FORMAT=text for a terminal. Sentry when WENMING_SENTRY_DSN is set.
+LOG_FORMAT = os.environ.get("WENMING_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "wenming.ops.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "wenming.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"],
+                             "formatter": "text" if LOG_FORMAT == "text" else "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WENMING_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+SENTRY_DSN = os.environ.get("WENMING_SENTRY_DSN", "")
+if SENTRY_DSN:
+    from wenming.ops.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, environment="production" if PRODUCTION else "embedded")

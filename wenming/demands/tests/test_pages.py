@@ -224,7 +224,6 @@ def _serve(world, demand):
 
 
 def test_the_board_groups_by_state_flags_overdue_and_filters(cast, settings):
-    settings.INLINE_PERIODIC_TASKS = False  # the SLA tick would escalate the late one away mid-test
     late, _ = entered(cast, now=timezone.now() - timedelta(hours=3))
     fresh, _ = _to(cast, "reviewed")
     staff = login(cast.manager_a)

@@ -125,19 +125,19 @@ def test_manual_check_in_by_a_leader_is_audited(setup, world):
     assert timezone.is_aware(attendance.check_in_at)
 
 
-def test_forgotten_check_outs_close_inline_after_a_request(setup, client, settings):
-    """The embedded default has no scheduler: the web process runs due tasks itself."""
-    from django.core.cache import cache
-
+def test_forgotten_check_outs_close_by_the_periodic_task_not_by_a_request(setup, client):
+    """Scheduled work never runs inside a user's request: a page view leaves the forgotten
+    check-out open; the periodic task (sent by beat) closes it."""
     from wenming.service.models import Shift
+    from wenming.service.tasks import close_forgotten_checkouts
 
     shift, user, _ = setup
     now = shift.starts_at
     attendance_check_in(actor=user, shift=shift, token=venue_token(shift.pk, now), now=now, **SITE)
     Shift.objects.filter(pk=shift.pk).update(starts_at=now - timedelta(hours=6), ends_at=now - timedelta(hours=3))
     Attendance.objects.update(check_in_at=now - timedelta(hours=6))  # as if checked in at the start
-    settings.INLINE_PERIODIC_TASKS = True
-    cache.clear()
     client.get("/")
+    assert Attendance.objects.get().check_out_at is None
+    assert close_forgotten_checkouts.delay().get() == {"closed": 1}
     closed = Attendance.objects.get()
     assert closed.auto_closed and closed.check_out_at == now - timedelta(hours=3)

@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from wenming.dashboards.summary import fold_all
+from wenming.core.periodic import run_now
 
 
 class Command(BaseCommand):
-    help = "把待汇总的变化计入看板汇总（生产环境由 cron / Celery beat 每分钟运行）"
+    help = "把待汇总的变化计入看板汇总；后台调度每分钟自动运行，此命令立即运行一次"
 
     def handle(self, *args, **options):
-        self.stdout.write(f"已汇总 {fold_all()} 条变化")
+        done = run_now("dashboards.fold_figures")
+        self.stdout.write(f"已汇总 {done['folded']} 条变化")

@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from wenming.service.attendance_services import attendance_close_forgotten
+from wenming.core.periodic import run_now
 
 
 class Command(BaseCommand):
-    help = "关闭忘记签退的签到记录（班次结束并超过宽限期后，签退时间记为班次结束时间）；可由 cron 定时运行"
+    help = "关闭忘记签退的签到记录（班次结束并超过宽限期后，签退时间记为班次结束时间）；后台调度每分钟自动运行，此命令立即运行一次"
 
     def handle(self, *args, **options):
-        self.stdout.write(f"自动签退 {attendance_close_forgotten()} 条")
+        done = run_now("service.close_forgotten_checkouts")
+        self.stdout.write(f"自动签退 {done['closed']} 条")

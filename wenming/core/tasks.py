@@ -1,0 +1,21 @@
+"""Background tasks of the core: the notification outbox's sender."""
+
+from celery import shared_task
+
+from .notify import IMMEDIATE_BUDGET_S, PERIODIC_BUDGET_S, deliver_all
+from .periodic import periodic_job
+
+
+@periodic_job("core.deliver_notifications")
+def deliver_notifications() -> dict:
+    """Every minute: whatever the immediate send missed (a crash, a gateway outage, a retry
+    that is due now)."""
+    return {"sent": deliver_all(budget_s=PERIODIC_BUDGET_S)}
+
+
+@shared_task(name="wenming.core.deliver_notifications_now", soft_time_limit=IMMEDIATE_BUDGET_S + 20,
+             time_limit=IMMEDIATE_BUDGET_S + 30, ignore_result=True)
+def deliver_notifications_now(ids: list[int]) -> dict:
+    """Right after the commit that wrote these rows (queued by `notify`): the rows are leased,
+    so a periodic run at the same moment never sends one twice."""
+    return {"sent": deliver_all(ids=ids, budget_s=IMMEDIATE_BUDGET_S)}

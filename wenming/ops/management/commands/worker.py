@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "启动后台任务进程（Celery worker）；--beat 同时运行定时调度（只适合单机）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--concurrency", type=int, default=2, help="同时执行的任务数（默认 2）")
+        parser.add_argument("--beat", action="store_true", help="同时运行定时调度（整个集群只能有一个调度）")
+        parser.add_argument("--hostname", default=None, help="worker 名称（同一台机器多个 worker 时区分）")
+
+    def handle(self, *args, concurrency, beat, hostname, **options):
+        from wenming.celery import app
+
+        argv = ["worker", f"--concurrency={concurrency}", "--loglevel=INFO", "--without-mingle", "--without-gossip"]
+        if beat:
+            argv += ["--beat", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"]
+        if hostname:
+            argv.append(f"--hostname={hostname}")
+        app.worker_main(argv)

@@ -1,0 +1,20 @@
+"""Errors to Sentry when WENMING_SENTRY_DSN is set: without personal data (no request
+bodies, cookies, user names or addresses; only the user id) and without performance traces
+unless asked for."""
+
+import os
+
+
+def sentry_init(dsn: str, *, environment: str) -> None:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=os.environ.get("WENMING_SENTRY_ENVIRONMENT", environment),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=float(os.environ.get("WENMING_SENTRY_TRACES", "0")),
+    )

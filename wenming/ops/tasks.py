@@ -1,0 +1,51 @@
+"""Housekeeping: keep the tables that only grow (run records, the embedded queue's
+delivered messages, expired cache entries and sessions) from growing without end."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.utils import timezone
+
+from wenming.core.models import PeriodicRun
+from wenming.core.periodic import periodic_job
+from wenming.settings.services import CACHE_TABLE
+
+RUNS_KEPT = timedelta(days=7)
+
+
+@periodic_job("ops.housekeeping")
+def housekeeping() -> dict:
+    now = timezone.now()
+    done = {"runs": PeriodicRun.objects.filter(started_at__lt=now - RUNS_KEPT).delete()[0]}
+    done["sessions"] = Session.objects.filter(expire_date__lt=now).delete()[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(CACHE_TABLE)} WHERE expires < %s",
+                       [connection.ops.adapt_datetimefield_value(now)])
+        done["cache_entries"] = cursor.rowcount
+    done["queue_messages"] = broker_sweep(older_than=timedelta(hours=1))
+    return done
+
+
+def broker_sweep(*, older_than: timedelta) -> int:
+    """kombu's SQLAlchemy transport keeps each delivered message as an invisible row: delete
+    those older than `older_than` (only on the embedded queue; Redis and RabbitMQ clean up
+    after themselves)."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("sqla+"):
+        return 0
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url[len("sqla+"):], **settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+    try:
+        with engine.begin() as conn:
+            if not sa.inspect(conn).has_table("kombu_message"):
+                return 0
+            # the transport stamps a row with the local naive time when it is delivered
+            cutoff = datetime.now() - older_than
+            result = conn.execute(sa.text("DELETE FROM kombu_message WHERE visible = :no AND timestamp < :cutoff"),
+                                  {"no": False, "cutoff": cutoff})
+            return result.rowcount or 0
+    finally:
+        engine.dispose()
