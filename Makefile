@@ -1,12 +1,14 @@
 # Two commands set everything up on a fresh Debian machine with Python 3.11:
 #   make demo   — create .venv, install, migrate the embedded SQLite database, seed the demo county, serve
 #   make test   — create/update .venv and run the whole suite (ruff, migrations check, pytest)
+# Both first run scripts/ensure-debian-packages: chromium, fonts-wqy-microhei (the certificate
+# font), nginx and postgresql-client, installed when missing if we are root with apt-get.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv serve clean
+.PHONY: demo test lint venv serve clean debian-packages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +18,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+debian-packages:
+	scripts/ensure-debian-packages
+
+demo: $(STAMP) debian-packages
 	$(BIN)/wenming demo
 
 serve: $(STAMP)
@@ -26,8 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/wenming manage makemigrations --check --dry-run
 
-test: lint
-	scripts/ensure-chromium
+test: lint debian-packages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

@@ -36,10 +36,14 @@ logger = logging.getLogger(__name__)
 
 FONT_NAME = "WenmingCJK"
 FONT_SETTING = "WENMING_CJK_FONT"
-# Debian packages with TrueType outlines and Latin digits. fonts-wqy-zenhei also covers CJK
-# Extension A (rare characters in names). Not fonts-droid-fallback: it has no Latin digits.
+# The font the project's set-up installs (scripts/ensure-debian-packages, run by `make demo` and
+# `make test`): WenQuanYi Micro Hei from Debian's fonts-wqy-microhei, TrueType outlines, licensed
+# Apache-2.0 or GPL-3 with font exception (/usr/share/doc/fonts-wqy-microhei/copyright).
+PACKAGED_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+# Other Debian packages with TrueType outlines and Latin digits, used when installed by hand.
+# fonts-wqy-zenhei also covers CJK Extension A (rare characters in names). Not
+# fonts-droid-fallback: it has no Latin digits.
 DEBIAN_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
     "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
 )
@@ -115,20 +119,15 @@ def _setting_value() -> str:
 
 
 def _packaged_font() -> Path | None:
-    # paperang-p2-fonts-cjk (a project dependency) ships WenQuanYi Micro Hei, byte-identical
-    # to Debian's fonts-wqy-microhei; so `pip install -e .` alone brings a font.
-    try:
-        from importlib.resources import files
-
-        path = Path(str(files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"))
-    except (ImportError, TypeError):
-        return None
+    """Debian's fonts-wqy-microhei, which scripts/ensure-debian-packages installs (never a pip
+    package: none ships this font with its licence text)."""
+    path = Path(PACKAGED_FONT)
     return path if path.is_file() else None
 
 
 def find_cjk_font() -> tuple[Path, int]:
     """(font file, TTC subfont index): the WENMING_CJK_FONT setting (env or Django settings,
-    `path` or `path#index`), else the packaged font, else a Debian font."""
+    `path` or `path#index`), else Debian's fonts-wqy-microhei, else another Debian font."""
     configured = _setting_value()
     if configured:
         match = re.fullmatch(r"(.+?)(?:#(\d+))?", configured.strip())
@@ -144,9 +143,10 @@ def find_cjk_font() -> tuple[Path, int]:
         if os.path.isfile(candidate):
             return Path(candidate), 0
     raise CJKFontError(
-        "未找到可用的中文 TrueType 字体，无法生成志愿服务记录证明。请在项目目录运行 "
-        "pip install -e . （安装 paperang-p2-fonts-cjk），或 apt-get install fonts-wqy-microhei，"
-        f"或把环境变量 {FONT_SETTING} 设为 TTF/TTC 字体文件路径（不支持 CFF 轮廓的 OTF）。"
+        "未找到可用的中文 TrueType 字体，无法生成志愿服务记录证明。请以 root 运行 "
+        "scripts/ensure-debian-packages（或 apt-get install fonts-wqy-microhei），"
+        f"或把环境变量 {FONT_SETTING} 设为 TTF/TTC 字体文件路径"
+        "（不支持 CFF 轮廓的 OTF，如 Noto Sans CJK）。"
     )
 
 

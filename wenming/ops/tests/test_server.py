@@ -1,0 +1,147 @@
+"""The real server: gunicorn behind `wenming web` / `wenming serve`, over real HTTP."""
+
+import http.client
+import json
+import os
+import signal
+import threading
+import urllib.request
+
+import pytest
+
+from wenming.core.testing import CONCURRENT
+from wenming.ops.testing import child_env, free_port, http_ready, running, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def _get(port, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as res:
+            return res.status, json.loads(res.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def _log(tmp_path, name="web.log"):
+    return (tmp_path / name).read_text(errors="replace")[-3000:]
+
+
+@CONCURRENT
+def test_sixty_four_simultaneous_new_post_connections_are_all_answered(tmp_path):
+    """runserver reset 32–38 of 64 (its listen queue holds 10); gunicorn's backlog holds them."""
+    port = free_port()
+    env = child_env(WENMING_WEB_WORKERS="2")
+    with running(["web", f"127.0.0.1:{port}"], env, log_path=tmp_path / "web.log"):
+        wait_until(lambda: http_ready(port), timeout=60, what="gunicorn")
+        barrier, answers, errors = threading.Barrier(64), [], []
+        body = json.dumps({"username": "nobody", "password": "wrong-password"})
+
+        def post():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            try:
+                barrier.wait()
+                conn.request("POST", "/api/v1/auth/token", body=body, headers={"Content-Type": "application/json"})
+                answers.append(conn.getresponse().status)
+            except OSError as exc:  # a reset connection
+                errors.append(type(exc).__name__)
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=post) for _ in range(64)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == [], _log(tmp_path)
+    assert len(answers) == 64 and set(answers) <= {401, 429}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_and_readyz_fails_when_the_database_is_unreachable(tmp_path):
+    port = free_port()
+    env = child_env(DATABASE_URL=f"sqlite:///{tmp_path}/no-such-dir/db.sqlite3", WENMING_VAR_DIR=str(tmp_path),
+                    WENMING_CACHE_URL="locmem://", WENMING_WEB_WORKERS="1")
+    with running(["web", f"127.0.0.1:{port}"], env, log_path=tmp_path / "web.log"):
+        wait_until(lambda: http_ready(port), timeout=60, what="gunicorn")
+        status, body = _get(port, "/readyz")
+    assert status == 503, _log(tmp_path)
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"]["ok"] is False and "无法连接" in body["checks"]["database"]["detail"]
+    assert body["checks"]["migrations"]["ok"] is False
+
+
+@CONCURRENT
+def test_readyz_is_ok_when_database_migrations_broker_and_cache_are(tmp_path):
+    port = free_port()
+    env = child_env(WENMING_VAR_DIR=str(tmp_path), WENMING_WEB_WORKERS="1")  # embedded queue in tmp
+    with running(["web", f"127.0.0.1:{port}"], env, log_path=tmp_path / "web.log"):
+        wait_until(lambda: http_ready(port), timeout=60, what="gunicorn")
+        status, body = _get(port, "/readyz")
+    assert status == 200, (body, _log(tmp_path))
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(p) for p in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@pytest.mark.django_db
+def test_killing_the_gunicorn_master_takes_its_workers_and_the_port_down_at_once(tmp_path):
+    port = free_port()
+    env = child_env(WENMING_VAR_DIR=str(tmp_path), WENMING_WEB_WORKERS="2")
+    with running(["web", f"127.0.0.1:{port}"], env, log_path=tmp_path / "web.log") as master:
+        wait_until(lambda: http_ready(port), timeout=60, what="gunicorn")
+        workers = wait_until(lambda: _children(master.pid) if len(_children(master.pid)) == 2 else None,
+                             timeout=20, what="two workers")
+        os.kill(master.pid, signal.SIGKILL)
+        master.wait()
+        wait_until(lambda: not any(_alive(w) for w in workers), timeout=10, what="the workers to exit")
+        wait_until(lambda: _port_free(port), timeout=10, what="the port to be free")
+
+
+@CONCURRENT
+def test_serve_runs_web_worker_and_beat_and_killing_it_leaves_nothing_behind(tmp_path):
+    """`wenming serve`: gunicorn plus a Celery worker with beat on the embedded queue; beat's
+    first ticks reach the worker; kill -9 of the supervisor stops every child."""
+    from wenming.core.models import PeriodicRun
+
+    port = free_port()
+    env = child_env(WENMING_VAR_DIR=str(tmp_path), WENMING_PERIODIC_SECONDS="5", WENMING_WEB_WORKERS="1")
+    with running(["serve", f"127.0.0.1:{port}"], env, log_path=tmp_path / "serve.log") as supervisor:
+        wait_until(lambda: http_ready(port), timeout=90, what="gunicorn")
+        try:
+            wait_until(lambda: PeriodicRun.objects.filter(name="core.deliver_notifications", outcome="ok").exists(),
+                       timeout=90, what="beat → worker")
+        except AssertionError:
+            raise AssertionError(_log(tmp_path, "serve.log")) from None
+        children = _children(supervisor.pid)
+        assert len(children) == 2
+        os.kill(supervisor.pid, signal.SIGKILL)
+        supervisor.wait()
+        wait_until(lambda: not any(_alive(c) for c in children), timeout=30, what="web and worker to stop")
+        wait_until(lambda: _port_free(port), timeout=10, what="the port to be free")
