@@ -30,6 +30,19 @@ accesslog = None  # the request log is written by wenming.ops.middleware, as JSO
 errorlog = "-"
 loglevel = os.environ.get("WENMING_LOG_LEVEL", "info").lower()
 proc_name = "wenming-web"
+if os.environ.get("WENMING_LOG_FORMAT", "json") == "json":
+    # gunicorn's own lines (start, worker time-outs) as JSON too, like the application's
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "wenming.ops.logs.JsonFormatter"}},
+        "filters": {"request": {"()": "wenming.ops.logs.RequestContextFilter"}},
+        "handlers": {"error_console": {"class": "logging.StreamHandler", "formatter": "json",
+                                       "filters": ["request"], "stream": "ext://sys.stderr"}},
+        "root": {"level": loglevel.upper(), "handlers": ["error_console"]},
+        "loggers": {"gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"],
+                                       "propagate": False}},
+    }
 
 
 def post_fork(server, worker):

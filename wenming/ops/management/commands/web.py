@@ -1,6 +1,7 @@
 import os
 import sys
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -13,6 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, **options):
         if addrport:
             os.environ["WENMING_BIND"] = addrport
+        # hashed, compressed copies for WhiteNoise; quick when nothing changed since the last start
+        call_command("collectstatic", interactive=False, verbosity=0)
         # exec: the service manager supervises gunicorn's master itself, signals and all
         os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:wenming.ops.gunicorn_conf",
                                   "wenming.wsgi:application"])
