@@ -18,6 +18,19 @@ def _blind_key() -> bytes:
     return settings.BLIND_INDEX_KEY.encode()
 
 
+def reset_key_cache() -> None:
+    """Forget the keys read so far: after the settings' keys changed in this process (a
+    restore that installed the backup's keys)."""
+    _fernet.cache_clear()
+    _blind_key.cache_clear()
+
+
+def decrypt_strict(token: str) -> str:
+    """Like `decrypt`, but raises InvalidToken instead of answering a placeholder: for checks
+    that must know (a restore verifying every value), not for pages."""
+    return _fernet().decrypt(token.encode()).decode() if token else ""
+
+
 def encrypt(plain: str) -> str:
     if not plain:
         return ""
