@@ -1,4 +1,5 @@
-"""Readiness checks for /readyz: each answers (ok, Chinese detail) quickly and never raises."""
+"""Readiness checks for /readyz: each answers (ok, Chinese detail) quickly and never raises.
+The keys check: wenming/ops/keys.py."""
 
 import logging
 
@@ -59,6 +60,15 @@ def check_cache() -> tuple[bool, str]:
         return False, f"不可用（{type(exc).__name__}）"
 
 
+def check_keys() -> tuple[bool, str]:
+    from .keys import keys_check
+
+    try:
+        return keys_check()
+    except Exception as exc:
+        return False, f"无法检查（{type(exc).__name__}）"
+
+
 def readiness() -> tuple[bool, dict]:
     """(ready, {check: {"ok", "detail"}})."""
     from wenming.celery import app
@@ -67,4 +77,5 @@ def readiness() -> tuple[bool, dict]:
     results["migrations"] = check_migrations() if results["database"][0] else (False, "数据库不可用，未检查")
     results["broker"] = (True, "任务在本进程内执行") if app.conf.task_always_eager else check_broker()
     results["cache"] = check_cache()
+    results["keys"] = check_keys() if results["migrations"][0] else (False, "迁移未完成，未检查")
     return all(ok for ok, _ in results.values()), {k: {"ok": ok, "detail": d} for k, (ok, d) in results.items()}

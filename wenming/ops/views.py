@@ -1,7 +1,8 @@
 """Probes for the load balancer and the service manager.
 
 /healthz: the process answers (no database touched). /readyz: it can do its work — the
-database answers, every migration is applied, the broker and the cache are reachable;
+database answers, every migration is applied, the broker and the cache are reachable,
+the keys fit the data (wenming/ops/keys.py);
 503 with the failing check otherwise. Neither needs a login nor reveals more than ok/not ok
 and a short reason.
 """

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from wenming.ops.keys import ensure_keys_fit
 from wenming.ops.supervisor import Supervisor, embedded_children
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, no_worker, **options):
         if ":" not in addrport:
             addrport = f"127.0.0.1:{addrport}"
+        ensure_keys_fit()
         self.stdout.write("正在整理静态文件……")
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Web 服务：http://{addrport}/（gunicorn）" + ("" if no_worker else "；后台任务与定时调度：Celery"))

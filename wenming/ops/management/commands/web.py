@@ -4,6 +4,8 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from wenming.ops.keys import ensure_keys_fit
+
 
 class Command(BaseCommand):
     help = "只启动 Web 服务器（gunicorn），供 systemd 等服务管理器使用；参数见 wenming/ops/gunicorn_conf.py"
@@ -12,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default=None, help="监听地址与端口（默认取 WENMING_BIND，否则 127.0.0.1:8000）")
 
     def handle(self, *args, addrport, **options):
+        ensure_keys_fit()
         if addrport:
             os.environ["WENMING_BIND"] = addrport
         # hashed, compressed copies for WhiteNoise; quick when nothing changed since the last start

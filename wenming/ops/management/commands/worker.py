@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from wenming.ops.keys import ensure_keys_fit
+
 
 class Command(BaseCommand):
     help = "启动后台任务进程（Celery worker）；--beat 同时运行定时调度（只适合单机）"
@@ -11,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--hostname", default=None, help="worker 名称（同一台机器多个 worker 时区分）")
 
     def handle(self, *args, concurrency, beat, hostname, **options):
+        ensure_keys_fit()
         from wenming.celery import app
 
         argv = ["worker", f"--concurrency={concurrency}", "--loglevel=INFO", "--without-mingle", "--without-gossip"]
