@@ -6,6 +6,7 @@ from wenming.accounts.api import router as accounts_router
 from wenming.accounts.user_api import router as users_router
 from wenming.campaigns.api import router as campaigns_router
 from wenming.core.api import API_AUTH, install_error_handlers
+from wenming.core.job_api import router as jobs_router
 from wenming.dashboards.api import router as dashboards_router
 from wenming.deliveries.api import router as deliveries_router
 from wenming.demands.api import router as demands_router
@@ -37,5 +38,5 @@ install_error_handlers(api)
 for router in (accounts_router, users_router, orgs_router, volunteers_router, teams_router, service_router,
                attendance_router, hours_router, service_certificates_router, mobilization_router, rewards_router,
                demands_router, deliveries_router, supplies_router, hotline_router, grids_router,
-               reporting_router, campaigns_router, dashboards_router):
+               reporting_router, campaigns_router, dashboards_router, jobs_router):
     api.add_router("", router)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("wenming.accounts.urls")),
+    path("jobs/", include("wenming.core.job_urls")),
     path("orgs/", include("wenming.orgs.urls")),
     path("volunteers/roster/", include("wenming.volunteers.roster_urls")),
     path("volunteers/", include("wenming.volunteers.urls")),

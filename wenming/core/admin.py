@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .audit import audit_record
-from .models import AuditEntry, Counter, PeriodicLatch, PeriodicRun, StoredImage
+from .models import AuditEntry, BackgroundJob, Counter, PeriodicLatch, PeriodicRun, StoredImage
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -77,3 +77,14 @@ class PeriodicRunAdmin(ReadOnlyAdmin):
 @admin.register(PeriodicLatch)
 class PeriodicLatchAdmin(ReadOnlyAdmin):
     list_display = ["name", "next_run_at"]
+
+
+@admin.register(BackgroundJob)
+class BackgroundJobAdmin(ReadOnlyAdmin):
+    """Who started which heavy job, how far it got and how it ended (the result file is
+    downloaded from the job's own page, which checks the scope)."""
+
+    list_display = ["created_at", "kind", "actor", "status", "done", "total", "error_code", "attempts", "finished_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["public_id", "actor__username", "error_code"]
+    date_hierarchy = "created_at"

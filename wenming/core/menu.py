@@ -153,6 +153,9 @@ def _service_items(scope) -> list[MenuItem | None]:
         items.append(_item("calls", "招募令", "mobilization:calls", "向应急储备志愿者发出招募令"))
     if edits or leads:
         items.append(_item("hours", "时长审核", "service_records:hours", "核定志愿者的服务时长"))
+    if scope.has(Perm.VOLUNTEER_VIEW):
+        items.append(_item("certificate_batch", "批量出具证明", "service:certificate_batch",
+                           "为一个阵地的志愿者批量出具志愿服务记录证明，打包下载 PDF", in_nav=False))
     if volunteer:
         items.append(_item("my_certificates", "我的证明", "service_records:my_certificates",
                            "下载志愿服务记录证明", in_nav=False))

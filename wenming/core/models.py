@@ -98,13 +98,14 @@ class Notification(models.Model):
 
 
 class StoredImage(models.Model):
-    """An uploaded image after checking and re-encoding (core/uploads.py): the file lives
-    under UPLOAD_DIR (outside any URL) and is served only through `image_response`. The
-    owning feature links to it and decides who may see it."""
+    """An uploaded image after checking and re-encoding (core/uploads.py): the file lives in
+    the uploads storage (UPLOAD_DIR on the local disk, or an S3 bucket; never under a URL) and
+    is served only through `image_response`. The owning feature links to it and decides who
+    may see it."""
 
     public_id = models.UUIDField("公开编号", default=uuid.uuid4, unique=True, editable=False)
     purpose = models.CharField("用途", max_length=40, db_index=True)
-    path = models.CharField("存储路径", max_length=255, unique=True, editable=False)  # relative to UPLOAD_DIR
+    path = models.CharField("存储路径", max_length=255, unique=True, editable=False)  # name in the uploads storage
     content_type = models.CharField("文件类型", max_length=32)
     width = models.PositiveIntegerField("宽度（像素）")
     height = models.PositiveIntegerField("高度（像素）")
@@ -143,6 +144,9 @@ class PeriodicLatch(models.Model):
         verbose_name = "定时任务闩"
         verbose_name_plural = "定时任务闩"
 
+    def __str__(self):
+        return f"{self.name} → {self.next_run_at:%Y-%m-%d %H:%M:%S}"
+
 
 class PeriodicRunOutcome(models.TextChoices):
     RUNNING = "running", "运行中"
@@ -171,3 +175,67 @@ class PeriodicRun(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class BackgroundJob(models.Model):
+    """One heavy one-off (a city's export, a roster import, a certificate batch) run by a
+    Celery worker; its page shows the progress and offers the result file (core/jobs.py).
+
+    Seen only by the actor who started it, or by someone holding `perm` over `node_path`
+    (empty: nobody else). The result lives in the uploads storage under jobs/<public_id>/."""
+
+    public_id = models.UUIDField("公开编号", default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField("任务类型", max_length=64, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="background_jobs")
+    node_path = models.CharField("所属阵地路径", max_length=255, blank=True, db_index=True)
+    perm = models.CharField("查看所需权限", max_length=32, blank=True)
+    status = models.CharField("状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField("已处理", default=0)
+    total = models.PositiveIntegerField("总数", null=True, blank=True)
+    message = models.CharField("说明", max_length=500, blank=True)
+    error_code = models.CharField("错误代码", max_length=64, blank=True)
+    params = models.JSONField("参数", default=dict, blank=True)  # never raw personal data
+    state = models.JSONField("断点", default=dict, blank=True)  # what a resumed run must not redo
+    result_name = models.CharField("结果文件", max_length=255, blank=True)  # name in the uploads storage
+    result_filename = models.CharField("下载文件名", max_length=200, blank=True)
+    result_type = models.CharField("结果类型", max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # Written with each progress step: a run whose heartbeat stopped long ago died (a killed
+    # worker), and a redelivered message may take the job over.
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "created_at"], name="job_actor_idx"),
+                   models.Index(fields=["status", "finished_at"], name="job_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="job_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.public_id} {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(99, self.done * 100 // self.total)

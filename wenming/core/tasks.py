@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .jobs import job_requeue_lost
 from .notify import IMMEDIATE_BUDGET_S, PERIODIC_BUDGET_S, deliver_all
 from .periodic import periodic_job
 
@@ -19,3 +20,10 @@ def deliver_notifications_now(ids: list[int]) -> dict:
     """Right after the commit that wrote these rows (queued by `notify`): the rows are leased,
     so a periodic run at the same moment never sends one twice."""
     return {"sent": deliver_all(ids=ids, budget_s=IMMEDIATE_BUDGET_S)}
+
+
+@periodic_job("core.job_watchdog")
+def job_watchdog() -> dict:
+    """Background jobs whose message was lost (broker down at the start, worker killed) are
+    sent again."""
+    return {"requeued": job_requeue_lost()}

@@ -131,3 +131,27 @@ def code_of(call) -> str:
     except DomainError as exc:
         return exc.code
     return "ok"
+
+
+def at_once(n: int, work) -> list:
+    """Run `work()` in n threads released together; their results (in finishing order).
+    Each thread closes its own database connection."""
+    import threading
+
+    from django.db import connection
+
+    barrier, results = threading.Barrier(n), []
+
+    def run():
+        barrier.wait()
+        try:
+            results.append(work())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -9,7 +9,9 @@ trusted), refused with an `upload.*` code when it is too big, not a JPEG/PNG/Web
 or truncated, or has too many pixels, and otherwise re-encoded from its pixels alone: EXIF
 orientation applied, every piece of metadata (EXIF with GPS, XMP, comments, ICC after
 conversion to sRGB) dropped, downscaled to MAX_SIDE, saved as JPEG (PNG when it really
-has transparency) under UPLOAD_DIR/<purpose>/<yyyy>/<mm>/<public id>.<ext>. docs/uploads.md
+has transparency) as <purpose>/<yyyy>/<mm>/<public id>.<ext> in the uploads storage
+(STORAGES["default"]: UPLOAD_DIR on the local disk, or an S3-compatible bucket; core/files.py).
+docs/uploads.md
 """
 
 from __future__ import annotations
@@ -17,15 +19,14 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 import re
 import struct
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.utils import timezone
@@ -33,6 +34,7 @@ from django.utils.cache import patch_cache_control
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from .audit import audit_record
+from .files import checked_name, file_delete, file_open, file_save, upload_storage
 from .models import StoredImage
 from .upload_errors import UploadError
 
@@ -43,7 +45,7 @@ MAX_DIMENSION = 8000  # either side, in pixels
 MAX_PIXELS = 40_000_000  # width × height, checked from the header before any decoding
 MAX_SIDE = 2560  # stored images are downscaled to this long side
 JPEG_QUALITY = 85
-FILE_MODE = 0o640
+FILE_MODE = 0o640  # on the local disk: UploadStorage's modes (wenming/ops/storage.py)
 DIR_MODE = 0o750
 
 _PURPOSE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
@@ -66,10 +68,6 @@ class CleanImage:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def upload_dir() -> Path:
-    return Path(settings.UPLOAD_DIR)
-
-
 def image_store(*, actor, upload, purpose: str, max_side: int | None = MAX_SIDE) -> StoredImage:
     """Check and store one uploaded image; raises DomainError (`upload.*`) when refused.
 
@@ -84,9 +82,9 @@ def image_store(*, actor, upload, purpose: str, max_side: int | None = MAX_SIDE)
 
     public_id = uuid.uuid4()
     today = timezone.localdate()
-    relative = f"{purpose}/{today:%Y}/{today:%m}/{public_id.hex}{clean.extension}"
-    target = upload_dir() / relative
-    _write_atomic(target, clean.data)
+    # A new name (the random public id): the storage never overwrites, and on the local disk
+    # the file is written aside and renamed into place (core/files.py).
+    relative = file_save(f"{purpose}/{today:%Y}/{today:%m}/{public_id.hex}{clean.extension}", clean.data)
     try:
         with transaction.atomic():
             image = StoredImage.objects.create(
@@ -99,7 +97,7 @@ def image_store(*, actor, upload, purpose: str, max_side: int | None = MAX_SIDE)
                 "height": clean.height, "bytes": len(clean.data),
             })
     except BaseException:
-        target.unlink(missing_ok=True)
+        file_delete(relative)
         raise
     # An enclosing transaction that rolls back later leaves the file without a row; its
     # name is the public id, so a sweep can find such files (docs/uploads.md).
@@ -252,22 +250,6 @@ def _to_srgb(im: Image.Image, icc: bytes, mode: str) -> Image.Image | None:
         return None
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary file in the target directory, then rename it into place."""
-    target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _format_bytes(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.3g} MB"
@@ -277,21 +259,32 @@ def _format_bytes(n: int) -> str:
 
 
 def image_path(image: StoredImage) -> Path:
-    """The stored file; ValueError if the recorded path would leave UPLOAD_DIR."""
-    root = upload_dir().resolve()
-    path = (root / image.path).resolve()
-    if not path.is_relative_to(root):
-        raise ValueError(f"stored image {image.pk} points outside UPLOAD_DIR")
-    return path
+    """The stored file on the local disk (tests, backups); ValueError if the recorded name
+    would leave the storage. Storages without local files (S3) raise NotImplementedError:
+    read through `image_open` instead."""
+    storage = upload_storage()
+    if not isinstance(storage, FileSystemStorage):
+        raise NotImplementedError("the uploads storage has no local files")
+    return Path(storage.path(checked_name(image.path)))
+
+
+def image_open(image: StoredImage):
+    """The stored file opened for reading, from whichever storage holds the uploads;
+    OSError when missing, ValueError when the recorded name would leave the storage."""
+    return file_open(image.path)
 
 
 def image_discard(image: StoredImage) -> None:
     """Remove a stored image that its feature refused after storing it (no orphan files)."""
-    try:
-        image_path(image).unlink(missing_ok=True)
-    except ValueError:
-        pass
+    file_delete(image.path)
     StoredImage.objects.filter(pk=image.pk).delete()
+
+
+def image_files_forget(images) -> None:
+    """Delete the files of these images once the current transaction commits (their rows
+    are deleted by the caller inside it): a rollback keeps both."""
+    names = [image.path for image in images]
+    transaction.on_commit(lambda: [file_delete(name) for name in names])
 
 
 def image_response(request, image: StoredImage | None, *, allowed: bool) -> FileResponse | HttpResponseNotModified:
@@ -304,8 +297,7 @@ def image_response(request, image: StoredImage | None, *, allowed: bool) -> File
     if not allowed or image is None:
         raise Http404
     try:
-        path = image_path(image)
-        handle = path.open("rb")
+        handle = image_open(image)
     except (OSError, ValueError):
         logger.error("stored image %s missing or unreadable", image.public_id)
         raise Http404 from None

@@ -7,7 +7,8 @@ from datetime import date
 from io import BytesIO
 
 from django.http import FileResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -15,11 +16,13 @@ from wenming.accounts.roles import Perm
 from wenming.core.audit import audit_record
 from wenming.core.decorators import staff_required
 from wenming.core.errors import CoreError
+from wenming.core.jobs import job_url
 from wenming.core.params import parse_pk
 from wenming.orgs.page_selectors import node_breadcrumbs
 from wenming.orgs.selectors import node_get_for_actor
 
 from .export import dashboard_workbook
+from .jobs import dashboard_export_job_start, runs_in_background, work_report_job_start
 from .selectors import dashboard_for_actor, dashboard_roots_for_actor
 from .work_report import (
     FLOW_LINES,
@@ -61,8 +64,16 @@ def screen(request):
 @never_cache
 @staff_required(Perm.NODE_VIEW)
 def export(request):
-    data = dashboard_for_actor(actor=request.user, node_id=_node_id(request))
-    node = node_get_for_actor(actor=request.user, node_id=data["node"]["id"])
+    node_id = _node_id(request)
+    node = node_get_for_actor(actor=request.user, node_id=node_id)
+    if runs_in_background(node):  # a whole city: confirmed, then written by a worker
+        if request.method == "POST":
+            return redirect(job_url(dashboard_export_job_start(actor=request.user, node=node,
+                                                               back_url=_board_url(node))))
+        return render(request, "core/jobs/confirm.html", {
+            "title": f"导出数据看板 · {node.name}", "text": f"{node.name}范围较大，数据看板的 Excel 文件将在后台生成。",
+            "action": request.get_full_path(), "back_url": _board_url(node)})
+    data = dashboard_for_actor(actor=request.user, node_id=node_id)
     audit_record(actor=request.user, action="dashboard.export", obj=node, node_path=node.path)
     return FileResponse(BytesIO(dashboard_workbook(data)), as_attachment=True,
                         filename=f"数据看板-{node.name}-{data['as_of']:%Y%m%d}.xlsx", content_type=XLSX)
@@ -77,6 +88,16 @@ def report(request):
     until = _month(request.GET.get("until")) or today.replace(day=1)
     if since > until:
         since, until = until, since
+    if request.GET.get("format") == "xlsx":
+        node = node_get_for_actor(actor=request.user, node_id=_node_id(request))
+        if runs_in_background(node):  # a whole city: confirmed, then written by a worker
+            back = f"{reverse('dashboards:report')}?node={node.pk}&since={since:%Y-%m}&until={until:%Y-%m}"
+            if request.method == "POST":
+                return redirect(job_url(work_report_job_start(actor=request.user, node=node, since=since,
+                                                               until=until, back_url=back)))
+            return render(request, "core/jobs/confirm.html", {
+                "title": f"导出工作报告数据 · {node.name}", "back_url": back, "action": request.get_full_path(),
+                "text": f"{node.name}范围较大，{since:%Y年%m月}至{until:%Y年%m月}的工作报告数据将在后台生成 Excel 文件。"})
     data = work_report_for_actor(actor=request.user, node_id=_node_id(request), since=since, until=until)
     if request.GET.get("format") == "xlsx":
         audit_record(actor=request.user, action="dashboard.work_report", obj=data.node, node_path=data.node.path)
@@ -85,6 +106,10 @@ def report(request):
     return render(request, "dashboards/report.html", {
         "report": data, "text": work_report_text(data), "since": since, "until": until,
         "lines": [(label, data.figures[m], unit) for m, label, unit in STOCK_LINES + FLOW_LINES]})
+
+
+def _board_url(node) -> str:
+    return f"{reverse('dashboards:board')}?node={node.pk}"
 
 
 def _month(raw) -> date | None:

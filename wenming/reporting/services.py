@@ -18,7 +18,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 from wenming.core.models import StoredImage
-from wenming.core.uploads import image_path, image_store
+from wenming.core.uploads import image_files_forget, image_store
 from wenming.orgs.models import Node, Unit
 from wenming.orgs.selectors import node_list_for_actor, unit_list_for_actor
 
@@ -210,14 +210,8 @@ def report_update(*, actor, report: InfoReport, title=None, body=None, category:
 
 def _forget_images(images: list[StoredImage]) -> None:
     """Delete the stored images' rows now and their files once the transaction commits."""
-    paths = []
-    for image in images:
-        try:
-            paths.append(image_path(image))
-        except ValueError:
-            pass
     StoredImage.objects.filter(pk__in=[i.pk for i in images]).delete()
-    transaction.on_commit(lambda: [p.unlink(missing_ok=True) for p in paths])
+    image_files_forget(images)
 
 
 def report_delete(*, actor, report: InfoReport) -> None:

@@ -8,11 +8,13 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from wenming.core.errors import CoreError
+from wenming.core.job_api import JobOut, job_out
 from wenming.orgs.selectors import node_get_for_actor
 from wenming.volunteers.selectors import volunteer_get_for_actor, volunteer_list_for_actor
 
 from . import certificate_services as services
 from .certificate_errors import CertificateError
+from .certificate_jobs import certificate_batch_job_start
 from .certificate_pdf import certificate_filename
 from .models import Certificate
 
@@ -112,6 +114,15 @@ def certificate_issue_batch(request, payload: BatchIn):
     certs = services.certificate_issue_batch(actor=request.user, volunteers=[volunteers[i] for i in ids],
                                              node=_node(request.user, payload.node_id))
     return Status(201, certs)
+
+
+@router.post("/service-certificates/batch/jobs", response={202: JobOut}, summary="批量出具证明并打包 PDF（后台任务）")
+def certificate_batch_job(request, payload: BatchIn):
+    """For big batches: answers at once with the job; poll `GET /jobs/{id}` until `done`, then
+    download the zip (one PDF per certificate) from its `download_url`."""
+    job = certificate_batch_job_start(actor=request.user, volunteer_ids=payload.volunteer_ids,
+                                      node=_node(request.user, payload.node_id))
+    return Status(202, job_out(job))
 
 
 @router.get("/service-certificates/verify/{code}", response=VerifyOut, auth=None, summary="公开核验（不含个人信息）")

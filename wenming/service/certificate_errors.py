@@ -7,3 +7,6 @@ class CertificateError(ErrorCode):
                       "志愿者 {volunteer_no} 的服务明细合计与累计时长不一致，请先核对更正记录", 409)
     REVOKED = ("service.certificate_revoked", "该证明已作废", 409)
     BATCH_SIZE = ("service.certificate_batch_size", "一次最多为 {limit} 名志愿者出具证明", 422)
+    BATCH_EMPTY = ("service.certificate_batch_empty", "请至少选择一名有服务时长的志愿者", 422)
+    BATCH_OUT_OF_SCOPE = ("service.certificate_batch_out_of_scope",
+                          "部分志愿者已不在您的管理范围内，未出具任何证明。请返回重新选择后再提交", 404)

@@ -200,6 +200,7 @@ PERIODIC_JOBS = {
     "core.deliver_notifications": PERIODIC_SECONDS,
     "demands.sla_tick": PERIODIC_SECONDS,
     "dashboards.fold_figures": PERIODIC_SECONDS,
+    "core.job_watchdog": PERIODIC_SECONDS,
     "ops.housekeeping": 3600,
 }
 CELERY_BEAT_SCHEDULE = {

@@ -1,46 +1,55 @@
 """Roster pages: template download, upload (import or dry run), error workbook, Excel export.
 
-Uploads are imported synchronously. The error workbook is written under
-MEDIA_ROOT/roster_errors/<uuid>.xlsx and served only through `errors`, only to the session
-that uploaded it; it holds masked ID numbers and phones only. Exports show exactly what the
-list page shows (same GET parameters, same scoped selector), masked.
+A small upload is imported in the request; a big one (ROSTER_JOB_MIN_BYTES and more) is
+stored and imported by a background job whose page shows the rows done and offers the
+error workbook (roster_jobs). The error workbook of a request is kept in the uploads
+storage as roster_errors/<uuid>.xlsx and served only through `errors`, only to the session
+that uploaded it; it holds masked ID numbers and phones only. Exports show exactly what
+the list page shows (same GET parameters, same scoped selector), masked; a long list
+(VOLUNTEER_EXPORT_JOB_MIN_ROWS and more) is confirmed and written by a background job.
 """
 
+import logging
 import tempfile
-import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.http import FileResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from wenming.accounts.roles import Perm
 from wenming.core.decorators import staff_required
 from wenming.core.errors import DomainError
-from wenming.orgs.models import NodeKind
-from wenming.orgs.page_selectors import node_choices_for_actor
+from wenming.core.files import file_delete, file_response, file_save, upload_storage
+from wenming.core.jobs import job_url
 
-from . import selectors
-from .forms import VolunteerFilterForm
-from .page_selectors import team_choices_for_actor
 from .roster.errors import RosterError
 from .roster.exporter import export_volunteers
 from .roster.importer import import_roster
 from .roster.template import build_template, column_help
+from .roster_jobs import (
+    XLSX,
+    export_filename,
+    roster_import_job_start,
+    volunteer_export_job_start,
+    volunteer_export_query,
+)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+log = logging.getLogger(__name__)
 ERRORS_DIR = "roster_errors"
 SESSION_KEY = "roster_error_files"
 KEEP_ERROR_FILES = 20  # per session
-ERROR_FILE_MAX_AGE = 7 * 24 * 3600
+ERROR_FILE_MAX_AGE = timedelta(days=7)
 SHOWN_ERRORS = 200
-# The list page's filter names, plus the selector's own names as aliases.
-ALIASES = {"search": "q", "node_id": "node", "is_reserve": "reserve", "team_id": "team"}
+JOB_MIN_BYTES = 512 * 1024  # ~6,000 rows, about two seconds of importing
+EXPORT_JOB_MIN_ROWS = 10_000
 
 
 class UploadForm(forms.Form):
@@ -72,24 +81,31 @@ def build_template_file():
 @never_cache
 @staff_required(Perm.VOLUNTEER_EDIT)
 def upload(request):
-    context = {"columns": column_help(), "max_size": settings.ROSTER_UPLOAD_MAX_BYTES}
+    job_min_bytes = getattr(settings, "ROSTER_JOB_MIN_BYTES", JOB_MIN_BYTES)
+    context = {"columns": column_help(), "max_size": settings.ROSTER_UPLOAD_MAX_BYTES, "job_min_bytes": job_min_bytes}
     if request.method != "POST":
         return render(request, "volunteers/roster/upload.html", {**context, "form": UploadForm()})
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "volunteers/roster/upload.html", {**context, "form": form}, status=400)
     upload_file = form.cleaned_data["file"]
-    token = uuid.uuid4()
-    errors_path = _errors_dir() / f"{token}.xlsx"
     source = upload_file.temporary_file_path() if hasattr(upload_file, "temporary_file_path") else upload_file
-    try:
-        report = import_roster(actor=request.user, source=source, dry_run=form.cleaned_data["dry_run"],
-                               errors_path=errors_path, filename=upload_file.name)
-    except DomainError as err:
-        return render(request, "volunteers/roster/upload.html",
-                      {**context, "form": form, "file_error": err}, status=err.status)
-    if report.errors_path:
-        _remember(request, str(token))
+    if upload_file.size >= job_min_bytes:
+        job = roster_import_job_start(actor=request.user, upload=source, dry_run=form.cleaned_data["dry_run"],
+                                      filename=upload_file.name, back_url=reverse("roster:upload"))
+        return redirect(job_url(job))
+    token = uuid.uuid4()
+    with tempfile.TemporaryDirectory(prefix="wenming-roster-") as workdir:
+        errors_path = Path(workdir) / "errors.xlsx"
+        try:
+            report = import_roster(actor=request.user, source=source, dry_run=form.cleaned_data["dry_run"],
+                                   errors_path=errors_path, filename=upload_file.name)
+        except DomainError as err:
+            return render(request, "volunteers/roster/upload.html",
+                          {**context, "form": form, "file_error": err}, status=err.status)
+        if report.errors_path:
+            file_save(_errors_name(token), errors_path)
+            _remember(request, str(token))
     _sweep_old_files()
     return render(request, "volunteers/roster/upload.html", {
         **context, "form": UploadForm(), "report": report, "shown_errors": report.errors[:SHOWN_ERRORS],
@@ -100,47 +116,48 @@ def upload(request):
 @never_cache
 @staff_required(Perm.VOLUNTEER_EDIT)
 def errors_download(request, token: uuid.UUID):
-    path = _errors_dir() / f"{token}.xlsx"
-    if str(token) not in request.session.get(SESSION_KEY, []) or not path.is_file():
+    if str(token) not in request.session.get(SESSION_KEY, []):
         raise RosterError.ERRORS_EXPIRED.error()
-    return FileResponse(path.open("rb"), as_attachment=True, filename="名册错误清单.xlsx", content_type=XLSX)
+    try:
+        return file_response(_errors_name(token), filename="名册错误清单.xlsx", content_type=XLSX)
+    except (OSError, ValueError):
+        raise RosterError.ERRORS_EXPIRED.error() from None
 
 
 @never_cache
 @staff_required(Perm.VOLUNTEER_VIEW, leaders=True)
 def export(request):
     actor = request.user
-    data = request.GET.copy()
-    for alias, name in ALIASES.items():
-        if alias in data and name not in data:
-            data[name] = data[alias]
-    if data.get("reserve") in ("true", "True", "yes"):
-        data["reserve"] = "1"
-    elif data.get("reserve") in ("false", "False", "no"):
-        data["reserve"] = "0"
-    selected = data.get("node")
-    filters = VolunteerFilterForm(
-        data or None,
-        node_choices=node_choices_for_actor(actor=actor, exclude_kinds=[NodeKind.POINT, NodeKind.GRID],
-                                            selected_id=int(selected) if (selected or "").isdigit() else None),
-        team_choices=team_choices_for_actor(actor=actor),
-    )
-    valid = filters.is_valid()
-    qs = selectors.volunteer_list_for_actor(actor=actor, **(filters.selector_kwargs() if valid else {}))
-    if filters.is_bound and not valid:
-        qs = qs.none()  # e.g. a node outside the actor's scope: nothing, not everything
+    if request.method == "POST":  # confirmed: a long list goes to a background job
+        _, filters = volunteer_export_query(actor=actor, data=request.GET)
+        job = volunteer_export_job_start(actor=actor, data=request.GET, filters=filters,
+                                         back_url=_list_url(request, keep_search=False))
+        return redirect(job_url(job))
+    qs, filters = volunteer_export_query(actor=actor, data=request.GET)
+    rows = qs.count()
+    if rows >= getattr(settings, "VOLUNTEER_EXPORT_JOB_MIN_ROWS", EXPORT_JOB_MIN_ROWS):
+        return render(request, "core/jobs/confirm.html", {
+            "title": "导出志愿者名单", "text": f"按当前筛选条件共有 {rows} 名志愿者，名单较长，将在后台生成 Excel 文件。",
+            "action": request.get_full_path(), "back_url": _list_url(request), "button": "开始导出"})
     out = tempfile.TemporaryFile()
-    export_volunteers(actor=actor, queryset=qs, out=out,
-                      filters=filters.selector_kwargs() if valid else {"invalid": True})
+    export_volunteers(actor=actor, queryset=qs, out=out, filters=filters)
     out.seek(0)
-    name = f"志愿者名单-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+    return FileResponse(out, as_attachment=True, filename=export_filename(), content_type=XLSX)
 
 
-def _errors_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / ERRORS_DIR
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _list_url(request, *, keep_search: bool = True) -> str:
+    """The list page with the same filters. A job keeps it as its way back: without the
+    search text there, which may be a phone number."""
+    data = request.GET.copy()
+    if not keep_search:
+        for key in ("q", "search"):
+            data.pop(key, None)
+    query = data.urlencode()
+    return reverse("volunteers:list") + (f"?{query}" if query else "")
+
+
+def _errors_name(token) -> str:
+    return f"{ERRORS_DIR}/{token}.xlsx"
 
 
 def _remember(request, token: str) -> None:
@@ -149,11 +166,17 @@ def _remember(request, token: str) -> None:
 
 
 def _sweep_old_files() -> None:
-    """Error workbooks are kept a week; each upload clears the older ones."""
-    limit = time.time() - ERROR_FILE_MAX_AGE
-    for entry in _errors_dir().glob("*.xlsx"):
+    """Error workbooks are kept a week; each upload clears the older ones (in whichever
+    storage holds the uploads)."""
+    storage = upload_storage()
+    limit = timezone.now() - ERROR_FILE_MAX_AGE
+    try:
+        _, names = storage.listdir(ERRORS_DIR)
+    except (OSError, NotImplementedError):
+        return
+    for name in names:
         try:
-            if entry.stat().st_mtime < limit:
-                entry.unlink()
-        except OSError:
-            pass
+            if name.endswith(".xlsx") and storage.get_modified_time(f"{ERRORS_DIR}/{name}") < limit:
+                file_delete(f"{ERRORS_DIR}/{name}")
+        except (OSError, NotImplementedError, ValueError):
+            log.debug("roster error workbook %s not swept", name)

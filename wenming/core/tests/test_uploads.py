@@ -396,3 +396,69 @@ def test_served_through_a_view_the_owner_decides(client):
 
     again = client.get(f"/img/{image.public_id}/1/", headers={"If-None-Match": allowed["ETag"]})
     assert again.status_code == 304
+
+
+# Any storage: the uploads go through Django's storage API (STORAGES["default"])
+
+
+@pytest.fixture
+def memory_storage(settings):
+    """A real storage other than the local disk, as an S3 bucket would be configured."""
+    from django.core.files.storage import storages
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    return storages["default"]
+
+
+@pytest.mark.urls(__name__)
+def test_an_image_is_stored_read_served_and_discarded_through_another_storage(memory_storage, settings, client):
+    from wenming.core.uploads import image_discard, image_open
+
+    image = image_store(actor=None, upload=make_jpeg(200, 100, gps=True), purpose="demand_proof")
+
+    assert memory_storage.exists(image.path) and image.path.startswith("demand_proof/")
+    assert not Path(settings.UPLOAD_DIR).exists()  # nothing written to the local disk
+    with image_open(image) as fh:
+        stored = fh.read()
+    assert hashlib.sha256(stored).hexdigest() == image.sha256 and len(stored) == image.bytes
+    assert not dict(Image.open(io.BytesIO(stored)).getexif())  # still stripped
+    served = client.get(f"/img/{image.public_id}/1/")
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert _content(served) == stored
+    assert client.get(f"/img/{image.public_id}/0/").status_code == 404
+    with pytest.raises(NotImplementedError):
+        image_path(image)  # no local path: callers read through image_open
+
+    image_discard(image)
+    assert not memory_storage.exists(image.path) and not StoredImage.objects.filter(pk=image.pk).exists()
+    with pytest.raises(Http404):
+        image_response(RequestFactory().get("/"), image, allowed=True)
+
+
+def test_a_refused_image_leaves_nothing_in_another_storage(memory_storage):
+    _refused("upload.unsupported_type", upload=b"%PDF-1.4 not an image")
+
+    assert memory_storage.listdir("") == ([], [])
+
+
+def test_a_name_leaving_the_storage_is_refused_in_any_storage(memory_storage):
+    image = image_store(actor=None, upload=make_jpeg(), purpose="test")
+    for bad in ("../x.jpg", "/etc/passwd", "test/../../x", "a\\b.jpg", ""):
+        image.path = bad
+        with pytest.raises(Http404):
+            image_response(RequestFactory().get("/"), image, allowed=True)
+
+
+def test_a_local_file_appears_whole_under_a_new_name_and_never_overwrites(settings):
+    from wenming.core.files import file_open, file_save
+
+    first = file_save("jobs/x/out.bin", b"one")
+    second = file_save("jobs/x/out.bin", b"two")  # taken: the storage picks another name
+
+    assert first == "jobs/x/out.bin" and second != first and second.startswith("jobs/x/out")
+    with file_open(first) as a, file_open(second) as b:
+        assert (a.read(), b.read()) == (b"one", b"two")
+    folder = Path(settings.UPLOAD_DIR) / "jobs" / "x"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o750
+    assert sorted(stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()) == [0o640, 0o640]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".upload-")]  # no temporary file left

@@ -1,7 +1,6 @@
 """Periodic jobs are Celery tasks: sent by beat, run by a worker, at most once per interval
 across the fleet, recorded, never run inside a user's request."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from wenming.core.models import Notification, PeriodicLatch, PeriodicRun
 from wenming.core.periodic import latch_take, periodic_job, run_now
-from wenming.core.testing import CONCURRENT
+from wenming.core.testing import CONCURRENT, at_once
 from wenming.ops.testing import child_env, redis_url_or_skip, running, wait_until
 
 JOBS = list(settings.PERIODIC_JOBS)
@@ -64,22 +63,7 @@ def test_the_latch_opens_again_a_little_before_the_interval_ends():
 
 @CONCURRENT
 def test_many_schedulers_at_once_get_one_run():
-    outcomes, barrier = [], threading.Barrier(8)
-
-    def take():
-        from django.db import connection
-
-        barrier.wait()
-        try:
-            outcomes.append(latch_take("demands.sla_tick"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = at_once(8, lambda: latch_take("demands.sla_tick"))
     assert sorted(outcomes) == [False] * 7 + [True]
 
 

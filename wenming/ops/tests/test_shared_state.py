@@ -1,15 +1,12 @@
 """State that several processes or servers must share: the cache (rate limits, cached
 lists) in the database by default or in Redis, configured from URLs."""
 
-import threading
-
 import pytest
 from django.core.cache.backends.base import InvalidCacheBackendError
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 from django.utils.module_loading import import_string
 
-from wenming.core.testing import CONCURRENT
+from wenming.core.testing import CONCURRENT, at_once
 from wenming.ops.testing import redis_url_or_skip
 from wenming.settings.services import broker_from_url, cache_from_url, storages_from_env
 
@@ -24,24 +21,6 @@ def _cache(url: str):
     return backend(conf["LOCATION"], params)
 
 
-def _storm(n, work):
-    barrier, out = threading.Barrier(n), []
-
-    def run():
-        barrier.wait()
-        try:
-            out.append(work())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out
-
-
 @pytest.fixture(params=["db://", "redis"])
 def shared_cache(request, transactional_db):
     url = redis_url_or_skip() if request.param == "redis" else request.param
@@ -53,7 +32,7 @@ def shared_cache(request, transactional_db):
 
 @CONCURRENT
 def test_add_is_won_by_exactly_one_of_many_at_once(shared_cache):
-    assert sorted(_storm(8, lambda: shared_cache.add("latch", 1, 60))) == [False] * 7 + [True]
+    assert sorted(at_once(8, lambda: shared_cache.add("latch", 1, 60))) == [False] * 7 + [True]
 
 
 @CONCURRENT
@@ -64,7 +43,7 @@ def test_concurrent_increments_are_all_counted(shared_cache):
         for _ in range(10):
             shared_cache.incr("hits")
 
-    _storm(6, ten)
+    at_once(6, ten)
     assert shared_cache.get("hits") == 60
 
 

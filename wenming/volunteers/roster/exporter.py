@@ -4,6 +4,7 @@ The rows come from volunteer_list_for_actor, so an export shows exactly what the
 list page shows; skills are fetched once per chunk (no N+1).
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -43,8 +44,10 @@ def export_roster(*, actor, out, **filters) -> int:
     return export_volunteers(actor=actor, queryset=qs, out=out, filters=filters)
 
 
-def export_volunteers(*, actor, queryset, out, filters: dict | None = None, audit: bool = True) -> int:
-    """Stream `queryset` (from volunteer_list_for_actor) to an xlsx; returns the row count."""
+def export_volunteers(*, actor, queryset, out, filters: dict | None = None, audit: bool = True,
+                      progress: Callable[[int], None] | None = None) -> int:
+    """Stream `queryset` (from volunteer_list_for_actor) to an xlsx; returns the row count.
+    `progress(rows written)` is called after each chunk (a background job's progress bar)."""
     qs = queryset.select_related("home_node", "grid").only(*FIELDS)
     skill_names = dict(Skill.objects.values_list("pk", "name"))
     book = Workbook(write_only=True)
@@ -62,6 +65,8 @@ def export_volunteers(*, actor, queryset, out, filters: dict | None = None, audi
         if len(chunk) >= CHUNK:
             count += _write_chunk(ws, chunk, skill_names, today)
             chunk = []
+            if progress:
+                progress(count)
     if chunk:
         count += _write_chunk(ws, chunk, skill_names, today)
     if isinstance(out, (str, Path)):

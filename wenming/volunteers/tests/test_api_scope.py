@@ -40,7 +40,17 @@ def sibling(world):
         **sibling_reporting(world),
         **sibling_campaigns(world),
         **sibling_grids(world),
+        "job_id": _sibling_job(world),
     }
+
+
+def _sibling_job(world) -> str:
+    """A finished background job of station B's manager, with a result file (core/jobs)."""
+    from wenming.core.models import BackgroundJob, JobStatus
+
+    return str(BackgroundJob.objects.create(
+        kind="volunteers.export", actor=world.manager_b, node_path=world.station_b.path, perm="volunteer.view",
+        status=JobStatus.DONE, result_name="jobs/x/result.xlsx", result_filename="志愿者名单.xlsx").public_id)
 
 
 def _sibling_demands(world) -> dict:

@@ -1,0 +1,83 @@
+"""Certificate batches as a background job: issue the certificates, then render one PDF
+each into a zip that the job page offers (docs/certificates.md, docs/jobs.md).
+
+Issuing is one transaction that also records the new certificates' ids in the job's
+state, so a run resumed after a killed worker renders those instead of issuing again.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from wenming.accounts.roles import Perm
+from wenming.core.errors import CoreError
+from wenming.core.jobs import JobResult, job_progress, job_save_state, job_start
+from wenming.orgs.selectors import node_get_for_actor
+from wenming.volunteers.selectors import volunteer_list_for_actor
+
+from .certificate_errors import CertificateError
+from .certificate_services import BATCH_LIMIT, certificate_batch_zip, certificate_issue_batch
+from .models import Certificate
+
+JOB_KIND = "service.certificate_batch"
+JOB_LABEL = "批量出具志愿服务记录证明"
+ZIP = "application/zip"
+
+
+def volunteers_with_hours_for_actor(*, actor, node):
+    """Volunteers homed in the node's subtree, visible to the actor, with hours to certify."""
+    return (volunteer_list_for_actor(actor=actor).filter(home_node__path__startswith=node.path)
+            .annotate(certified=F("stats__auto_hours") + F("stats__makeup_hours"))
+            .filter(certified__gt=Decimal(0)).order_by("volunteer_no"))
+
+
+def certificate_batch_job_start(*, actor, volunteer_ids: list[int], node=None, back_url: str = ""):
+    """Check the batch now (size, every volunteer visible, the issuing node) and queue it;
+    the job checks the scope again when it runs."""
+    ids = list(dict.fromkeys(volunteer_ids))
+    if not ids:
+        raise CertificateError.BATCH_EMPTY.error("volunteer_ids")
+    if len(ids) > BATCH_LIMIT:
+        raise CertificateError.BATCH_SIZE.error("volunteer_ids", limit=BATCH_LIMIT)
+    if volunteer_list_for_actor(actor=actor).filter(pk__in=ids).count() != len(ids):
+        raise CoreError.NOT_FOUND.error()
+    return job_start(actor=actor, kind=JOB_KIND, node=node, perm=Perm.VOLUNTEER_VIEW, back_url=back_url,
+                     params={"volunteer_ids": ids, "node_id": node.pk if node is not None else None})
+
+
+def certificate_batch_job_run(job, workdir) -> JobResult:
+    actor = job.actor
+    ids = job.state.get("certificate_ids")
+    if ids is None:
+        wanted = job.params["volunteer_ids"]
+        job_progress(job, 0, len(wanted))
+        found = {v.pk: v for v in volunteer_list_for_actor(actor=actor).filter(pk__in=wanted)}
+        if len(found) != len(wanted):
+            raise CertificateError.BATCH_OUT_OF_SCOPE.error()
+        node_id = job.params.get("node_id")
+        node = node_get_for_actor(actor=actor, node_id=node_id) if node_id else None
+        with transaction.atomic():
+            certs = certificate_issue_batch(actor=actor, volunteers=[found[i] for i in wanted], node=node)
+            ids = [c.pk for c in certs]
+            job_save_state(job, certificate_ids=ids)
+    certs = list(Certificate.objects.filter(pk__in=ids).select_related("volunteer", "node").order_by("number"))
+    total = len(certs)
+
+    def counted():
+        for n, cert in enumerate(certs):
+            job_progress(job, n, total)  # n rendered so far
+            yield cert
+
+    out = workdir / "certificates.zip"
+    made = certificate_batch_zip(counted(), out)
+    job_progress(job, total, total)
+    revoked = total - made
+    message = f"已出具并生成 {made} 份证明（PDF 打包为 ZIP）"
+    if revoked:
+        message += f"；其中 {revoked} 份已被作废，未放入压缩包"
+    return JobResult(message, file=out, content_type=ZIP,
+                     filename=f"志愿服务记录证明-{timezone.localdate():%Y%m%d}-{made}份.zip")
