@@ -128,5 +128,5 @@ def embedded_children(addrport: str, *, worker: bool = True) -> list[Child]:
     children = [Child("web", [python, "-m", "gunicorn", "-c", "python:wenming.ops.gunicorn_conf",
                               "wenming.wsgi:application"], env={"WENMING_BIND": addrport}, fatal_early_exit=True)]
     if worker:
-        children.append(Child("worker", [python, "-m", "wenming", "worker", "--beat"]))
+        children.append(Child("worker", [python, "-m", "wenming", "worker", "--beat", "--quiet"]))
     return children

@@ -222,7 +222,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"],
                              "formatter": "text" if LOG_FORMAT == "text" else "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WENMING_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # a line per task received and finished would bury everything else; periodic runs are
+        # recorded in core_periodicrun, jobs on their page
+        "celery.worker.strategy": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.beat": {"level": "WARNING"},
+    },
 }
 SENTRY_DSN = os.environ.get("WENMING_SENTRY_DSN", "")
 if SENTRY_DSN:

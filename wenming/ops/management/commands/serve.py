@@ -1,3 +1,6 @@
+import os
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -14,6 +17,8 @@ class Command(BaseCommand):
                             help="不在本机启动后台任务进程（已由 wenming worker / beat 另行运行时）")
 
     def handle(self, *args, addrport, no_worker, **options):
+        if sys.stderr.isatty():  # someone at a terminal (make demo): readable lines, not JSON
+            os.environ.setdefault("WENMING_LOG_FORMAT", "text")
         if ":" not in addrport:
             addrport = f"127.0.0.1:{addrport}"
         ensure_keys_fit()

@@ -11,8 +11,9 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=2, help="同时执行的任务数（默认 2）")
         parser.add_argument("--beat", action="store_true", help="同时运行定时调度（整个集群只能有一个调度）")
         parser.add_argument("--hostname", default=None, help="worker 名称（同一台机器多个 worker 时区分）")
+        parser.add_argument("--quiet", action="store_true", help="不打印启动横幅（wenming serve 使用）")
 
-    def handle(self, *args, concurrency, beat, hostname, **options):
+    def handle(self, *args, concurrency, beat, hostname, quiet, **options):
         ensure_keys_fit()
         from wenming.celery import app
 
@@ -21,4 +22,4 @@ class Command(BaseCommand):
             argv += ["--beat", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"]
         if hostname:
             argv.append(f"--hostname={hostname}")
-        app.worker_main(argv)
+        app.worker_main((["--quiet"] if quiet else []) + argv)
