@@ -250,10 +250,13 @@ def job_requeue_lost(*, now=None) -> int:
     lost = BackgroundJob.objects.filter(
         Q(status=JobStatus.QUEUED, created_at__lt=now - LOST_AFTER)
         | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - timedelta(seconds=_stale_after())))
+    # Not again for a job sent again lately: a backlog must not fill up with duplicates.
+    lost = lost.filter(Q(requeued_at__isnull=True) | Q(requeued_at__lt=now - LOST_AFTER))
     sent = 0
-    for public_id, kind in lost.values_list("public_id", "kind")[:SWEEP_BATCH]:
+    for pk, public_id, kind in lost.values_list("pk", "public_id", "kind")[:SWEEP_BATCH]:
         spec = JOB_KINDS.get(kind)
         if spec is not None:
+            BackgroundJob.objects.filter(pk=pk).update(requeued_at=now)
             spec.task.apply_async(args=[str(public_id)])
             sent += 1
     return sent

@@ -214,6 +214,7 @@ class BackgroundJob(models.Model):
     # Written with each progress step: a run whose heartbeat stopped long ago died (a killed
     # worker), and a redelivered message may take the job over.
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    requeued_at = models.DateTimeField("最近重新派发", null=True, blank=True)  # by the watchdog
 
     class Meta:
         verbose_name = "后台任务"

@@ -48,7 +48,6 @@ MAX_ATTEMPTS = 5
 BATCH = 20  # rows per lease: even 20 gateway time-outs of 10 s end well inside the lease
 LEASE = timedelta(minutes=5)
 IMMEDIATE_BUDGET_S = 10  # the task queued after the commit that wrote the rows
-PERIODIC_BUDGET_S = 40  # the once-a-minute sender (inside its 55 s soft time limit)
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 
 
@@ -134,7 +133,7 @@ def _queue_delivery(ids: list[int]) -> None:
     on_commit_send(deliver_notifications_now, ids)
 
 
-def deliver_all(*, ids: list[int] | None = None, budget_s: float = PERIODIC_BUDGET_S) -> int:
+def deliver_all(*, ids: list[int] | None = None, budget_s: float = IMMEDIATE_BUDGET_S) -> int:
     """Deliver batch after batch until nothing is due or the time budget is spent (the rest
     waits for the next run); returns how many were sent. The periodic task."""
     deadline = time.monotonic() + budget_s

@@ -60,8 +60,16 @@ def periodic_job(name: str) -> Callable:
                      soft_time_limit=max(every - 5, 5) if every < 600 else 600,
                      time_limit=max(every, 10) if every < 600 else 660)
         def task(self, force: bool = False):
-            if self.request.retries == 0 and not force and not latch_take(name):
-                return {"skipped": True}
+            # The latch is taken once, by the first attempt; retries (below, for failures of
+            # the body) run under it. A latch that cannot be taken is a skip, never a retry:
+            # a retry would run without it.
+            if self.request.retries == 0 and not force:
+                try:
+                    if not latch_take(name):
+                        return {"skipped": True}
+                except DatabaseError:
+                    log.warning("periodic job %s skipped: its latch could not be taken", name, exc_info=True)
+                    return {"skipped": True}
             run = PeriodicRun.objects.create(name=name, started_at=timezone.now(), worker=WORKER[:100])
             try:
                 result = body() or {}

@@ -17,24 +17,33 @@ MISMATCH = ("当前的字段密钥与数据库中数据所用的密钥不符：�
             "不要用新生成的密钥启动。详见 docs/backup.md。")
 
 
-def keys_check() -> tuple[bool, str]:
-    """(fit, Chinese detail); records the fingerprints on the first run and after each pass."""
+def keys_check(*, record: bool = True) -> tuple[bool, str]:
+    """(fit, Chinese detail). With `record` (the commands that start servers and workers) the
+    fingerprints are written on the first run and after each pass; without it (/readyz,
+    probed every few seconds) nothing is written, so a probe never waits for the write lock."""
     now = fingerprints(secrets_at_hand())
+    if not record:
+        stored = KeyRecord.objects.filter(pk=1).first()
+        if stored is None:
+            return True, "尚未记录（服务启动时记录）"
+        return (True, "与数据一致") if _fits(stored, now) else (False, MISMATCH)
     with transaction.atomic():
-        record = KeyRecord.objects.select_for_update().filter(pk=1).first()
-        if record is None:
+        stored = KeyRecord.objects.select_for_update().filter(pk=1).first()
+        if stored is None:
             KeyRecord.objects.bulk_create([KeyRecord(pk=1, field_keys=now["field_keys"],
                                                      blind_index_key=now["blind_index_key"])],
                                           ignore_conflicts=True)
             return True, "已记录密钥指纹"
-        fit = (record.blind_index_key == now["blind_index_key"]
-               and bool(set(record.field_keys) & set(now["field_keys"])))
-        if not fit:
+        if not _fits(stored, now):
             return False, MISMATCH
-        if record.field_keys != now["field_keys"]:
-            record.field_keys = now["field_keys"]
-            record.save(update_fields=["field_keys", "updated_at"])
+        if stored.field_keys != now["field_keys"]:
+            stored.field_keys = now["field_keys"]
+            stored.save(update_fields=["field_keys", "updated_at"])
     return True, "与数据一致"
+
+
+def _fits(stored: KeyRecord, now: dict) -> bool:
+    return stored.blind_index_key == now["blind_index_key"] and bool(set(stored.field_keys) & set(now["field_keys"]))
 
 
 def ensure_keys_fit() -> None:

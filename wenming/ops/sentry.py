@@ -1,6 +1,6 @@
 """Errors to Sentry when WENMING_SENTRY_DSN is set: without personal data (no request
-bodies, cookies, user names or addresses; only the user id) and without performance traces
-unless asked for."""
+bodies, cookies, user names or addresses, no local variables of the failing frames) and
+without performance traces unless asked for."""
 
 import os
 
@@ -15,6 +15,7 @@ def sentry_init(dsn: str, *, environment: str) -> None:
         environment=os.environ.get("WENMING_SENTRY_ENVIRONMENT", environment),
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        include_local_variables=False,  # a frame's locals may hold an imported row or a phone
         max_request_body_size="never",
         traces_sample_rate=float(os.environ.get("WENMING_SENTRY_TRACES", "0")),
     )

@@ -39,12 +39,16 @@ class Child:
     started_at: float = 0.0
     backoff: float = 1.0
     restart_at: float | None = None
+    stop_expected: bool = False  # asked to stop (a reload): its exit is no failure
 
     def start(self, log) -> None:
         env = {**os.environ, **self.env}
-        self.proc = subprocess.Popen(self.argv, env=env, preexec_fn=die_with_parent)
+        # Its own process group: Ctrl-C at the terminal reaches only the supervisor, which
+        # then stops each child gracefully (gunicorn would treat SIGINT as a quick stop).
+        self.proc = subprocess.Popen(self.argv, env=env, preexec_fn=die_with_parent, process_group=0)
         self.started_at = time.monotonic()
         self.restart_at = None
+        self.stop_expected = False
         log(f"已启动 {self.name}（进程 {self.proc.pid}）")
 
     def signal(self, sig: int) -> None:
@@ -86,6 +90,10 @@ class Supervisor:
                 if now - child.started_at > 60:
                     child.backoff = 1.0  # it ran a while: the next failure starts the pause again
                 continue
+            if child.stop_expected:
+                self.log(f"{child.name} 已按要求退出，正在重启")
+                child.start(self.log)
+                continue
             if child.fatal_early_exit and now - child.started_at < EARLY_EXIT_S:
                 self.log(f"{child.name} 启动后立即退出（代码 {code}），可能端口已被占用；正在停止全部服务")
                 self.exit_code = code or 1
@@ -103,6 +111,7 @@ class Supervisor:
             if child.name == "web":
                 child.signal(signal.SIGHUP)  # gunicorn: new workers, then the old ones finish
             else:
+                child.stop_expected = True
                 child.signal(signal.SIGTERM)  # restarted by _watch once it has finished its task
 
     def _shutdown(self) -> None:
@@ -123,10 +132,13 @@ class Supervisor:
 
 
 def embedded_children(addrport: str, *, worker: bool = True) -> list[Child]:
-    """gunicorn on `addrport`; a Celery worker with its beat scheduler unless asked not to."""
+    """gunicorn on `addrport`; unless asked not to, a Celery worker for the short tasks with
+    the beat scheduler, and one for the heavy jobs (so they never hold up the short ones)."""
     python = sys.executable
     children = [Child("web", [python, "-m", "gunicorn", "-c", "python:wenming.ops.gunicorn_conf",
                               "wenming.wsgi:application"], env={"WENMING_BIND": addrport}, fatal_early_exit=True)]
     if worker:
-        children.append(Child("worker", [python, "-m", "wenming", "worker", "--beat", "--quiet"]))
+        worker = [python, "-m", "wenming", "worker", "--quiet"]
+        children.append(Child("worker", [*worker, "--beat", "--queues=default", "--hostname=default@%h"]))
+        children.append(Child("jobs", [*worker, "--queues=jobs", "--concurrency=1", "--hostname=jobs@%h"]))
     return children

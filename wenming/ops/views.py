@@ -9,19 +9,19 @@ and a short reason.
 
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .health import readiness
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request):
     ready, checks = readiness()
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503,

@@ -9,6 +9,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.decorators import add_domain_error, staff_required
 from wenming.core.errors import CoreError, DomainError
 from wenming.core.pagination import paginate
+from wenming.core.params import parse_pk
 
 from . import services
 from .forms import MoveForm, NodeForm, UnitFilterForm, UnitForm
@@ -151,9 +152,9 @@ def unit_list(request):
     filters = UnitFilterForm(request.GET or None)
     f = filters.cleaned_data if filters.is_valid() else {}
     node = None
-    node_id = request.GET.get("node")
-    if node_id and node_id.isdigit():
-        node = node_get_for_actor(actor=actor, node_id=int(node_id))
+    node_id = parse_pk(request.GET.get("node"))
+    if node_id is not None:
+        node = node_get_for_actor(actor=actor, node_id=node_id)
     qs = unit_list_for_actor(actor=actor, search=f.get("q", ""), node_id=node.pk if node else None,
                              unit_type=f.get("unit_type", ""), level=f.get("level", ""))
     page = paginate(qs, request.GET.get("page", 1), 20)

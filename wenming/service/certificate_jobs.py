@@ -7,6 +7,7 @@ state, so a run resumed after a killed worker renders those instead of issuing a
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils import timezone
 from wenming.accounts.roles import Perm
 from wenming.core.errors import CoreError
 from wenming.core.jobs import JobResult, job_progress, job_save_state, job_start
+from wenming.orgs.models import PATH_STEP, Node
 from wenming.orgs.selectors import node_get_for_actor
 from wenming.volunteers.selectors import volunteer_list_for_actor
 
@@ -43,10 +45,20 @@ def certificate_batch_job_start(*, actor, volunteer_ids: list[int], node=None, b
         raise CertificateError.BATCH_EMPTY.error("volunteer_ids")
     if len(ids) > BATCH_LIMIT:
         raise CertificateError.BATCH_SIZE.error("volunteer_ids", limit=BATCH_LIMIT)
-    if volunteer_list_for_actor(actor=actor).filter(pk__in=ids).count() != len(ids):
+    homes = list(volunteer_list_for_actor(actor=actor).filter(pk__in=ids).values_list("home_node__path", flat=True))
+    if len(homes) != len(ids):
         raise CoreError.NOT_FOUND.error()
-    return job_start(actor=actor, kind=JOB_KIND, node=node, perm=Perm.VOLUNTEER_VIEW, back_url=back_url,
-                     params={"volunteer_ids": ids, "node_id": node.pk if node is not None else None})
+    # Whoever else may see the job (and its zip of names and volunteer numbers) must see every
+    # volunteer in it: scope it to their nearest common node, not to the issuing node.
+    return job_start(actor=actor, kind=JOB_KIND, node=common_ancestor(homes), perm=Perm.VOLUNTEER_VIEW,
+                     back_url=back_url, params={"volunteer_ids": ids, "node_id": node.pk if node is not None else None})
+
+
+def common_ancestor(paths: list[str]) -> Node | None:
+    """The deepest node whose subtree holds every path (None: no common node)."""
+    prefix = os.path.commonprefix(paths) if paths else ""
+    prefix = prefix[:len(prefix) - len(prefix) % PATH_STEP]
+    return Node.objects.filter(path=prefix).first() if prefix else None
 
 
 def certificate_batch_job_run(job, workdir) -> JobResult:

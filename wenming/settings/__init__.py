@@ -176,12 +176,17 @@ DEMAND_AUTO_CLOSE_HOURS = int(os.environ.get("WENMING_DEMAND_AUTO_CLOSE_HOURS", 
 # (WENMING_BROKER_URL); the embedded default queues in a SQLite file beside the database
 # (kombu's SQLAlchemy transport), so no server is needed.
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_from_url(
-    os.environ.get("WENMING_BROKER_URL", ""), VAR_DIR)
+    os.environ.get("WENMING_BROKER_URL", ""), VAR_DIR, production=PRODUCTION)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes are kept in our own tables
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its message to another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Two queues: `default` (notifications, periodic jobs: short) and `jobs` (heavy one-offs that
+# may run for minutes). Each has its own worker, so a certificate batch never delays a
+# resident's one-time code or a periodic job.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"wenming.job.*": {"queue": "jobs"}}
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("WENMING_TASK_SOFT_TIME_LIMIT", "600"))
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 CELERY_TIMEZONE = TIME_ZONE

@@ -30,10 +30,13 @@ def cache_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"不支持的 WENMING_CACHE_URL：{scheme}（可用 db://、redis://、locmem://）")
 
 
-def broker_from_url(url: str, var_dir: Path) -> tuple[str, dict]:
+def broker_from_url(url: str, var_dir: Path, *, production: bool = False) -> tuple[str, dict]:
     """(broker URL, transport options). '': a SQLite file in var/ through kombu's SQLAlchemy
-    transport; redis://, amqp:// (RabbitMQ) or sqla+… as given."""
+    transport; redis://, amqp:// (RabbitMQ) or sqla+… as given. Production must name one:
+    with several servers a file per machine would keep each machine's jobs to itself."""
     if not url:
+        if production:
+            raise ImproperlyConfigured("生产模式下必须设置 WENMING_BROKER_URL（如 redis://127.0.0.1:6379/0）")
         url = f"sqla+sqlite:///{var_dir / 'broker.sqlite3'}"
     scheme = urlparse(url).scheme
     if scheme.startswith("sqla+"):

@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from wenming.accounts.roles import Perm
 from wenming.core.decorators import add_domain_error, staff_required
 from wenming.core.errors import DomainError
+from wenming.core.params import parse_pk
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor
 
@@ -26,7 +27,7 @@ def _choices(request, data, initial_node=None) -> dict:
     selected = (data.get("home_node") if data else initial_node) or ""
     return {
         "node_choices": node_choices_for_actor(actor=actor, exclude_kinds=[NodeKind.GRID], search=node_q,
-                                               selected_id=int(selected) if str(selected).isdigit() else None),
+                                               selected_id=parse_pk(selected)),
         "grid_choices": grid_choices_for_actor(actor=actor, home_node_id=selected),
     }
 

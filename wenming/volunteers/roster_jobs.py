@@ -19,6 +19,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.crypto import decrypt, encrypt
 from wenming.core.files import file_to_local
 from wenming.core.jobs import JobResult, job_progress, job_start
+from wenming.core.params import parse_pk
 from wenming.orgs.models import Node, NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor
 
@@ -88,7 +89,7 @@ def volunteer_export_query(*, actor, data: QueryDict):
     filters = VolunteerFilterForm(
         data or None,
         node_choices=node_choices_for_actor(actor=actor, exclude_kinds=[NodeKind.POINT, NodeKind.GRID],
-                                            selected_id=int(selected) if (selected or "").isdigit() else None),
+                                            selected_id=parse_pk(selected)),
         team_choices=team_choices_for_actor(actor=actor),
     )
     valid = filters.is_valid()

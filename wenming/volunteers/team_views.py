@@ -8,6 +8,7 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.decorators import add_domain_error, form_submit, staff_required
 from wenming.core.errors import CoreError, DomainError
+from wenming.core.params import parse_pk
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor
 from wenming.orgs.selectors import node_get_for_actor
@@ -27,7 +28,7 @@ VIEW = (Perm.TEAM_VIEW,)
 
 
 def _node_id(raw) -> int | None:
-    return int(raw) if (raw or "").isdigit() else None
+    return parse_pk(raw)
 
 
 @staff_required(*VIEW, leaders=True)

@@ -16,6 +16,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.decorators import login_page, staff_required
 from wenming.core.errors import not_found
 from wenming.core.pagination import paginate
+from wenming.core.params import parse_pk
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor
 
@@ -36,7 +37,7 @@ def volunteer_list(request):
     filters = VolunteerFilterForm(
         request.GET or None,
         node_choices=node_choices_for_actor(actor=actor, exclude_kinds=[NodeKind.POINT, NodeKind.GRID],
-                                            selected_id=int(selected) if (selected or "").isdigit() else None),
+                                            selected_id=parse_pk(selected)),
         team_choices=team_choices_for_actor(actor=actor),
     )
     qs = selectors.volunteer_list_for_actor(actor=actor, **(filters.selector_kwargs() if filters.is_valid() else {}))

@@ -197,6 +197,18 @@ def test_the_watchdog_sends_lost_jobs_again_and_leaves_live_ones_alone(world, st
     assert BackgroundJob.objects.get(pk=fresh.pk).status == JobStatus.RUNNING
 
 
+def test_the_watchdog_does_not_send_a_waiting_job_again_every_minute(world, django_capture_on_commit_callbacks):
+    from wenming.core.jobs import job_requeue_lost
+
+    with django_capture_on_commit_callbacks(execute=False):
+        job = job_start(actor=world.manager_a, kind="tests.echo", node=world.station_a, params={})
+    BackgroundJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+    now = timezone.now()
+    BackgroundJob.objects.filter(pk=job.pk).update(requeued_at=now - timedelta(minutes=1))
+    assert job_requeue_lost(now=now) == 0  # sent again a minute ago: wait
+    assert job_requeue_lost(now=now + timedelta(minutes=5)) == 1
+
+
 def test_progress_is_cheap_and_the_end_is_always_written(world, started, django_assert_max_num_queries):
     job = started()
     BackgroundJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, done=0, total=None)

@@ -319,8 +319,8 @@ def test_systemd_accepts_the_units(tmp_path):
         (tmp_path / name).write_text(path.read_text().replace(INSTALLED_WENMING, real))
         paths.append(tmp_path / name)
     # A template is checked as itself and as an instance.
-    shutil.copy(tmp_path / "wenming-worker@.service", tmp_path / "wenming-worker@1.service")
-    paths.append(tmp_path / "wenming-worker@1.service")
+    shutil.copy(tmp_path / "wenming-worker@.service", tmp_path / "wenming-worker@default.service")
+    paths.append(tmp_path / "wenming-worker@default.service")
     result = subprocess.run([analyze, "verify", *map(str, paths)], capture_output=True, text=True, timeout=120,
                             cwd=tmp_path)
     out = result.stdout + result.stderr
@@ -336,7 +336,7 @@ SERVICES = ("wenming-web.service", "wenming-worker@.service", "wenming-beat.serv
 @pytest.mark.parametrize("name", SERVICES)
 def test_each_unit_runs_a_real_wenming_command_as_the_wenming_user(name):
     service = _unit(name)["Service"]
-    argv = shlex.split(service["ExecStart"].replace("%i", "1").replace("%H", "host"))
+    argv = shlex.split(service["ExecStart"].replace("%i", "default").replace("%H", "host"))
     assert argv[0] == INSTALLED_WENMING
     verb, args = argv[1], argv[2:]
     assert verb in ("web", "worker", "beat") and verb in VERBS
@@ -383,7 +383,7 @@ def test_wenming_web_itself_tells_systemd_it_is_ready(tmp_path):
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), **_env_example(),
            **_dummy_secrets(), "WENMING_VAR_DIR": str(tmp_path / "var"),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'wenming.sqlite3'}", "WENMING_CACHE_URL": "",
-           "WENMING_BROKER_URL": "", "WENMING_BIND": f"127.0.0.1:{_free_port()}", "WENMING_WEB_WORKERS": "1",
+           "WENMING_BIND": f"127.0.0.1:{_free_port()}", "WENMING_WEB_WORKERS": "1",
            "NOTIFY_SOCKET": str(notify)}
     proc = subprocess.Popen([str(Path(sys.executable).parent / "wenming"), "web"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

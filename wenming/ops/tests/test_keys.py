@@ -44,3 +44,16 @@ def test_a_key_rotation_is_followed(settings):
     assert keys_check()[0]
     settings.FIELD_ENCRYPTION_KEYS = [old]  # going back to a key the record no longer has
     assert not keys_check()[0]
+
+
+@pytest.mark.django_db
+def test_readyz_compares_without_writing(client):
+    assert client.get("/readyz").json()["checks"]["keys"] == {"ok": True, "detail": "尚未记录（服务启动时记录）"}
+    assert not KeyRecord.objects.exists()  # the server commands record, the probe does not
+
+
+@pytest.mark.django_db
+def test_probes_answer_head_requests_too(client):
+    assert client.head("/healthz").status_code == 200
+    assert client.head("/readyz").status_code == 200
+    assert client.post("/healthz").status_code == 405

@@ -55,3 +55,15 @@ def test_every_response_carries_a_request_id_and_the_access_line_has_no_query(cl
     access = [r for r in caplog.records if r.name == "wenming.request"]
     assert access and all("13900000001" not in r.getMessage() and "q=" not in r.path for r in access)
     assert access[0].status == res.status_code
+
+
+@pytest.mark.django_db
+def test_django_request_lines_carry_the_path_and_request_id_not_the_query(client, caplog):
+    caplog.set_level(logging.WARNING, logger="django.request")
+    res = client.get("/no-such-page/?q=13800138000&id=110101199003077777", HTTP_X_REQUEST_ID="probe-12345678")
+    assert res.status_code == 404
+    record = next(r for r in caplog.records if r.name == "django.request")
+    RequestContextFilter().filter(record)
+    line = JsonFormatter().format(record)
+    assert "13800138000" not in line and "110101199003077777" not in line
+    assert json.loads(line)["request_id"] == "probe-12345678" and json.loads(line)["request"] == "/no-such-page/"

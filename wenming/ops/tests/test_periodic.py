@@ -116,7 +116,7 @@ def test_a_real_worker_on_redis_runs_every_periodic_job_and_delivers_the_outbox(
     sender = Celery(broker=broker)
     with running(["worker", "--concurrency=1", "--hostname=testworker@%h"], env, log_path=tmp_path / "worker.log"):
         for name in JOBS:
-            sender.send_task(f"wenming.{name}")
+            sender.send_task(f"wenming.{name}", queue="default")
         try:
             wait_until(lambda: PeriodicRun.objects.filter(outcome="ok").count() == len(JOBS), timeout=90,
                        what="every job to run in the worker")
@@ -128,3 +128,28 @@ def test_a_real_worker_on_redis_runs_every_periodic_job_and_delivers_the_outbox(
     assert runs["core.deliver_notifications"].result == {"sent": 1}
     assert Notification.objects.get().sent_at is not None
     sender.close()
+
+
+@pytest.mark.django_db
+def test_a_latch_that_cannot_be_taken_is_a_skip_not_a_retry_without_it(monkeypatch):
+    from django.db import OperationalError
+
+    from wenming.core import periodic
+
+    def locked(name, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(periodic, "latch_take", locked)
+    assert _task("demands.sla_tick").delay().get() == {"skipped": True}
+    assert not PeriodicRun.objects.exists()
+
+
+def test_heavy_jobs_have_their_own_queue_and_the_rest_the_default_one():
+    from wenming.celery import app
+
+    def queue_of(name):
+        return app.amqp.router.route({}, name)["queue"].name
+
+    assert queue_of("wenming.job.service.certificate_batch") == "jobs"
+    assert queue_of("wenming.core.deliver_notifications_now") == "default"
+    assert all(queue_of(f"wenming.{name}") == "default" for name in settings.PERIODIC_JOBS)

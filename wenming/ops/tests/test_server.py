@@ -135,8 +135,28 @@ def test_serve_runs_web_worker_and_beat_and_killing_it_leaves_nothing_behind(tmp
         except AssertionError:
             raise AssertionError(_log(tmp_path, "serve.log")) from None
         children = _children(supervisor.pid)
-        assert len(children) == 2
+        assert len(children) == 3  # web, the worker with beat, the jobs worker
         os.kill(supervisor.pid, signal.SIGKILL)
         supervisor.wait()
         wait_until(lambda: not any(_alive(c) for c in children), timeout=30, what="web and worker to stop")
         wait_until(lambda: _port_free(port), timeout=10, what="the port to be free")
+
+
+@CONCURRENT
+def test_serve_reloads_on_hup_and_stops_gracefully_on_ctrl_c(tmp_path):
+    port = free_port()
+    env = child_env(WENMING_VAR_DIR=str(tmp_path), WENMING_WEB_WORKERS="1", WENMING_LOG_FORMAT="text")
+    log = tmp_path / "serve.log"
+    with running(["serve", f"127.0.0.1:{port}"], env, log_path=log) as supervisor:
+        wait_until(lambda: http_ready(port), timeout=90, what="gunicorn")
+        wait_until(lambda: log.read_text(errors="replace").count(" ready.") == 2, timeout=60, what="both workers")
+        os.kill(supervisor.pid, signal.SIGHUP)
+        wait_until(lambda: log.read_text(errors="replace").count(" ready.") == 4, timeout=90,
+                   what="both workers to restart")
+        assert "worker 已按要求退出，正在重启" in log.read_text(errors="replace")
+        assert http_ready(port)  # the web server reloaded in place
+        os.killpg(supervisor.pid, signal.SIGINT)  # Ctrl-C at the terminal: the whole foreground group
+        assert supervisor.wait(timeout=60) == 0
+    text = log.read_text(errors="replace")
+    assert "Handling signal: term" in text and "Handling signal: int" not in text  # graceful, not quick
+    assert "意外退出" not in text and "服务已停止" in text

@@ -75,6 +75,7 @@ def test_the_embedded_default_shares_the_cache_and_queues_in_a_file(tmp_path):
 @pytest.mark.parametrize("call", [
     lambda tmp: cache_from_url("memcached://h"),
     lambda tmp: broker_from_url("kafka://h", tmp),
+    lambda tmp: broker_from_url("", tmp, production=True),
     lambda tmp: storages_from_env({"WENMING_STORAGE": "ftp"}, tmp),
     lambda tmp: storages_from_env({"WENMING_STORAGE": "s3"}, tmp),
 ])

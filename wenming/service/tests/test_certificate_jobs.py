@@ -153,3 +153,17 @@ def test_the_api_starts_a_batch_job_for_big_batches(served, django_capture_on_co
     assert res.status_code == 404 and BackgroundJob.objects.count() == 1
     assert api.post("/service-certificates/batch/jobs", {"volunteer_ids": []}).json()["code"] == \
         "service.certificate_batch_empty"
+
+
+def test_a_batch_is_seen_only_by_those_who_see_all_its_volunteers(served, django_capture_on_commit_callbacks):
+    """Issued by the office at station A for a volunteer of station B: station A's manager
+    must not get the zip (it holds station B's volunteer), station B's and the office may."""
+    api = ApiClient("office")
+    with django_capture_on_commit_callbacks(execute=True):
+        res = api.post("/service-certificates/batch/jobs", {"volunteer_ids": [served.vol_b.pk, served.served[0].pk],
+                                                            "node_id": served.station_a.pk})
+    job = BackgroundJob.objects.get()
+    assert res.status_code == 202 and job.node_path == served.institute.path  # A and B meet there
+    assert ApiClient("manager_a").get(f"/jobs/{job.public_id}").status_code == 404
+    assert ApiClient("manager_b").get(f"/jobs/{job.public_id}").status_code == 404
+    assert api.get(f"/jobs/{job.public_id}").status_code == 200

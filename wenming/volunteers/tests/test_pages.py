@@ -352,3 +352,10 @@ def test_non_numeric_page_parameters_fall_back_to_the_first_page(client, world):
     client.force_login(world.office)
     for url in (reverse("volunteers:list"), reverse("orgs:node", args=[world.station_a.pk])):
         assert client.get(url, {"page": "abc"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/volunteers/", "/volunteers/roster/export/", "/orgs/units/", "/volunteers/teams/"])
+def test_a_node_filter_that_is_not_an_id_is_ignored_not_a_server_error(client, world, path):
+    client.force_login(world.office)
+    for bad in ("²", "١٢", "abc", "9" * 30):
+        assert client.get(path, {"node": bad, "parent": bad}).status_code in (200, 302), (path, bad)
