@@ -20,7 +20,9 @@ import json
 import tarfile
 import time
 import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+
+from wenming.core.files import checked_name
 
 from .errors import USAGE, BackupError, os_error
 
@@ -87,9 +89,16 @@ def _need(ok: bool) -> None:
 
 
 def _safe_upload_name(name: str) -> bool:
-    path = PurePosixPath(name)
-    return (name.startswith(UPLOADS) and not path.is_absolute() and ".." not in path.parts
-            and len(path.parts) > 1 and "\\" not in name)
+    """uploads/<a name the storage keeps as it is>: the platform's own check (no absolute
+    path, no empty, '.' or '..' part, no backslash), so `uploads//tmp/x` is refused here,
+    before anything is written, and not by the storage half-way through a restore."""
+    if not name.startswith(UPLOADS):
+        return False
+    try:
+        checked_name(name[len(UPLOADS):])
+    except ValueError:
+        return False
+    return True
 
 
 class Bundle:
@@ -122,8 +131,9 @@ class Bundle:
                 raise BackupError(f"{self.path} 由更新版本的 Wenming 写成（备份格式 {m['format_version']}），"
                                   f"请先升级本机的 Wenming 再恢复")
             _need(m["database"]["engine"] in ("sqlite", "postgresql") and m["database"]["member"] in m["members"])
-            _need(all(isinstance(v, list) for v in m["migrations"].values()))
+            _need(all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in m["migrations"].values()))
             _need(isinstance(m["counts"]["tables"], dict) and isinstance(m["keys"]["field_keys"], list))
+            _need(all(isinstance(k, str) for k in m["keys"]["field_keys"]))
             _need(isinstance(m["keys"]["blind_index_key"], str))
             _need(m["secrets"] is None or SEALED in m["members"])
             for name, info in m["members"].items():

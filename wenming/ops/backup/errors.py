@@ -25,6 +25,7 @@ def os_error(exc: OSError, path: Path | str | None = None) -> BackupError:
         errno.EISDIR: "这是一个目录，不是文件",
         errno.ENOTDIR: "路径中有一段不是目录",
         errno.ENOENT: "文件或目录不存在",
+        errno.EEXIST: "已有同名的文件或目录",
     }
     reason = reasons.get(exc.errno, exc.strerror or str(exc))
     return BackupError(f"{reason}：{where}" if where else reason)

@@ -87,8 +87,9 @@ def unseal(params: dict, token: bytes, passphrase: str) -> dict[str, str]:
     try:
         n, r, p = int(params["n"]), int(params["r"]), int(params["p"])
         salt = base64.b64decode(params["salt"])
-        # bounds: a damaged or hostile manifest must not ask for gigabytes of memory
-        if params["kdf"] != "scrypt" or not (2**10 <= n <= 2**20 and 1 <= r <= 16 and 1 <= p <= 4):
+        # bounds: a damaged or hostile manifest must not ask for gigabytes of memory (scrypt
+        # needs about 128·n·r bytes: at most 128 MiB here, twice what `seal` asks for)
+        if params["kdf"] != "scrypt" or not (2**10 <= n <= 2**17 and 1 <= r <= 8 and 1 <= p <= 4):
             raise ValueError(params)
         secrets = json.loads(_fernet(passphrase, salt, n, r, p).decrypt(token))
         if not all(isinstance(secrets.get(name), str) and secrets[name] for name in SECRET_SOURCES):
@@ -103,7 +104,7 @@ def unseal(params: dict, token: bytes, passphrase: str) -> dict[str, str]:
 def mismatch_message(*, has_sealed: bool, passphrase_given: bool) -> str:
     var = settings.VAR_DIR / "secrets.json"
     lines = [
-        "备份时的加密密钥与本机现在的密钥不一致，已停止恢复，没有做任何改动。",
+        "备份时的加密密钥与本机现在的密钥不一致，已停止恢复，数据库和上传文件都没有改动。",
         "备份中的身份证号、手机号等加密数据只能用备份时的密钥读取。请任选一种办法后重新恢复：",
         f"  1. 把备份时的 var/secrets.json 放回 {var}；",
         f"  2. 或者把环境变量 {FIELD_ENV} 和 {BLIND_ENV} 设为备份时的值；",
@@ -130,7 +131,7 @@ def settle(manifest: dict, sealed: bytes | None, passphrase: str | None) -> dict
     from_env = [name for name in (FIELD_ENV, BLIND_ENV) if os.environ.get(name)]
     if from_env:
         raise BackupError(
-            f"本机的密钥来自环境变量 {'、'.join(from_env)}，与备份时的密钥不同，已停止恢复，没有做任何改动。\n"
+            f"本机的密钥来自环境变量 {'、'.join(from_env)}，与备份时的密钥不同，已停止恢复，数据库和上传文件都没有改动。\n"
             f"请把环境变量 {FIELD_ENV} 和 {BLIND_ENV} 设为备份时的值后重新恢复；或者去掉这两个环境变量，"
             f"恢复时会把备份中的密钥写入 {settings.VAR_DIR / 'secrets.json'}。")
     return bundled

@@ -18,6 +18,8 @@ from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
+from wenming.core.files import upload_storage
+
 from . import database, keys, uploads, verify
 from .archive import SEALED, Bundle
 from .errors import USAGE, BackupError
@@ -132,10 +134,10 @@ def _check_migrations_known(manifest: dict) -> None:
 def _check_empty() -> None:
     if not database.is_empty():
         raise BackupError(
-            f"{database.describe()} 中已有数据表，已停止恢复，没有做任何改动。\n"
+            f"{database.describe()} 中已有数据表，已停止恢复，数据库和上传文件都没有改动。\n"
             f"恢复只写入空的安装，以免覆盖现有数据。请指向一个空的数据库后再恢复：SQLite 换一个 WENMING_VAR_DIR 或 "
             f"DATABASE_URL=sqlite:////新路径.sqlite3；PostgreSQL 先 createdb 一个新库并让 DATABASE_URL 指向它。")
     if not uploads.is_empty():
-        where = getattr(uploads.storage(), "location", "") or "上传文件存储"
-        raise BackupError(f"上传文件存储（{where}）中已有文件，已停止恢复，没有做任何改动。\n"
+        where = getattr(upload_storage(), "location", "") or "上传文件存储"
+        raise BackupError(f"上传文件存储（{where}）中已有文件，已停止恢复，数据库和上传文件都没有改动。\n"
                           f"恢复只写入空的安装：请换一个空的存储位置（WENMING_VAR_DIR，或 S3 的 WENMING_S3_PREFIX）。")

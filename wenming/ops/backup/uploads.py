@@ -8,15 +8,10 @@ is an orphan in the backup, which does no harm.
 import posixpath
 import tempfile
 
-from django.core.files import File
-from django.core.files.storage import storages
+from wenming.core.files import file_delete, file_save, upload_storage
 
 from .archive import CHUNK, UPLOADS
-from .errors import BackupError
-
-
-def storage():
-    return storages["default"]
+from .errors import BackupError, os_error
 
 
 def walk(top: str = ""):
@@ -24,7 +19,7 @@ def walk(top: str = ""):
     writers' temporary files (core/files.py writes `.upload-*.tmp` and renames it), not yet
     (or no longer) files of the platform."""
     try:
-        dirs, files = storage().listdir(top)
+        dirs, files = upload_storage().listdir(top)
     except FileNotFoundError:
         return  # local storage whose directory was never made: empty
     for name in sorted(files):
@@ -43,7 +38,7 @@ def copy_out(name: str):
     is read, and tar needs the size up front; None if the file is gone by now."""
     copy = tempfile.SpooledTemporaryFile(max_size=16 * CHUNK)
     try:
-        with storage().open(name, "rb") as src:
+        with upload_storage().open(name, "rb") as src:
             while chunk := src.read(CHUNK):
                 copy.write(chunk)
     except FileNotFoundError:
@@ -55,8 +50,9 @@ def copy_out(name: str):
 
 
 def restore(bundle, bar) -> list[str]:
-    """Save every upload of the bundle under its own name; on any failure remove what was
-    saved (the storage was empty) and re-raise."""
+    """Save every upload of the bundle under its own name (names were checked with the
+    manifest); on any failure remove what was saved (the storage was empty) and re-raise,
+    an operating-system error (disk full…) as a message."""
     saved: list[str] = []
     names = bundle.uploads()
     try:
@@ -64,11 +60,14 @@ def restore(bundle, bar) -> list[str]:
             for member in names:
                 name = member[len(UPLOADS):]
                 with bundle.open(member) as src:
-                    stored = storage().save(name, File(src, name=posixpath.basename(name)))
+                    stored = file_save(name, src)
                 saved.append(stored)
                 if stored != name:
                     raise BackupError(f"上传文件存储把 {name} 存成了 {stored}：存储不是空的？已撤销")
                 b.update(1)
+    except OSError as exc:
+        remove(saved)
+        raise os_error(exc, getattr(upload_storage(), "location", "")) from None
     except BaseException:
         remove(saved)
         raise
@@ -77,8 +76,5 @@ def restore(bundle, bar) -> list[str]:
 
 def remove(names: list[str]) -> None:
     for name in names:
-        try:
-            storage().delete(name)
-        except OSError:
-            pass
+        file_delete(name)
 

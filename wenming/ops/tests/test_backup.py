@@ -7,6 +7,9 @@ throwaway database `<test db>_restore`), so the command line and its exit codes 
 too and the keys come from that install's own environment or secrets.json.
 """
 
+import base64
+import hashlib
+import io
 import json
 import os
 import shutil
@@ -150,6 +153,26 @@ def person(world, i: int):
     return build_values(data, resolve_node=lambda k: Node.objects.get(pk=k), skills_by_key=skills_index())
 
 
+def rebuild(source: Path, out: Path, *, extra: dict[str, bytes] | None = None, edit=None) -> Path:
+    """A crafted copy of backup `source`, tar built by hand: members added (after the real
+    ones), the manifest edited, and every checksum recomputed so only the content is wrong."""
+    with tarfile.open(source) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.name != "manifest.json"}
+    members.update(extra or {})
+    manifest["members"] = {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                           for name, data in members.items()}
+    if edit is not None:
+        edit(manifest)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out
+
+
 def assert_refused(result, *phrases: str) -> None:
     assert result.returncode in (1, 2), result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
@@ -221,7 +244,7 @@ def test_restore_with_other_keys_is_refused_and_changes_nothing(tmp_path, upload
     uploads.save("demand_proof/2025/05/proof.jpg", ContentFile(make_jpeg()))
     bundle = backup(tmp_path / "b.tar")
     result = target.restore(bundle, keys=other_keys_env())
-    assert_refused(result, "密钥不一致", "没有做任何改动", "secrets.json", "WENMING_FIELD_KEYS", "不含密钥")
+    assert_refused(result, "密钥不一致", "数据库和上传文件都没有改动", "secrets.json", "WENMING_FIELD_KEYS", "不含密钥")
     assert target.tables() == []
     assert target.upload_files() == []
 
@@ -234,13 +257,13 @@ def test_restore_into_an_install_with_data_or_files_is_refused(tmp_path, uploads
 
     (target.var / "uploads").mkdir(parents=True)
     (target.var / "uploads" / "left-over.png").write_bytes(make_png())
-    assert_refused(target.restore(bundle, keys=keys_env()), "上传文件存储", "已有文件", "没有做任何改动")
+    assert_refused(target.restore(bundle, keys=keys_env()), "上传文件存储", "已有文件", "数据库和上传文件都没有改动")
     assert target.tables() == []
     (target.var / "uploads" / "left-over.png").unlink()
 
     assert target.restore(bundle, keys=keys_env()).returncode == 0
     volunteers = target.query("SELECT count(*) FROM volunteers_volunteer")
-    assert_refused(target.restore(bundle, keys=keys_env()), "已有数据表", "没有做任何改动")
+    assert_refused(target.restore(bundle, keys=keys_env()), "已有数据表", "数据库和上传文件都没有改动")
     assert target.query("SELECT count(*) FROM volunteers_volunteer") == volunteers == [(2,)]
     assert len(target.upload_files()) == 1
     assert world.vol_a.pk in {r[0] for r in target.query("SELECT id FROM volunteers_volunteer")}
@@ -266,7 +289,7 @@ def test_passphrase_brings_the_keys_into_a_fresh_install_and_a_wrong_one_is_refu
     generated = json.loads((target.var / "secrets.json").read_text())
     assert_refused(target.restore(bundle, "--passphrase-env", "PASS", env={"PASS": "wrong"}), "口令不正确")
     assert_refused(target.restore(bundle, "--passphrase-file", str(secret), keys=other_keys_env()),
-                   "环境变量", "WENMING_FIELD_KEYS")
+                   "环境变量", "WENMING_FIELD_KEYS", "数据库和上传文件都没有改动")
     assert json.loads((target.var / "secrets.json").read_text()) == generated
     assert target.tables() == []
 
@@ -306,6 +329,64 @@ def test_a_damaged_or_foreign_file_is_refused_without_a_traceback(tmp_path, uplo
         assert "不是 Wenming 备份文件" in result.stderr or "已损坏" in result.stderr, (name, result.stderr)
     assert_refused(target.restore(tmp_path, keys=keys_env()), "是一个目录")
     assert_refused(target.restore(tmp_path / "missing.tar", keys=keys_env()), "找不到备份文件")
+    assert target.tables() == []
+    assert target.upload_files() == []
+
+
+@CONCURRENT
+def test_a_crafted_upload_name_is_refused_before_anything_is_written(tmp_path, uploads, target):
+    """Members whose name would leave the upload storage (`uploads//tmp/…`: an absolute path
+    behind the prefix) or is not one the storage would keep (`uploads/./…`) are refused with
+    the manifest, before the first file is saved; a real upload comes first in the tar."""
+    build_world()
+    uploads.save("a/b.png", ContentFile(make_png()))
+    bundle = backup(tmp_path / "b.tar")
+    outside = tmp_path / "outside" / "x.png"
+    for i, name in enumerate((f"uploads/{outside}", "uploads/./dot.png")):
+        crafted = rebuild(bundle, tmp_path / f"crafted-{i}.tar", extra={name: make_png()})
+        with tarfile.open(crafted) as tar:
+            assert name in tar.getnames()
+        result = target.restore(crafted, keys=keys_env())
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert_refused(result, "不是 Wenming 备份文件", "manifest.json")
+        assert "SuspiciousFileOperation" not in result.stderr
+    assert not (tmp_path / "outside").exists()
+    assert target.tables() == []
+    assert not (target.var / "uploads").exists()  # not even an empty directory
+
+
+def test_scrypt_parameters_above_the_cap_are_refused_before_deriving(monkeypatch):
+    """n ≤ 2^17 and r ≤ 8 (128 MiB, twice what the writer asks for): a crafted manifest must
+    not make a restore allocate gigabytes."""
+    from wenming.ops.backup import BackupError, keys
+
+    secrets = {"SECRET_KEY": "s" * 50, "FIELD_ENCRYPTION_KEYS": "f", "BLIND_INDEX_KEY": "b" * 64}
+    salt = os.urandom(16)
+
+    def params(n: int, r: int) -> dict:
+        return {"kdf": "scrypt", "n": n, "r": r, "p": 1, "salt": base64.b64encode(salt).decode(), "cipher": "fernet"}
+
+    token = keys._fernet("口令", salt, 2**17, 8, 1).encrypt(json.dumps(secrets).encode())
+    assert keys.unseal(params(2**17, 8), token, "口令") == secrets  # the cap itself is allowed
+    derived = []
+    monkeypatch.setattr(keys, "_fernet", lambda *args: derived.append(args))
+    for n, r in ((2**18, 8), (2**17, 9), (2**20, 16), (2**16, 16)):
+        with pytest.raises(BackupError, match="备份中的密钥部分已损坏") as refused:
+            keys.unseal(params(n, r), token, "口令")
+        assert refused.value.code == 1
+    assert derived == []
+
+
+@CONCURRENT
+def test_a_backup_asking_scrypt_for_too_much_memory_is_refused(tmp_path, uploads, target):
+    build_world()
+    secret = tmp_path / "passphrase"
+    secret.write_text("口令\n", encoding="utf-8")
+    bundle = backup(tmp_path / "keys.tar", "--passphrase-file", str(secret))
+    crafted = rebuild(bundle, tmp_path / "greedy.tar", edit=lambda m: m["secrets"].update(n=2**18))
+    result = target.restore(crafted, "--passphrase-file", str(secret))  # no keys at hand: the sealed ones are needed
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert_refused(result, "备份中的密钥部分已损坏")
     assert target.tables() == []
     assert target.upload_files() == []
 
