@@ -35,3 +35,8 @@ urlpatterns = [
     path("campaigns/", include("wenming.campaigns.urls")),
     path("dashboards/", include("wenming.dashboards.urls")),
 ]
+
+handler400 = "wenming.core.views.bad_request"
+handler403 = "wenming.core.views.permission_denied"
+handler404 = "wenming.core.views.not_found"
+handler500 = "wenming.core.views.server_error"

@@ -15,3 +15,36 @@ def home(request):
     else:
         context["recruiting"] = list(project_public_list().prefetch_related("shifts")[:6])
     return render(request, "core/home.html", context)
+
+
+# Django's own error pages are English and not fitted to a phone: these replace them
+# (wenming/urls.py names them as handler404/403/400/500).
+
+def not_found(request, exception=None):
+    from .decorators import error_page
+    from .errors import CoreError
+
+    return error_page(request, CoreError.NOT_FOUND.error())
+
+
+def permission_denied(request, exception=None):
+    from .decorators import error_page
+    from .errors import CoreError
+
+    return error_page(request, CoreError.FORBIDDEN.error())
+
+
+def bad_request(request, exception=None):
+    from .decorators import error_page
+    from .errors import CoreError
+
+    return error_page(request, CoreError.INVALID_INPUT.error(detail="请求无法处理"))
+
+
+def server_error(request):
+    """A page that needs nothing that may have failed: no database, no context processors."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    request_id = getattr(request, "request_id", "")
+    return HttpResponseServerError(loader.get_template("core/500.html").render({"request_id": request_id}))

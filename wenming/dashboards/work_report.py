@@ -52,6 +52,11 @@ class WorkReport:
     nodes: dict[str, int]
     figures: dict[str, Decimal]
 
+    @property
+    def node_rows(self) -> list[tuple[str, int]]:
+        """(the kind's Chinese name, count), as the page and the workbook show them."""
+        return [(NodeKind(kind).label, n) for kind, n in self.nodes.items()]
+
 
 def work_report_for_actor(*, actor, node_id: int, since: date, until: date) -> WorkReport:
     """`since`/`until` are the first days of the first and last month of the period."""

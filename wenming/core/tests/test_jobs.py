@@ -232,7 +232,7 @@ def test_the_page_polls_itself_while_running(world, started):
     assert "htmx.min.js" in page and "进行中" in page and "已处理 3 / 12" in page and 'aria-valuenow="25"' in page
     assert "刷新" in page and "返回" in page  # works without JavaScript too
     fragment = client.get(f"/jobs/{job.public_id}/", headers={"HX-Request": "true"}).content.decode()
-    assert fragment.lstrip().startswith('<section id="job-status"') and "<html" not in fragment
+    assert fragment.lstrip().startswith('<div id="job-status"') and "<html" not in fragment
 
     BackgroundJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, done=0, total=None)
     queued = client.get(f"/jobs/{job.public_id}/", headers={"HX-Request": "true"}).content.decode()

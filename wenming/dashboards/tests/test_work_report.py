@@ -60,6 +60,7 @@ def test_the_command_and_the_page(worked, tmp_path):
     client.force_login(worked.office)
     page = client.get(f"/dashboards/report/?node={worked.county.pk}&since={since}&until={since}").content.decode()
     assert "悬挂横幅1,596条" in page
+    assert "新时代文明实践站" in page and "阵地·station" not in page  # kinds by their Chinese names
     res = client.get(f"/dashboards/report/?node={worked.county.pk}&since={since}&until={since}&format=xlsx")
     assert res["Content-Type"].startswith("application/vnd.openxml")
     other = Client()
