@@ -14,6 +14,7 @@ SCENARIOS: dict[str, str] = {
     "signup": "bench.signup",
     "match": "bench.match",
     "dashboard": "bench.dashboard",
+    "topology": "bench.topology",
 }
 
 

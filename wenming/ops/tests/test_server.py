@@ -160,3 +160,16 @@ def test_serve_reloads_on_hup_and_stops_gracefully_on_ctrl_c(tmp_path):
     text = log.read_text(errors="replace")
     assert "Handling signal: term" in text and "Handling signal: int" not in text  # graceful, not quick
     assert "意外退出" not in text and "服务已停止" in text
+
+
+def test_servers_starting_together_on_one_var_dir_collect_static_files_one_at_a_time(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import django; django.setup(); from wenming.ops.static import collect_static; collect_static()"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wenming.settings", "WENMING_VAR_DIR": str(tmp_path)}
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    results = [(p.wait(timeout=180), p.stderr.read()) for p in procs]
+    assert all(code == 0 for code, _ in results), results
+    assert (tmp_path / "static" / "staticfiles.json").exists()

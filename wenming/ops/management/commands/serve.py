@@ -1,10 +1,10 @@
 import os
 import sys
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from wenming.ops.keys import ensure_keys_fit
+from wenming.ops.static import collect_static
 from wenming.ops.supervisor import Supervisor, embedded_children
 
 
@@ -23,6 +23,6 @@ class Command(BaseCommand):
             addrport = f"127.0.0.1:{addrport}"
         ensure_keys_fit()
         self.stdout.write("正在整理静态文件……")
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static()
         self.stdout.write(f"Web 服务：http://{addrport}/（gunicorn）" + ("" if no_worker else "；后台任务与定时调度：Celery"))
         raise SystemExit(Supervisor(embedded_children(addrport, worker=not no_worker)).run())

@@ -1,10 +1,10 @@
 import os
 import sys
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from wenming.ops.keys import ensure_keys_fit
+from wenming.ops.static import collect_static
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         if addrport:
             os.environ["WENMING_BIND"] = addrport
         # hashed, compressed copies for WhiteNoise; quick when nothing changed since the last start
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static()
         # exec: the service manager supervises gunicorn's master itself, signals and all
         os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:wenming.ops.gunicorn_conf",
                                   "wenming.wsgi:application"])
