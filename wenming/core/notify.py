@@ -247,6 +247,14 @@ class SmsBackend(Backend):
     @abstractmethod
     def send_sms(self, phone: str, text: str) -> None: ...
 
+    def send_sms_once(self, phone: str, text: str, *, message_id: str) -> None:
+        """Send with a client message id that is the same on every attempt for one row. A
+        sender killed after the gateway took a text but before the row was marked sent sends
+        it again when the lease runs out (at least once); a gateway that drops a second
+        message with the same client id makes that exactly once. Adapters for such gateways
+        override this and pass `message_id`; the default cannot, and just sends."""
+        self.send_sms(phone, text)
+
     def deliver(self, row: Notification) -> None:
         holder = row.volunteer if row.volunteer_id else row.recipient
         if holder is not None:
@@ -257,7 +265,12 @@ class SmsBackend(Backend):
             raise NoPhone()
         link = f"{settings.SITE_URL}{row.link}" if row.link.startswith("/") else row.link  # a text needs a full URL
         text = f"【{settings.SITE_NAME}】{row.subject}：{row.body}" + (f" {link}" if link else "")
-        self.send_sms(phone, text)
+        self.send_sms_once(phone, text, message_id=message_id_of(row))
+
+
+def message_id_of(row: Notification) -> str:
+    """The client message id of a row: stable across attempts, unique per installation's rows."""
+    return f"wenming-{row.pk}"
 
 
 class FakeSmsGateway(SmsBackend):

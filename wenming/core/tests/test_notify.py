@@ -87,6 +87,33 @@ def test_gives_up_after_the_last_attempt_and_at_once_without_a_phone(world, gate
     assert deliver_pending() == 0 and gateway.sent == []
 
 
+class DedupingGateway(FakeSmsGateway):
+    """A gateway that drops a second message with a client id it has seen (as some do)."""
+
+    ids: list[str] = []
+
+    def send_sms_once(self, phone, text, *, message_id):
+        DedupingGateway.ids.append(message_id)
+        if DedupingGateway.ids.count(message_id) == 1:
+            self.send_sms(phone, text)
+
+
+@pytest.mark.django_db
+def test_a_resend_after_a_crash_carries_the_same_message_id(world, gateway, settings,
+                                                             django_capture_on_commit_callbacks):
+    """The sender died after the gateway took the text, before the row was marked sent: when
+    the lease runs out the row is sent again, with the same client id, so a deduplicating
+    gateway delivers it once."""
+    settings.WENMING_NOTIFY_BACKEND = "wenming.core.tests.test_notify.DedupingGateway"
+    DedupingGateway.ids.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(users_or_volunteers=[world.vol_a], subject="防汛集结", body="8:00 集合")
+    row = Notification.objects.get()
+    Notification.objects.filter(pk=row.pk).update(sent_at=None, next_attempt_at=timezone.now())  # the crash
+    assert deliver_pending() == 1
+    assert DedupingGateway.ids == [f"wenming-{row.pk}"] * 2 and len(gateway.sent) == 1
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_senders_send_each_message_once(gateway):
     world = build_world()
