@@ -9,10 +9,12 @@ The PDF is rendered on demand from the snapshot; nothing is stored under MEDIA_R
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,8 +32,16 @@ from wenming.core.errors import CoreError
 from wenming.core.models import AuditEntry
 
 from .certificate_errors import CertificateError as E
-from .certificate_pdf import CertificateData, ServiceLine, render_certificate, render_certificates
+from .certificate_pdf import (
+    CertificateData,
+    CJKFontError,
+    ServiceLine,
+    render_certificate,
+    render_certificates,
+)
 from .models import Certificate, HoursKind, ServiceRecord, VolunteerStats
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 BATCH_LIMIT = 5000
@@ -203,13 +213,26 @@ def certificate_data(certificate: Certificate) -> CertificateData:
 def certificate_pdf(certificate: Certificate) -> bytes:
     if certificate.is_revoked:
         raise E.REVOKED.error()
-    return render_certificate(certificate_data(certificate))
+    with _font_needed():
+        return render_certificate(certificate_data(certificate))
 
 
 def certificate_batch_zip(certificates: Iterable[Certificate], out_path) -> int:
     """A batch as one zip, one PDF each (rendered one at a time: memory stays flat)."""
     items: Iterator[CertificateData] = (certificate_data(c) for c in certificates if not c.is_revoked)
-    return render_certificates(items, out_path)
+    with _font_needed():
+        return render_certificates(items, out_path)
+
+
+@contextmanager
+def _font_needed():
+    """A server without the CJK font is an operator's problem: the user gets a Chinese message
+    with a stable code (and the log says which font was looked for), never a server error."""
+    try:
+        yield
+    except CJKFontError as exc:
+        logger.error("certificate font unusable: %s", exc)
+        raise E.FONT_MISSING.error() from None
 
 
 # --- reads -------------------------------------------------------------------------------

@@ -167,3 +167,29 @@ def test_a_batch_is_seen_only_by_those_who_see_all_its_volunteers(served, django
     assert ApiClient("manager_a").get(f"/jobs/{job.public_id}").status_code == 404
     assert ApiClient("manager_b").get(f"/jobs/{job.public_id}").status_code == 404
     assert api.get(f"/jobs/{job.public_id}").status_code == 200
+
+
+@pytest.fixture
+def no_font(monkeypatch, tmp_path):
+    """A server whose configured CJK font cannot be used (CFF outlines)."""
+    from wenming.service import certificate_pdf as cp
+
+    bad = tmp_path / "bad.otf"
+    bad.write_bytes(b"OTTO" + b"\0" * 64)
+    monkeypatch.setenv(cp.FONT_SETTING, str(bad))
+    monkeypatch.setattr(cp, "register_cjk_font", cp.register_cjk_font.__wrapped__)  # no process-wide cache
+
+
+def test_a_server_without_the_font_answers_in_chinese_not_with_a_server_error(served, no_font,
+                                                                              django_capture_on_commit_callbacks):
+    from wenming.service.certificate_services import certificate_issue
+
+    cert = certificate_issue(actor=served.manager_a, volunteer=served.served[0], node=served.station_a)
+    page = _client(served.manager_a).get(f"/service/certificates/{cert.pk}/pdf")
+    assert page.status_code == 503 and "fonts-wqy-microhei" in page.content.decode()
+    res = ApiClient("manager_a").get(f"/service-certificates/{cert.pk}/pdf")
+    assert res.status_code == 503 and res.json()["code"] == "service.certificate_font_missing"
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _job(_client(served.manager_a).post("/service/certificates/batch/", {"node": served.station_a.pk}))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error_code == "service.certificate_font_missing"
