@@ -205,10 +205,6 @@ def job_run(public_id: str, body: Callable[[BackgroundJob, Path], JobResult]) ->
     finally:
         if job.is_finished and job.params.get("input"):
             file_delete(job.params["input"])  # an uploaded workbook holds personal data: not kept
-        try:
-            job_sweep()
-        except Exception:  # tidying up must never change this job's outcome
-            log.warning("job file sweep failed", exc_info=True)
 
 
 def _claim(job: BackgroundJob) -> bool:
@@ -226,8 +222,8 @@ def _stale_after() -> int:
 
 
 def job_sweep(*, now=None) -> int:
-    """Remove the files of jobs finished more than KEEP_DAYS ago (a few per call: each
-    run tidies a little after the others)."""
+    """Remove the files of jobs finished more than KEEP_DAYS ago, SWEEP_BATCH per call (the
+    hourly housekeeping job calls it until a call finds fewer)."""
     limit = (now or timezone.now()) - timedelta(days=KEEP_DAYS)
     old = list(BackgroundJob.objects.filter(finished_at__lt=limit).filter(
         ~Q(result_name="") | Q(params__has_key="input")).order_by("finished_at")[:SWEEP_BATCH])

@@ -1,5 +1,6 @@
-"""Housekeeping: keep the tables that only grow (run records, the embedded queue's
-delivered messages, expired cache entries and sessions) from growing without end."""
+"""Housekeeping: keep what only grows (run records, the embedded queue's delivered
+messages, expired cache entries and sessions, files of old jobs and old roster error
+workbooks) from growing without end. Once an hour, never inside a user's request."""
 
 from datetime import datetime, timedelta
 
@@ -8,9 +9,11 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 
+from wenming.core.jobs import SWEEP_BATCH, job_sweep
 from wenming.core.models import PeriodicRun
 from wenming.core.periodic import periodic_job
 from wenming.settings.services import CACHE_TABLE
+from wenming.volunteers.roster.error_files import error_files_sweep
 
 RUNS_KEPT = timedelta(days=7)
 
@@ -25,7 +28,17 @@ def housekeeping() -> dict:
                        [connection.ops.adapt_datetimefield_value(now)])
         done["cache_entries"] = cursor.rowcount
     done["queue_messages"] = broker_sweep(older_than=timedelta(hours=1))
+    done["job_files"] = _until_done(job_sweep, SWEEP_BATCH)
+    done["roster_error_files"] = error_files_sweep()
     return done
+
+
+def _until_done(sweep, batch: int) -> int:
+    """Call a batched sweep until a call finds less than a full batch."""
+    total = 0
+    while (n := sweep()) == batch:
+        total += n
+    return total + n
 
 
 def broker_sweep(*, older_than: timedelta) -> int:

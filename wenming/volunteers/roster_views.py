@@ -9,10 +9,8 @@ the list page shows (same GET parameters, same scoped selector), masked; a long 
 (VOLUNTEER_EXPORT_JOB_MIN_ROWS and more) is confirmed and written by a background job.
 """
 
-import logging
 import tempfile
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -21,15 +19,15 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from wenming.accounts.roles import Perm
 from wenming.core.decorators import staff_required
 from wenming.core.errors import DomainError
-from wenming.core.files import file_delete, file_response, file_save, upload_storage
+from wenming.core.files import file_response, file_save
 from wenming.core.jobs import job_url
 
+from .roster.error_files import error_file_name
 from .roster.errors import RosterError
 from .roster.exporter import export_volunteers
 from .roster.importer import import_roster
@@ -42,11 +40,8 @@ from .roster_jobs import (
     volunteer_export_query,
 )
 
-log = logging.getLogger(__name__)
-ERRORS_DIR = "roster_errors"
 SESSION_KEY = "roster_error_files"
 KEEP_ERROR_FILES = 20  # per session
-ERROR_FILE_MAX_AGE = timedelta(days=7)
 SHOWN_ERRORS = 200
 JOB_MIN_BYTES = 512 * 1024  # ~6,000 rows, about two seconds of importing
 EXPORT_JOB_MIN_ROWS = 10_000
@@ -104,9 +99,8 @@ def upload(request):
             return render(request, "volunteers/roster/upload.html",
                           {**context, "form": form, "file_error": err}, status=err.status)
         if report.errors_path:
-            file_save(_errors_name(token), errors_path)
+            file_save(error_file_name(token), errors_path)
             _remember(request, str(token))
-    _sweep_old_files()
     return render(request, "volunteers/roster/upload.html", {
         **context, "form": UploadForm(), "report": report, "shown_errors": report.errors[:SHOWN_ERRORS],
         "errors_token": str(token) if report.errors_path else "",
@@ -119,7 +113,7 @@ def errors_download(request, token: uuid.UUID):
     if str(token) not in request.session.get(SESSION_KEY, []):
         raise RosterError.ERRORS_EXPIRED.error()
     try:
-        return file_response(_errors_name(token), filename="名册错误清单.xlsx", content_type=XLSX)
+        return file_response(error_file_name(token), filename="名册错误清单.xlsx", content_type=XLSX)
     except (OSError, ValueError):
         raise RosterError.ERRORS_EXPIRED.error() from None
 
@@ -156,27 +150,6 @@ def _list_url(request, *, keep_search: bool = True) -> str:
     return reverse("volunteers:list") + (f"?{query}" if query else "")
 
 
-def _errors_name(token) -> str:
-    return f"{ERRORS_DIR}/{token}.xlsx"
-
-
 def _remember(request, token: str) -> None:
     tokens = [t for t in request.session.get(SESSION_KEY, []) if t != token]
     request.session[SESSION_KEY] = (tokens + [token])[-KEEP_ERROR_FILES:]
-
-
-def _sweep_old_files() -> None:
-    """Error workbooks are kept a week; each upload clears the older ones (in whichever
-    storage holds the uploads)."""
-    storage = upload_storage()
-    limit = timezone.now() - ERROR_FILE_MAX_AGE
-    try:
-        _, names = storage.listdir(ERRORS_DIR)
-    except (OSError, NotImplementedError):
-        return
-    for name in names:
-        try:
-            if name.endswith(".xlsx") and storage.get_modified_time(f"{ERRORS_DIR}/{name}") < limit:
-                file_delete(f"{ERRORS_DIR}/{name}")
-        except (OSError, NotImplementedError, ValueError):
-            log.debug("roster error workbook %s not swept", name)

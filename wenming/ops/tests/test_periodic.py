@@ -153,3 +153,19 @@ def test_heavy_jobs_have_their_own_queue_and_the_rest_the_default_one():
     assert queue_of("wenming.job.service.certificate_batch") == "jobs"
     assert queue_of("wenming.core.deliver_notifications_now") == "default"
     assert all(queue_of(f"wenming.{name}") == "default" for name in settings.PERIODIC_JOBS)
+
+
+@pytest.mark.django_db
+def test_housekeeping_removes_week_old_roster_error_workbooks(settings, tmp_path):
+    import os
+    import time
+
+    from wenming.core.files import file_save
+    from wenming.volunteers.roster.error_files import error_file_name
+
+    settings.UPLOAD_DIR = tmp_path
+    old, fresh = file_save(error_file_name("old"), b"x"), file_save(error_file_name("fresh"), b"x")
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(tmp_path / old, (week_ago, week_ago))
+    assert _task("ops.housekeeping").delay().get()["roster_error_files"] == 1
+    assert not (tmp_path / old).exists() and (tmp_path / fresh).exists()
