@@ -132,7 +132,15 @@ def file_response(name: str, *, filename: str, content_type: str, as_attachment:
                   storage: Storage | None = None) -> FileResponse:
     """Stream a stored file (FileResponse over storage.open: never read whole into memory).
     OSError/ValueError when missing: the caller turns that into its 404."""
-    handle = file_open(name, storage=storage)
-    response = FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
+    return handle_response(file_open(name, storage=storage), filename=filename, content_type=content_type,
+                           as_attachment=as_attachment)
+
+
+def handle_response(handle, *, filename: str, content_type: str, as_attachment: bool = True) -> FileResponse:
+    """An opened stored file as a download of its own type: never sniffed, never cached (these
+    files hold personal data)."""
+    response = FileResponse(handle, as_attachment=as_attachment, filename=filename,
+                            content_type=content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -7,7 +7,7 @@ from uuid import UUID
 from django.urls import reverse
 from ninja import Router, Schema
 
-from .job_views import job_file_response
+from .files import handle_response
 from .jobs import job_get_for_actor, job_label, job_result_open, job_url
 from .models import BackgroundJob, JobStatus
 
@@ -52,4 +52,4 @@ def job_detail(request, job_id: UUID):
             openapi_extra={"responses": {200: {"content": {"application/octet-stream": {}}}}})
 def job_download(request, job_id: UUID):
     handle, job = job_result_open(actor=request.user, public_id=job_id)
-    return job_file_response(handle, job)
+    return handle_response(handle, filename=job.result_filename, content_type=job.result_type)

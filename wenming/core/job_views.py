@@ -2,11 +2,11 @@
 with htmx every POLL_SECONDS while the job runs (the status box is re-rendered alone);
 no JavaScript: a refresh link does the same."""
 
-from django.http import FileResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from .decorators import login_page
+from .files import handle_response
 from .jobs import KEEP_DAYS, job_get_for_actor, job_label, job_result_open
 
 POLL_SECONDS = 2
@@ -31,13 +31,4 @@ def job_detail(request, public_id):
 @login_page
 def job_download(request, public_id):
     handle, job = job_result_open(actor=request.user, public_id=public_id)
-    return job_file_response(handle, job)
-
-
-def job_file_response(handle, job) -> FileResponse:
-    """The result as an attachment of its own type; never sniffed, never cached."""
-    response = FileResponse(handle, as_attachment=True, filename=job.result_filename,
-                            content_type=job.result_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return handle_response(handle, filename=job.result_filename, content_type=job.result_type)
