@@ -7,8 +7,16 @@ OverflowError, PostgreSQL DataError). Both were 500s; parse here and treat them 
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import Field
 
 _PK = re.compile(r"[0-9]{1,18}")  # ASCII only; 18 digits always fit a signed 64-bit column
+MAX_PK = 10**18 - 1
+
+# An id in a JSON body (API schemas): a number the database column can hold, else the
+# usual 422 validation answer instead of an overflow in the query.
+ApiId = Annotated[int, Field(ge=1, le=MAX_PK)]
 
 
 def parse_pk(raw) -> int | None:

@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 
 from wenming.core.errors import CoreError
 from wenming.core.job_api import JobOut, job_out
+from wenming.core.params import ApiId
 from wenming.orgs.selectors import node_get_for_actor
 from wenming.volunteers.selectors import volunteer_get_for_actor, volunteer_list_for_actor
 
@@ -27,8 +28,8 @@ class IssueIn(Schema):
 
 
 class BatchIn(Schema):
-    volunteer_ids: list[int]
-    node_id: int | None = None
+    volunteer_ids: list[ApiId]
+    node_id: ApiId | None = None
 
 
 class RevokeIn(Schema):

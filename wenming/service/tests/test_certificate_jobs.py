@@ -193,3 +193,11 @@ def test_a_server_without_the_font_answers_in_chinese_not_with_a_server_error(se
         job = _job(_client(served.manager_a).post("/service/certificates/batch/", {"node": served.station_a.pk}))
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.error_code == "service.certificate_font_missing"
+
+
+def test_ids_too_big_for_the_database_are_a_validation_answer_not_a_server_error(served):
+    api = ApiClient("manager_a")
+    for body in ({"volunteer_ids": [2**70]}, {"volunteer_ids": [served.served[0].pk], "node_id": 2**70}):
+        for path in ("/service-certificates/batch/jobs", "/service-certificates/batch"):
+            res = api.post(path, body)
+            assert res.status_code == 422 and res.json()["code"] == "invalid_input", (path, body)
