@@ -51,7 +51,7 @@ class Child:
         self.stop_expected = False
         log(f"已启动 {self.name}（进程 {self.proc.pid}）")
 
-    def signal(self, sig: int) -> None:
+    def send_signal(self, sig: int) -> None:
         if self.proc and self.proc.poll() is None:
             try:
                 self.proc.send_signal(sig)
@@ -109,15 +109,15 @@ class Supervisor:
     def _reload(self, signum, frame) -> None:
         for child in self.children:
             if child.name == "web":
-                child.signal(signal.SIGHUP)  # gunicorn: new workers, then the old ones finish
+                child.send_signal(signal.SIGHUP)  # gunicorn: new workers, then the old ones finish
             else:
                 child.stop_expected = True
-                child.signal(signal.SIGTERM)  # restarted by _watch once it has finished its task
+                child.send_signal(signal.SIGTERM)  # restarted by _watch once it has finished its task
 
     def _shutdown(self) -> None:
         self.log("正在停止服务……")
         for child in self.children:
-            child.signal(signal.SIGTERM)
+            child.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_S
         for child in self.children:
             if not child.proc:
