@@ -39,6 +39,13 @@ class Perm(models.TextChoices):
     REPORT_VIEW = "report.view", "查看信息报送"
     REPORT_WRITE = "report.write", "撰写信息报送"
     REPORT_REVIEW = "report.review", "审核发布信息报送"
+    # Civilized-city evaluation (evaluation/access.py): read findings and scores of a
+    # subtree; configure campaigns, duties, sites, accountability; inspect and re-inspect;
+    # review units' material.
+    EVAL_VIEW = "eval.view", "查看测评督查"
+    EVAL_EDIT = "eval.edit", "管理测评体系与责任分解"
+    EVAL_INSPECT = "eval.inspect", "实地督查与复查"
+    EVAL_REVIEW = "eval.review", "审核测评材料"
 
 
 _STAFF = {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.VOLUNTEER_VIEW, Perm.TEAM_VIEW, Perm.PROJECT_VIEW}
@@ -47,22 +54,25 @@ _DEMANDS = {Perm.DEMAND_VIEW, Perm.DEMAND_EDIT, Perm.SUPPLY_VIEW, Perm.SUPPLY_ED
 # at the node or below), so a station's manager writes the station's reports and reviews
 # only its units'.
 _REPORTS = {Perm.REPORT_VIEW, Perm.REPORT_WRITE, Perm.REPORT_REVIEW}
+_EVAL = {Perm.EVAL_VIEW, Perm.EVAL_EDIT, Perm.EVAL_INSPECT, Perm.EVAL_REVIEW}
 
 ROLE_PERMS: dict[str, set[str]] = {
     Role.PLATFORM_ADMIN: set(Perm.values),
     Role.OFFICE_STAFF: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
                                  Perm.PROJECT_EDIT, Perm.ROLE_GRANT, Perm.AUDIT_VIEW, *_DEMANDS,
-                                 Perm.HOTLINE_STATS, *_REPORTS},
+                                 Perm.HOTLINE_STATS, *_REPORTS, *_EVAL},
     Role.NODE_MANAGER: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
-                                 Perm.PROJECT_EDIT, *_DEMANDS, *_REPORTS},
+                                 Perm.PROJECT_EDIT, *_DEMANDS, *_REPORTS, Perm.EVAL_VIEW},
     # A team leader sees the members of their team(s) and the team itself, nothing by node.
     Role.TEAM_LEADER: set(),
     Role.VOLUNTEER: set(),
     Role.RESIDENT: set(),
     Role.COUNSELOR: set(),
-    Role.INSPECTOR: {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.REPORT_VIEW},
-    # A liaison writes their own unit's reports: reporting/access.py binds that to the unit of
-    # the assignment, not to a permission over nodes.
+    Role.INSPECTOR: {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.REPORT_VIEW, Perm.EVAL_VIEW, Perm.EVAL_INSPECT,
+                     Perm.EVAL_REVIEW},
+    # A liaison writes their own unit's reports and answers its evaluation duties and findings:
+    # reporting/access.py and evaluation/access.py bind that to the unit of the assignment,
+    # not to a permission over nodes.
     Role.UNIT_LIAISON: set(),
     # Hotline records are visible by assignment (counselor, supervisor), never by node scope;
     # what a scope gives here is the statistics without personal data.

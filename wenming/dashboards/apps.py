@@ -12,6 +12,7 @@ FIGURE_MODULES = [
     "wenming.grids.figures",
     "wenming.reporting.figures",
     "wenming.campaigns.figures",
+    "wenming.evaluation.figures",
 ]
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wenming.grids",
     "wenming.reporting",
     "wenming.campaigns",
+    "wenming.evaluation",
     "wenming.ops",
 ]
 

@@ -1,0 +1,1 @@
+"""Writes of the evaluation, one module per sub-domain (ARCHITECTURE: services)."""
