@@ -205,6 +205,7 @@ PERIODIC_JOBS = {
     "service.close_forgotten_checkouts": PERIODIC_SECONDS,
     "core.deliver_notifications": PERIODIC_SECONDS,
     "demands.sla_tick": PERIODIC_SECONDS,
+    "evaluation.overdue_tick": 300,
     "dashboards.fold_figures": PERIODIC_SECONDS,
     "core.job_watchdog": PERIODIC_SECONDS,
     "ops.housekeeping": 3600,

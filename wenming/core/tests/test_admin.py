@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 PROJECT_APPS = {"core", "orgs", "accounts", "volunteers", "service", "mobilization", "demands", "supplies", "hotline",
-                "deliveries", "dashboards", "grids", "reporting", "campaigns", "ops"}
+                "deliveries", "dashboards", "grids", "reporting", "campaigns", "evaluation", "ops"}
 
 
 def test_every_model_has_an_admin():
