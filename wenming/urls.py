@@ -28,6 +28,7 @@ urlpatterns = [
     path("mobilization/", include("wenming.mobilization.urls")),
     path("demands/", include("wenming.demands.urls")),
     path("deliveries/", include("wenming.deliveries.urls")),
+    path("evaluation/", include("wenming.evaluation.urls")),
     path("supplies/", include("wenming.supplies.urls")),
     path("hotline/", include("wenming.hotline.urls")),
     path("grids/", include("wenming.grids.urls")),

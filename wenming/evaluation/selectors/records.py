@@ -5,11 +5,13 @@ from django.db.models import Count, Q, QuerySet
 from wenming.accounts.scope import scope_for
 from wenming.core.errors import CoreError
 from wenming.core.params import pk_or_404
+from wenming.orgs.models import Node
 
 from ..access import EVAL_EDIT, EVAL_INSPECT, EVAL_VIEW, campaign_q, finding_q, unit_ids
 from ..models import (
     LIVE,
     OWED,
+    Accountability,
     Campaign,
     Duty,
     Finding,
@@ -161,3 +163,25 @@ def materials_for_actor(*, actor, campaign: Campaign, status: str = "") -> Query
 
 def material_get_for_actor(*, actor, campaign: Campaign, pk) -> Material:
     return _one(materials_for_actor(actor=actor, campaign=campaign), pk)
+
+
+def accountability_for_actor(*, actor, campaign: Campaign) -> QuerySet:
+    scope = scope_for(actor)
+    q = scope.q(EVAL_VIEW, "unit__node__path")
+    mine = unit_ids(actor)
+    if mine:
+        q |= Q(unit_id__in=mine)
+    return Accountability.objects.filter(q, campaign=campaign).select_related("unit", "decided_by", "finding")
+
+
+def board_node_for_actor(*, actor, campaign: Campaign):
+    """The node whose board an actor opens by default: the campaign's own when they see all
+    of it, else the top of their own area inside it."""
+    scope = scope_for(actor)
+    if scope.allows(EVAL_VIEW, campaign.node.path):
+        return campaign.node
+
+    paths = [p for p in scope.paths(EVAL_VIEW) if p.startswith(campaign.node.path)]
+    if not paths:
+        raise CoreError.NOT_FOUND.error()
+    return Node.objects.get(path=paths[0])
