@@ -58,6 +58,7 @@ def menu_for(user) -> list[MenuItem]:
                            in_nav=False))
     if scope.has(Perm.TEAM_VIEW) or scope.led_team_ids():
         items.append(_item("teams", "队伍", "volunteers:teams", "总队、支队、分队、小队及队员"))
+    items += _evaluation_items(scope)
     items += _service_items(scope)
     items += _reporting_items(scope)
     items += _demand_items(scope, user)
@@ -124,6 +125,20 @@ def _reporting_items(scope) -> list[MenuItem | None]:
     if scope.has(Perm.VOLUNTEER_VIEW) or Role.VOLUNTEER in roles:
         items.append(_item("party", "党员报到", "campaigns:party", "党员志愿者到居住地社区（村）实践站报到", in_nav=False))
     return items
+
+
+def _evaluation_items(scope) -> list[MenuItem | None]:
+    """Civilized-city evaluation (SPEC 4.7): first for the roles whose work it is."""
+    roles = scope.roles()
+    if Role.UNIT_LIAISON in roles:
+        return [_item("evaluation", "创建任务", "evaluation:index", "本单位的责任清单、督查交办的问题和整改、得分")]
+    if scope.has(Perm.EVAL_INSPECT):
+        return [_item("evaluation", "测评督查", "evaluation:index", "暗访督查、现场录入问题、复查整改、得分与红黑榜"),
+                _item("evaluation_sites", "测评点位", "evaluation:sites", "农贸市场、背街小巷等点位，扫码录入问题",
+                      in_nav=False)]
+    if scope.has(Perm.EVAL_VIEW):
+        return [_item("evaluation", "文明创建测评", "evaluation:index", "辖区测评得分、督查问题和整改进度", in_nav=False)]
+    return []
 
 
 def _may_set_up_hotlines(user) -> bool:

@@ -4,6 +4,7 @@ from wenming.accounts.selectors import assignments_for_user
 from wenming.service.selectors import project_public_list
 
 from .menu import menu_for
+from .workbench import panels_for
 
 
 def home(request):
@@ -12,6 +13,7 @@ def home(request):
     context = {"menu": [i for i in menu_for(user) if i.key != "login"]}
     if user.is_authenticated:
         context["assignments"] = list(assignments_for_user(user))
+        context["panels"] = panels_for(user)
     else:
         context["recruiting"] = list(project_public_list().prefetch_related("shifts")[:6])
     return render(request, "core/home.html", context)

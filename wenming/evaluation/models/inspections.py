@@ -106,6 +106,11 @@ class Finding(models.Model):
         return self.number
 
     @property
+    def is_owed(self) -> bool:
+        """The unit still owes the rectification."""
+        return self.status in OWED
+
+    @property
     def is_live(self) -> bool:
         return self.status in LIVE
 
