@@ -467,6 +467,29 @@ def get_site(request, site_id: str):
     return records.site_get_for_actor(actor=request.auth, pk=site_id)
 
 
+class SiteDutyIn(Schema):
+    campaign_id: ApiId
+    indicator_id: ApiId
+    unit_id: ApiId | None = None  # none: back to the duty table
+
+
+class SiteDutyOut(Schema):
+    site_id: int
+    indicator_id: int
+    unit_id: int | None
+
+
+@router.post("/evaluation/sites/{site_id}/duties", response=SiteDutyOut,
+             summary="点位责任：某指标在本点位由哪个单位负责（不填单位则按责任分解表）")
+def set_site_duty(request, site_id: str, payload: SiteDutyIn):
+    site = records.site_get_for_actor(actor=request.auth, pk=site_id)
+    campaign = _campaign(request, payload.campaign_id)
+    indicator = records.indicator_get(campaign=campaign, pk=payload.indicator_id)
+    unit = _unit_in_scope(request, payload.unit_id) if payload.unit_id else None
+    duties.site_duty_save(actor=request.auth, site=site, indicator=indicator, unit=unit)
+    return {"site_id": site.pk, "indicator_id": indicator.pk, "unit_id": getattr(unit, "pk", None)}
+
+
 @router.get("/evaluation/campaigns/{campaign_id}/rounds", response=list[RoundOut],
             summary="督查安排（仅督查员和创建办可见）")
 def list_rounds(request, campaign_id: str):

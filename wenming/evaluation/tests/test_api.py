@@ -135,3 +135,14 @@ def test_bad_input_gets_a_code_not_a_server_error(e):
     assert inspector.post(f"/evaluation/findings/{f.pk}/withdraw", {"reason": "\x00 "}).json()["code"] == \
         "evaluation.reason_required"
     assert inspector.get("/evaluation/findings", search="\x00" * 3, status="", unit_id=10**30).status_code in (200, 422)
+
+
+def test_a_site_duty_routes_the_sites_findings_to_another_unit(e):
+    office = ApiClient("office")
+    res = office.post(f"/evaluation/sites/{e.site_market.pk}/duties", {"campaign_id": e.campaign.pk,
+                                                                     "indicator_id": e.hygiene.pk,
+                                                                     "unit_id": e.town.pk})
+    assert res.status_code == 200, res.content
+    assert a_finding(e).lead_unit == e.town
+    assert ApiClient("liaison_town").post(f"/evaluation/sites/{e.site_market.pk}/duties", {
+        "campaign_id": e.campaign.pk, "indicator_id": e.hygiene.pk}).status_code == 404

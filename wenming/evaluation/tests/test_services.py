@@ -277,3 +277,14 @@ def test_scores_after_a_random_mix_equal_a_rebuild_from_the_raw_rows(e):
     _boards_agree(e)
     assert tallies.tallies_rebuild() > 0
     _boards_agree(e)
+
+
+def test_the_county_dashboard_shows_the_evaluation_figures(e):
+    from wenming.dashboards.selectors import dashboard_for_actor
+
+    a_finding(e, points="1")
+    f = a_finding(e, site=e.site_street, indicator=e.roads)
+    inspections.finding_withdraw(actor=e.inspector, finding=f, reason="误录")
+    other = {m["code"]: m["total"] for m in dashboard_for_actor(actor=e.world.office, node_id=e.world.county.pk)["other"]}
+    assert other["eval_findings"] == 1 and other["eval_deducted"] == 1 and other["eval_live"] == 1
+    assert other["eval_overdue"] == 0
