@@ -131,14 +131,29 @@ def _evaluation_items(scope) -> list[MenuItem | None]:
     """Civilized-city evaluation (SPEC 4.7): first for the roles whose work it is."""
     roles = scope.roles()
     if Role.UNIT_LIAISON in roles:
-        return [_item("evaluation", "创建任务", "evaluation:index", "本单位的责任清单、督查交办的问题和整改、得分")]
+        return [_item("evaluation", "创建任务", "evaluation:index", "本单位的责任清单、督查交办的问题和整改、得分"),
+                _item("evaluation_materials", "测评材料", "evaluation:material_home", "按指标提交本单位的测评材料，查看评分",
+                      in_nav=False),
+                _item("evaluation_unit", "本单位参与情况", "evaluation:unit_list",
+                      "本单位的志愿者、志愿服务队、联点共建和响应招募令", in_nav=False)]
+    items: list[MenuItem | None] = []
     if scope.has(Perm.EVAL_INSPECT):
-        return [_item("evaluation", "测评督查", "evaluation:index", "暗访督查、现场录入问题、复查整改、得分与红黑榜"),
-                _item("evaluation_sites", "测评点位", "evaluation:sites", "农贸市场、背街小巷等点位，扫码录入问题",
-                      in_nav=False)]
-    if scope.has(Perm.EVAL_VIEW):
-        return [_item("evaluation", "文明创建测评", "evaluation:index", "辖区测评得分、督查问题和整改进度", in_nav=False)]
-    return []
+        items += [_item("evaluation", "测评督查", "evaluation:index", "暗访督查、现场录入问题、复查整改、得分与红黑榜"),
+                  _item("evaluation_sites", "测评点位", "evaluation:sites", "农贸市场、背街小巷等点位，扫码录入问题",
+                        in_nav=False)]
+    elif scope.has(Perm.EVAL_VIEW):
+        items.append(_item("evaluation", "文明创建测评", "evaluation:index", "辖区测评得分、督查问题和整改进度",
+                           in_nav=False))
+    if scope.has(Perm.EVAL_REVIEW):
+        items.append(_item("evaluation_materials", "测评材料审核", "evaluation:material_home", "责任单位提交的测评材料，评分或退回",
+                           in_nav=False))
+    if scope.has(Perm.EVAL_EDIT):
+        items.append(_item("evaluation_surveys", "问卷调查", "evaluation:survey_home", "群众知晓率、满意率问卷，扫码作答",
+                           in_nav=False))
+    if scope.has(Perm.EVAL_VIEW) or scope.has(Perm.UNIT_VIEW):
+        items.append(_item("evaluation_units", "文明单位参与情况", "evaluation:unit_list",
+                           "各文明单位的志愿者、服务时长、联点共建和年度测评情况", in_nav=False))
+    return items
 
 
 def _may_set_up_hotlines(user) -> bool:

@@ -3,6 +3,8 @@ from wenming.core.errors import ErrorCode
 
 class EvaluationError(ErrorCode):
     NAME_REQUIRED = ("evaluation.name_required", "请填写{what}", 422)
+    TEXT_TOO_LONG = ("evaluation.text_too_long", "{what}最多 {limit} 个字", 422)
+    COORDINATES_HALF = ("evaluation.coordinates_half", "坐标须同时填写纬度和经度（或都不填）", 422)
     NAME_TAKEN = ("evaluation.name_taken", "{what}“{name}”已存在", 409)
     DATES_INVALID = ("evaluation.dates_invalid", "结束日期不能早于开始日期", 422)
     YEAR_INVALID = ("evaluation.year_invalid", "年度须在 2000 到 2100 之间", 422)
@@ -34,7 +36,7 @@ class EvaluationError(ErrorCode):
     NO_UNIT = ("evaluation.no_unit", "您的账号没有绑定文明单位", 403)
     SCORE_INVALID = ("evaluation.score_invalid", "评分须在 0 到 {points} 之间", 422)
     NOT_MATERIAL = ("evaluation.not_material", "指标“{name}”不按材料审核计分", 422)
-    MATERIAL_DONE = ("evaluation.material_done", "该材料已{status}，不能再审核", 409)
+    MATERIAL_DONE = ("evaluation.material_done", "该材料当前为“{status}”，不能再审核", 409)
     SURVEY_CLOSED = ("evaluation.survey_closed", "问卷“{title}”{status}，不能作答", 409)
     SURVEY_ANSWERED = ("evaluation.survey_answered", "这个手机号已经提交过本问卷，感谢参与", 409)
     SURVEY_INCOMPLETE = ("evaluation.survey_incomplete", "第 {n} 题还没有作答", 422)

@@ -16,6 +16,7 @@ from wenming.orgs.models import Node, Unit
 from wenming.orgs.selectors import node_get_for_actor
 
 from ..access import EVAL_VIEW, may, unit_ids
+from ..errors import EvaluationError as E
 from ..models import SiteType
 from ..selectors import records, scoreboard
 from ..services import campaigns, duties, inspections, rectification
@@ -516,11 +517,14 @@ def finish_round(request, round_id: str):
 
 @router.post("/evaluation/rounds/{round_id}/findings", response={201: FindingDetailOut},
              summary="现场录入问题（照片、位置核验；自动交办责任单位）")
-def record_finding(request, round_id: str, site_id: Form[str], indicator_id: Form[str], description: Form[str],
-                   deduction_id: Form[str] = "", points: Form[str] = "", severity: Form[str] = "minor",
+def record_finding(request, round_id: str, site_id: Form[str] = "", indicator_id: Form[str] = "",
+                   description: Form[str] = "", deduction_id: Form[str] = "", points: Form[str] = "", severity: Form[str] = "minor",
                    lat: Form[str] = "", lon: Form[str] = "", accuracy: Form[str] = "",
                    photos: list[UploadedFile] = PHOTOS):
     rnd = records.round_get_for_actor(actor=request.auth, pk=round_id)
+    if not site_id.strip() or not indicator_id.strip():  # the form's fields, checked after the round
+        raise E.CHOICE_INVALID.error("site_id" if not site_id.strip() else "indicator_id",
+                                     what="点位" if not site_id.strip() else "指标")
     site = records.site_get_for_actor(actor=request.auth, pk=site_id)
     indicator = records.indicator_get(campaign=rnd.campaign, pk=indicator_id)
     deduction = records.indicator_get(campaign=rnd.campaign, pk=deduction_id) if deduction_id else None
@@ -555,7 +559,7 @@ def finding_photo(request, finding_id: str, photo_id: str):
 
 @router.post("/evaluation/findings/{finding_id}/answer", response=FindingDetailOut,
              summary="提交整改（责任单位联络员，附整改后照片）")
-def answer(request, finding_id: str, text: Form[str], photos: list[UploadedFile] = PHOTOS):
+def answer(request, finding_id: str, text: Form[str] = "", photos: list[UploadedFile] = PHOTOS):
     finding = records.finding_get_for_actor(actor=request.auth, pk=finding_id)
     return _finding_detail(rectification.finding_answer(actor=request.auth, finding=finding, text=text,
                                                         photos=photos or []))

@@ -37,6 +37,9 @@ class Material(models.Model):
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0), name="eval_material_score"),
             models.CheckConstraint(condition=~Q(status="scored") | Q(score__isnull=False),
                                    name="eval_material_scored_has_score"),
+            # one submission waiting for review per unit and indicator
+            models.UniqueConstraint(fields=["campaign", "unit", "indicator"], condition=Q(status="submitted"),
+                                    name="eval_material_one_pending"),
         ]
         indexes = [models.Index(fields=["campaign", "unit", "indicator"], name="eval_material_unit_idx")]
 

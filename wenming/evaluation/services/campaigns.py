@@ -21,8 +21,10 @@ from ..models import (
     Rule,
     SiteType,
     SubSystem,
+    Survey,
+    SurveyStatus,
 )
-from .common import points_of, require_open, text_of
+from .common import points_of, require_open, text_checked, text_of
 
 CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,19}")
 # The level a parent must have for each level (an indicator may hang under an area directly).
@@ -63,7 +65,12 @@ def campaign_set_status(*, actor, campaign: Campaign, status: str) -> Campaign:
         raise E.CHOICE_INVALID.error("status", what="状态")
     with transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk).update(status=status)
-        audit_record(actor=actor, action="evaluation.campaign_status", obj=campaign, changes={"status": status})
+        closed = 0
+        if status == CampaignStatus.CLOSED:  # a closed campaign's scores do not move: its surveys stop too
+            closed = Survey.objects.filter(campaign=campaign, status=SurveyStatus.OPEN).update(
+                status=SurveyStatus.CLOSED)
+        audit_record(actor=actor, action="evaluation.campaign_status", obj=campaign,
+                     changes={"status": status, "surveys_closed": closed})
     campaign.refresh_from_db()
     return campaign
 
@@ -105,10 +112,10 @@ def indicator_save(*, actor, campaign: Campaign, code: str, name: str, level: st
     """Create an indicator (or update `indicator`), checking its place in the tree."""
     require(actor, EVAL_EDIT, campaign.node.path)
     require_open(campaign, "修改测评体系")
-    code = text_of(code, 20)
+    code = text_checked(code, 20, what="编号", field="code")
     if not CODE.fullmatch(code):
         raise E.CODE_INVALID.error("code")
-    name = text_of(name, 200)
+    name = text_checked(name, 200, what="指标名称", field="name")
     if not name:
         raise E.NAME_REQUIRED.error("name", what="指标名称")
     if level not in Level.values:
@@ -133,17 +140,22 @@ def indicator_save(*, actor, campaign: Campaign, code: str, name: str, level: st
     clash = Indicator.objects.filter(campaign=campaign, code=code).exclude(pk=getattr(indicator, "pk", None)).first()
     if clash is not None:
         raise E.CODE_TAKEN.error("code", code=code, name=clash.name)
-    with transaction.atomic():
-        if indicator is None:
-            last = Indicator.objects.filter(campaign=campaign).order_by("-sort").values_list("sort", flat=True).first()
-            indicator = Indicator.objects.create(campaign=campaign, sort=(last or 0) + 10, **fields)
-            action = "evaluation.indicator_create"
-        else:
-            Indicator.objects.filter(pk=indicator.pk).update(**fields)
-            indicator.refresh_from_db()
-            action = "evaluation.indicator_update"
-        indicator.site_types.set(site_types)
-        audit_record(actor=actor, action=action, obj=indicator, changes={"code": code, "points": str(fields["points"])})
+    try:
+        with transaction.atomic():
+            if indicator is None:
+                last = (Indicator.objects.filter(campaign=campaign).order_by("-sort")
+                        .values_list("sort", flat=True).first())
+                indicator = Indicator.objects.create(campaign=campaign, sort=(last or 0) + 10, **fields)
+                action = "evaluation.indicator_create"
+            else:
+                Indicator.objects.filter(pk=indicator.pk).update(**fields)
+                indicator.refresh_from_db()
+                action = "evaluation.indicator_update"
+            indicator.site_types.set(site_types)
+            audit_record(actor=actor, action=action, obj=indicator,
+                         changes={"code": code, "points": str(fields["points"])})
+    except IntegrityError:  # the same code committed by someone else in between
+        raise E.CODE_TAKEN.error("code", code=code, name="（刚刚新增的指标）") from None
     return indicator
 
 

@@ -29,6 +29,15 @@ def text_of(value, limit: int) -> str:
     return str(value or "").replace("\x00", "").strip()[:limit]
 
 
+def text_checked(value, limit: int, *, what: str, field: str) -> str:
+    """Like text_of, but a text longer than `limit` is refused, not cut (a code or a name cut
+    short would be another one)."""
+    text = str(value or "").replace("\x00", "").strip()
+    if len(text) > limit:
+        raise E.TEXT_TOO_LONG.error(field, what=what, limit=limit)
+    return text
+
+
 def require_active(campaign: Campaign, action: str) -> None:
     if campaign.status == CampaignStatus.CLOSED:
         raise E.CAMPAIGN_CLOSED.error(name=campaign.name, action=action)

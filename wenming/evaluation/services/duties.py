@@ -10,7 +10,7 @@ from wenming.service.venue import parse_coordinates
 from ..access import EVAL_EDIT, require
 from ..errors import EvaluationError as E
 from ..models import Campaign, Duty, DutyRole, Indicator, Level, Site, SiteDuty, SiteType
-from .common import require_open, text_of
+from .common import require_open, text_checked, text_of
 
 
 def duty_save(*, actor, campaign: Campaign, indicator: Indicator, unit: Unit, role: str = DutyRole.LEAD,
@@ -64,7 +64,8 @@ def duty_attach_plan(*, actor, duty: Duty, name: str, stored: str) -> Duty:
 def site_save(*, actor, node: Node, site_type: SiteType, name: str, code: str, address: str = "", lat=None,
               lon=None, radius_m: int = 300, unit: Unit | None = None, site: Site | None = None) -> Site:
     require(actor, EVAL_EDIT, node.path)
-    name, code = text_of(name, 100), text_of(code, 32)
+    name = text_checked(name, 100, what="点位名称", field="name")
+    code = text_checked(code, 32, what="点位编码", field="code")
     if not name:
         raise E.NAME_REQUIRED.error("name", what="点位名称")
     if not code:
@@ -72,8 +73,11 @@ def site_save(*, actor, node: Node, site_type: SiteType, name: str, code: str, a
     # the site's unit is attached at the site's place, inside it, or above it (a county bureau)
     if unit is not None and not (unit.node.path.startswith(node.path) or node.path.startswith(unit.node.path)):
         raise E.UNIT_OUT_OF_SCOPE.error("unit", name=unit.name)
-    if lat not in (None, "") or lon not in (None, ""):
+    given = (lat not in (None, ""), lon not in (None, ""))
+    if given == (True, True):
         lat, lon = parse_coordinates(lat, lon)
+    elif any(given):
+        raise E.COORDINATES_HALF.error("lat")
     else:
         lat = lon = None
     if not isinstance(radius_m, int) or not 10 <= radius_m <= 5000:

@@ -92,3 +92,17 @@ class DutyForm(forms.Form):
 class AccountabilityForm(forms.Form):
     kind = forms.ChoiceField(label="方式", choices=AccountabilityKind.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label="事由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=100, help_text="如：2027年度文明城市创建测评")
+    node = forms.ChoiceField(label="测评范围", help_text="县级及以上文明办")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": "请填写正确的日期"})
+    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "请填写正确的日期"})
+
+    def __init__(self, *args, node_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].choices = [("", "请选择")] + list(node_choices)

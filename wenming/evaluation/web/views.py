@@ -5,11 +5,13 @@ the services (which check the actor and the state again and audit). Inspectors w
 phone at the site: a site's QR code opens the recording form for it."""
 
 import re
+from datetime import date
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -26,8 +28,17 @@ from ..access import EVAL_EDIT, EVAL_INSPECT, EVAL_VIEW, has, is_liaison, may, u
 from ..export import scoreboard_workbook
 from ..models import OWED, FindingStatus, Level, RoundStatus, Rule
 from ..selectors import records, scoreboard
-from ..services import duties, inspections, rectification
-from .forms import AccountabilityForm, AnswerForm, DutyForm, FindingForm, NoteForm, ReasonForm, RoundForm
+from ..services import campaigns, duties, inspections, rectification
+from .forms import (
+    AccountabilityForm,
+    AnswerForm,
+    CampaignForm,
+    DutyForm,
+    FindingForm,
+    NoteForm,
+    ReasonForm,
+    RoundForm,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 20
@@ -85,6 +96,41 @@ def index(request):
             context["board_node"] = node
             context["board"] = scoreboard.node_board(campaign, node, trend=False)
     return render(request, "evaluation/index.html", context)
+
+
+@never_cache
+@login_page
+def campaign_new(request):
+    """A new campaign (then its tree and duty table by Excel, or a copy of last year's)."""
+    actor = request.user
+    if not has(actor, EVAL_EDIT):
+        raise CoreError.NOT_FOUND.error()
+    choices = node_choices_for_actor(actor=actor, perm=EVAL_EDIT, kinds=["province", "city", "county"])
+    year = timezone.localdate().year
+    form = CampaignForm(request.POST or None, node_choices=choices,
+                        initial={"year": year, "starts_on": date(year, 1, 1), "ends_on": date(year, 12, 31)})
+
+    def create(data):
+        node = node_with_perm(actor=actor, perm=EVAL_EDIT, node_id=data["node"])
+        if node is None:
+            raise CoreError.NOT_FOUND.error("node")
+        return campaigns.campaign_create(actor=actor, node=node, name=data["name"], year=data["year"],
+                                         starts_on=data["starts_on"], ends_on=data["ends_on"])
+
+    done = form_submit(request, form, create, success="已新建测评活动：请导入测评体系和责任分解表")
+    if done.done:
+        return redirect("evaluation:campaign", campaign_id=done.value.pk)
+    return render(request, "evaluation/campaign_new.html", {"form": form}, status=done.status)
+
+
+@require_POST
+@login_page
+def campaign_status(request, campaign_id):
+    c = _campaign(request, campaign_id)
+    status = request.POST.get("status", "")
+    button_action(request, lambda: campaigns.campaign_set_status(actor=request.user, campaign=c, status=status),
+                  "已更新测评活动状态")
+    return redirect("evaluation:campaign", campaign_id=c.pk)
 
 
 @never_cache

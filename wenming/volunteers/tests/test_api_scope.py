@@ -8,6 +8,7 @@ import pytest
 from wenming.api import api
 from wenming.campaigns.tests.factories import CAMPAIGNS_BODIES, sibling_campaigns
 from wenming.core.tests.api_client import ApiClient
+from wenming.evaluation.tests.factories import EVALUATION_BODIES, sibling_evaluation
 from wenming.grids.tests.factories import GRIDS_BODIES, sibling_grids
 from wenming.orgs.services import unit_create
 from wenming.reporting.tests.factories import REPORTING_BODIES, sibling_reporting
@@ -22,12 +23,13 @@ pytestmark = pytest.mark.django_db
 def sibling(world):
     """Objects of station B that manager_a must never reach."""
     root = world.root
+    team_id = team_create(actor=root, name="杨贵店村小队", level="squad", node=world.station_b).pk
+    unit_id = unit_create(actor=root, node=world.station_b, name="杨贵店村委会", unit_type="village", level="county").pk
     return {
         "volunteer_id": world.vol_b.pk,
         "node_id": world.station_b.pk,
-        "team_id": team_create(actor=root, name="杨贵店村小队", level="squad", node=world.station_b).pk,
-        "unit_id": unit_create(actor=root, node=world.station_b, name="杨贵店村委会", unit_type="village",
-                               level="county").pk,
+        "team_id": team_id,
+        "unit_id": unit_id,
         "certificate_id": certificate_add(actor=root, volunteer=world.vol_b, name="红十字救护员证").pk,
         "user_id": world.manager_b.pk,
         "assignment_id": world.manager_b.assignments.get().pk,
@@ -40,6 +42,7 @@ def sibling(world):
         **sibling_reporting(world),
         **sibling_campaigns(world),
         **sibling_grids(world),
+        **sibling_evaluation(world, unit_id, team_id),
         "job_id": _sibling_job(world),
     }
 
@@ -204,7 +207,7 @@ BODIES = {
 }
 
 
-BODIES |= REPORTING_BODIES | CAMPAIGNS_BODIES | GRIDS_BODIES
+BODIES |= REPORTING_BODIES | CAMPAIGNS_BODIES | GRIDS_BODIES | EVALUATION_BODIES
 
 
 def _object_routes():
