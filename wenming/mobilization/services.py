@@ -215,6 +215,17 @@ def call_target(*, actor, call: Call) -> int:
     return len(responses)
 
 
+def call_target_volunteers(*, call: Call, volunteers) -> list[CallResponse]:
+    """Make chosen volunteers targets of the call (a unit answering with its team:
+    evaluation.services.units, which checks who may and tells them) inside the caller's
+    transaction; returns their responses still waiting for an answer, each to be sent its
+    personal link (ANSWER_PATH + answer_token)."""
+    CallResponse.objects.bulk_create([CallResponse(call=call, volunteer=v) for v in volunteers],
+                                     ignore_conflicts=True, batch_size=500)
+    return list(CallResponse.objects.filter(call=call, volunteer__in=volunteers, answer=Answer.PENDING)
+                .select_related("volunteer").order_by("volunteer_id"))
+
+
 def call_answer(*, actor, response: CallResponse, answer: str) -> CallResponse:
     """Record the volunteer's first answer. Yes signs them up on the call's shift (confirmed
     while slots last, then waitlisted); a refused sign-up (e.g. missing training) rolls the

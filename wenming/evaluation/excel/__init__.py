@@ -1,5 +1,5 @@
 """Excel import and export of the indicator tree, the duty table (责任分解表) and the
-inspection sites, in the layouts offices keep (docs/evaluation-excel.md).
+inspection sites, in the layouts offices keep (docs/evaluation.md, "Excel").
 
 Each import is a service: the actor's right is checked, the whole file is read and checked
 first (size, xlsx, header, row cap), then every row goes through the ordinary service

@@ -1,6 +1,6 @@
 """A civilized unit's participation in a year, and its annual review (文明单位年度测评).
 
-What counts (docs/evaluation-units.md); a unit's volunteers are its members, its teams
+What counts (docs/evaluation.md, "Civilized units as participants"); a unit's volunteers are its members, its teams
 the teams linked to it, both **as they are now**:
 
 - **members**: the unit's volunteers now; **members served**: those with net service hours

@@ -2,7 +2,7 @@
 teams, its 联点共建 pairings, and answering a 招募令 with one of its teams.
 
 Who: the unit's liaison, or staff with UNIT_EDIT over the unit's node (selectors/units.py);
-another unit's liaison gets a 404. Rules chosen here (docs/evaluation-units.md):
+another unit's liaison gets a 404. Rules chosen here (docs/evaluation.md, "Civilized units as participants"):
 
 - **Members** are registered volunteers (not withdrawn). Staff find them by id or 志愿者编号
   among the volunteers they see; a liaison types the volunteer's **name and phone**, matched
@@ -35,8 +35,8 @@ from wenming.core.crypto import blind_index
 from wenming.core.errors import CoreError
 from wenming.core.notify import Message, notify, notify_each
 from wenming.core.params import parse_pk
-from wenming.mobilization.models import Answer, Call, CallResponse, CallStatus
-from wenming.mobilization.services import ANSWER_PATH, answer_token
+from wenming.mobilization.models import Call, CallStatus
+from wenming.mobilization.services import ANSWER_PATH, answer_token, call_target_volunteers
 from wenming.orgs.models import Node, Unit
 from wenming.volunteers.models import PHONE_PURPOSE, MemberRole, Team, Volunteer, VolunteerStatus
 from wenming.volunteers.selectors import volunteer_visibility_q
@@ -242,18 +242,6 @@ def _headcount(value, limit: int) -> int:
     return count
 
 
-def _call_targets_add(call: Call, volunteers: list[Volunteer]) -> list[CallResponse]:
-    """Make the volunteers targets of the call (as the call's own targeting does) and return
-    the responses still waiting for an answer — each gets their personal answer link.
-
-    Mobilization has no public service to target chosen volunteers (call_target picks the
-    matching reserve); this belongs there as `call_target_volunteers` (see the report)."""
-    CallResponse.objects.bulk_create([CallResponse(call=call, volunteer=v) for v in volunteers],
-                                     ignore_conflicts=True, batch_size=500)
-    return list(CallResponse.objects.filter(call=call, volunteer__in=volunteers, answer=Answer.PENDING)
-                .select_related("volunteer").order_by("volunteer_id"))
-
-
 def _who_can_sign_up(call: Call, members: list[Volunteer]) -> tuple[list[Volunteer], list[Volunteer]]:
     """Members who can answer through a personal link — those with a login (they sign up
     themselves) and those the call's issuer may sign up (a link answered without a login
@@ -292,7 +280,7 @@ def unit_call_answer(*, actor, unit: Unit, call: Call, team: Team, headcount, no
         with transaction.atomic():
             answer = UnitCallAnswer.objects.create(call=call, unit=unit, team=team, headcount=headcount, note=note,
                                                    answered_by=actor, answered_at=timezone.now())
-            waiting = _call_targets_add(call, reachable) if reachable else []
+            waiting = call_target_volunteers(call=call, volunteers=reachable) if reachable else []
             when = timezone.localtime(call.shift.starts_at)
             until = timezone.localtime(call.deadline)
             told = f"{unit.name}以“{team.name}”响应了{call.node.name}的招募令，{when:%m月%d日 %H:%M} 集结。"
