@@ -25,7 +25,7 @@ def evaluation_panel(user) -> Panel | None:
     if mine:
         owed = findings.filter(status__in=OWED, routes__unit_id__in=mine).distinct()
         todos += [Todo("本单位待整改的问题", owed.count(), home),
-                  Todo("其中已逾期", owed.filter(overdue=True).count(), home, urgent=True)]
+                  Todo("其中已逾期", owed.filter(overdue=True).count(), listing + "&overdue=1", urgent=True)]
         title, label = f"创建任务 · {campaign.name}", "去整改"
     else:
         title, label = f"测评督查 · {campaign.name}", "进入测评督查"

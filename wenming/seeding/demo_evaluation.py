@@ -235,7 +235,10 @@ def _findings(rng, c, county_node, inspector, office, sites, scored, deduction_i
     for f, at in recorded:
         # the demo liaison's recent findings stay open: that login lands on work to do
         fate = 0.0 if f.lead_unit_id == demo_unit and at > now - 10 * D else rng.random()
-        answerer, step = answerers.get(f.lead_unit_id), at + 2 * D
+        # the answer two days later and the re-inspection a day after that, or sooner for a
+        # finding of the last days (nothing happens after now)
+        answerer, step = answerers.get(f.lead_unit_id), at + min(2 * D, (now - at) / 3)
+        later = step + min(D, (now - step) / 2)
         if fate < 0.3 or answerer is None:
             state = "open"
         elif fate < 0.4:
@@ -248,12 +251,14 @@ def _findings(rng, c, county_node, inspector, office, sites, scored, deduction_i
                 state = "answered"
             elif fate < 0.65:
                 rectification.finding_return(actor=inspector, finding=f, reason="复查仍有问题，整改不到位",
-                                             now=step + D)
+                                             now=later)
                 state = "returned"
             else:
-                rectification.finding_accept(actor=inspector, finding=f, note="复查已整改到位", now=step + D)
+                rectification.finding_accept(actor=inspector, finding=f, note="复查已整改到位", now=later)
                 state = "accepted"
         states[state] = states.get(state, 0) + 1
+    for rnd in rounds[:2]:  # the past rounds are over; this week's is still going
+        inspections.round_finish(actor=inspector, rnd=rnd)
     tick = rectification.overdue_tick(now=now)
     worst = c.findings.filter(overdue=True, lead_unit__isnull=False).select_related("lead_unit").first()
     if worst is not None:

@@ -29,6 +29,8 @@ class Campaign(models.Model):
     repeat_window_days = models.PositiveSmallIntegerField("重复问题认定期（天）", default=90)
     red_list_size = models.PositiveSmallIntegerField("红榜名额", default=10)
     black_list_size = models.PositiveSmallIntegerField("黑榜名额", default=10)
+    red_min_rate = models.DecimalField("红榜最低得分率（%）", max_digits=5, decimal_places=2, default=90)
+    black_below_rate = models.DecimalField("得分率低于（%）进黑榜", max_digits=5, decimal_places=2, default=60)
     copied_from = models.ForeignKey("self", verbose_name="复制自", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="copies")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
@@ -43,6 +45,9 @@ class Campaign(models.Model):
             models.UniqueConstraint(fields=["node", "name"], name="eval_campaign_unique_name"),
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="eval_campaign_dates"),
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="eval_campaign_year"),
+            models.CheckConstraint(condition=Q(red_min_rate__gte=0, red_min_rate__lte=100,
+                                               black_below_rate__gte=0, black_below_rate__lte=100),
+                                   name="eval_campaign_list_rates"),
         ]
 
     def __str__(self):

@@ -168,7 +168,8 @@ def campaign_copy(*, actor, source: Campaign, name: str, year: int, starts_on: d
     with transaction.atomic():
         campaign = campaign_create(actor=actor, node=source.node, name=name, year=year, starts_on=starts_on,
                                    ends_on=ends_on, **fields)
-        Campaign.objects.filter(pk=campaign.pk).update(copied_from=source)
+        Campaign.objects.filter(pk=campaign.pk).update(copied_from=source, red_min_rate=source.red_min_rate,
+                                                       black_below_rate=source.black_below_rate)
         subs = {s.pk: SubSystem.objects.create(campaign=campaign, name=s.name, floor_percent=s.floor_percent,
                                                share_percent=s.share_percent) for s in source.subsystems.all()}
         mapping: dict[int, Indicator] = {}

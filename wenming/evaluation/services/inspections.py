@@ -159,7 +159,7 @@ def finding_record(*, actor, rnd: InspectionRound, site: Site, indicator: Indica
             finding = Finding.objects.create(
                 campaign=campaign, round=rnd, site=site, node_id=site.node_id, indicator=indicator,
                 deduction=deduction, lead_unit_id=lead, description=description, points=amount, severity=severity,
-                observed_at=now, recorded_at=timezone.now(), recorded_by=actor, position_passed=passed,
+                observed_at=now, recorded_at=now, recorded_by=actor, position_passed=passed,
                 distance_m=distance, deadline=_deadline(campaign, severity, now), repeat_of=repeat,
                 number=f"DC{campaign.year}{counter_take(f'evaluation-finding:{campaign.year}'):06d}")
             FindingUnit.objects.bulk_create(

@@ -59,7 +59,7 @@ class NoteForm(forms.Form):
 class RoundForm(forms.Form):
     title = forms.CharField(label="督查名称", max_length=100, help_text="如：11月第二轮暗访督查")
     node = forms.ChoiceField(label="督查范围")
-    planned_on = forms.DateField(label="督查日期", widget=forms.DateInput(attrs={"type": "date"}),
+    planned_on = forms.DateField(label="督查日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  error_messages={"invalid": "请填写正确的日期"})
     site_codes = forms.CharField(label="点位编码", required=False, max_length=4000,
                                  widget=forms.Textarea(attrs={"rows": 2}),
@@ -80,7 +80,7 @@ class DutyForm(forms.Form):
     head_title = forms.CharField(label="领导职务", max_length=50, required=False)
     plan = forms.CharField(label="工作方案", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     task_force = forms.CharField(label="工作专班", max_length=500, required=False)
-    due_on = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    due_on = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                              error_messages={"invalid": "请填写正确的日期"})
 
     def __init__(self, *args, indicators=(), units=(), **kwargs):
@@ -98,9 +98,9 @@ class CampaignForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100, help_text="如：2027年度文明城市创建测评")
     node = forms.ChoiceField(label="测评范围", help_text="县级及以上文明办")
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}),
+    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                 error_messages={"invalid": "请填写正确的日期"})
-    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}),
+    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               error_messages={"invalid": "请填写正确的日期"})
 
     def __init__(self, *args, node_choices=(), **kwargs):

@@ -46,8 +46,8 @@ class WorkbookForm(forms.Form):
 class CopyForm(forms.Form):
     name = forms.CharField(label="新活动名称", max_length=100)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     with_duties = forms.BooleanField(label="同时复制责任分解表（牵头、配合单位和方案）", required=False, initial=True)
 
 

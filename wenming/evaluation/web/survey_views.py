@@ -148,8 +148,8 @@ def _node_choices(actor, campaign) -> list[tuple[str, str]]:
 def survey_home(request):
     """The surveys of the newest active campaign the actor takes part in."""
     campaign = records.campaign_current_for_actor(actor=request.user)
-    if campaign is None:
-        raise CoreError.NOT_FOUND.error()
+    if campaign is None:  # the workbench says there is no campaign running and lists the others
+        return redirect("evaluation:index")
     return redirect("evaluation:survey_list", campaign_id=campaign.pk)
 
 
@@ -333,8 +333,8 @@ def material_home(request):
     """A liaison lands on their unit's material page, a reviewer on the queue (newest active
     campaign)."""
     campaign = records.campaign_current_for_actor(actor=request.user)
-    if campaign is None:
-        raise CoreError.NOT_FOUND.error()
+    if campaign is None:  # the workbench says there is no campaign running and lists the others
+        return redirect("evaluation:index")
     if is_liaison(request.user):
         return redirect("evaluation:material_mine", campaign_id=campaign.pk)
     return redirect("evaluation:material_queue", campaign_id=campaign.pk)

@@ -19,7 +19,7 @@ class MemberForm(forms.Form):
     phone = forms.CharField(label="手机号", max_length=30, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
                             help_text="须是志愿者注册时登记的手机号，姓名和手机号都对上才能添加")
-    joined_on = forms.DateField(label="加入日期", required=False, widget=forms.DateInput(attrs=DATE),
+    joined_on = forms.DateField(label="加入日期", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
                                 error_messages=DATE_ERRORS, help_text="不填为今天；此日起的服务时长计入本单位")
 
     def __init__(self, *args, by_number: bool = True, **kwargs):
@@ -47,7 +47,7 @@ class TeamLinkForm(forms.Form):
 
 class PairingForm(forms.Form):
     node = forms.TypedChoiceField(label="结对的实践站、实践点或网格", coerce=int, empty_value=None)
-    started_on = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs=DATE),
+    started_on = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
                                  error_messages=DATE_ERRORS, help_text="不填为今天")
     note = forms.CharField(label="共建内容", max_length=200, required=False,
                            help_text="如：每月开展一次文明劝导、结对帮扶困难家庭")
@@ -58,7 +58,7 @@ class PairingForm(forms.Form):
 
 
 class PairingEndForm(forms.Form):
-    ended_on = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs=DATE),
+    ended_on = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
                                error_messages=DATE_ERRORS)
 
 

@@ -81,17 +81,20 @@ def index(request):
         if context["liaison"]:
             mine = unit_ids(actor)
             context["units"] = list(Unit.objects.filter(pk__in=mine))
-            context["owed"] = list(findings.filter(status__in=OWED, routes__unit_id__in=mine).distinct()
-                                   .order_by("deadline")[:50])
+            owed = findings.filter(status__in=OWED, routes__unit_id__in=mine).distinct()
+            context["owed_count"] = owed.count()
+            context["owed"] = list(owed.order_by("deadline")[:20])
             context["waiting"] = list(findings.filter(status=FindingStatus.ANSWERED, routes__unit_id__in=mine)
                                       .distinct()[:20])
             context["unit_boards"] = [(u, scoreboard.unit_board(campaign, u)) for u in context["units"]]
         if context["inspector"]:
-            context["to_check"] = list(findings.filter(status=FindingStatus.ANSWERED).order_by("recorded_at")[:50])
+            to_check = findings.filter(status=FindingStatus.ANSWERED)
+            context["to_check_count"] = to_check.count()
+            context["to_check"] = list(to_check.order_by("recorded_at")[:10])
             context["rounds"] = list(records.rounds_for_actor(actor=actor, campaign=campaign)
                                      .filter(status=RoundStatus.PLANNED).order_by("planned_on")[:10])
         if has(actor, EVAL_VIEW):
-            context["overdue"] = list(findings.filter(status__in=OWED, overdue=True).order_by("deadline")[:20])
+            context["overdue"] = list(findings.filter(status__in=OWED, overdue=True).order_by("deadline")[:5])
             node = records.board_node_for_actor(actor=actor, campaign=campaign)
             context["board_node"] = node
             context["board"] = scoreboard.node_board(campaign, node, trend=False)
@@ -149,7 +152,10 @@ def campaign(request, campaign_id):
     board = scoreboard.node_board(c, node)
     top = max([s for _, s in board.trend] + [board.main_full or 1])
     bars = [(m, s, int(s * 100 / top) if top else 0) for m, s in board.trend]
-    children = node_choices_for_actor(actor=actor, perm=EVAL_VIEW, search="", selected_id=node.pk)[:200]
+    # the levels a board is read at (not every point and grid of a city)
+    children = node_choices_for_actor(actor=actor, perm=EVAL_VIEW, selected_id=node.pk,
+                                      kinds=["province", "city", "county", "center", "subcenter", "institute",
+                                             "station"])
     return render(request, "evaluation/campaign.html", {
         "campaign": c, "node": node, "board": board, "bars": bars, "node_choices": children,
         "office": may(actor, EVAL_EDIT, c.node.path), "inspector": has(actor, EVAL_INSPECT)})
@@ -261,7 +267,8 @@ def site(request, site_id):
     link = request.build_absolute_uri(reverse("evaluation:site_code", args=[s.code]))
     findings = records.findings_for_actor(actor=actor).filter(site=s)[:30]
     return render(request, "evaluation/site.html", {"site": s, "qr": venue_qr_svg(link), "link": link,
-                                                    "findings": findings})
+                                                    "findings": findings,
+                                                    "inspector": may(actor, EVAL_INSPECT, s.node.path)})
 
 
 @login_page
@@ -273,6 +280,7 @@ def site_code(request, code):
     if not may(actor, EVAL_INSPECT, s.node.path):
         return redirect("evaluation:site", site_id=s.pk)
     rounds = [r for r in records.rounds_for_actor(actor=actor).filter(status=RoundStatus.PLANNED)
+              .order_by("-planned_on", "-id")
               if s.node.path.startswith(r.node.path) and (not r.sites.exists() or r.sites.filter(pk=s.pk).exists())]
     if len(rounds) == 1:
         return redirect("evaluation:record", round_id=rounds[0].pk, site_id=s.pk)
@@ -385,7 +393,8 @@ def findings(request):
     page = paginate(qs, request.GET.get("page", 1), PAGE_SIZE)
     return render(request, "evaluation/findings.html", {
         "campaign": campaign, "page": page, "findings": page.items, "status": status, "overdue": overdue, "q": search,
-        "statuses": [("live", "未办结"), ("owed", "待整改"), *FindingStatus.choices]})
+        "statuses": [("live", "未办结"), ("owed", "待整改"), (FindingStatus.ANSWERED, "待复查"),
+                     (FindingStatus.ACCEPTED, "已整改"), (FindingStatus.WITHDRAWN, "已撤销")]})
 
 
 @never_cache
