@@ -446,15 +446,14 @@ def site_types(request):
 
 @router.get("/evaluation/sites", response=PageOut[SiteOut], summary="测评点位")
 def list_sites(request, filters: Query[SiteFilters]):
-    qs = records.sites_for_actor(actor=request.auth, site_type=filters.site_type[:30],
-                                 search=filters.search.replace("\x00", ""))
+    qs = records.sites_for_actor(actor=request.auth, site_type=filters.site_type, search=filters.search)
     return page_response(paginate(qs, filters.page, filters.page_size))
 
 
 @router.post("/evaluation/sites", response={201: SiteOut}, summary="新增测评点位")
 def create_site(request, payload: SiteIn):
     node = node_get_for_actor(actor=request.auth, node_id=payload.node_id)
-    site_type = SiteType.objects.filter(code=payload.site_type[:30]).first()
+    site_type = records.site_type_by_code(payload.site_type)
     if site_type is None:
         raise CoreError.NOT_FOUND.error()
     unit = _unit_in_scope(request, payload.unit_id) if payload.unit_id else None
@@ -516,11 +515,11 @@ def finish_round(request, round_id: str):
 
 
 @router.post("/evaluation/rounds/{round_id}/findings", response={201: FindingDetailOut},
-             summary="现场录入问题（照片、位置核验；自动交办责任单位）")
+             summary="现场录入问题（照片、位置核验；自动交办责任单位；同一 submission_id 只记一次）")
 def record_finding(request, round_id: str, site_id: Form[str] = "", indicator_id: Form[str] = "",
                    description: Form[str] = "", deduction_id: Form[str] = "", points: Form[str] = "", severity: Form[str] = "minor",
                    lat: Form[str] = "", lon: Form[str] = "", accuracy: Form[str] = "",
-                   photos: list[UploadedFile] = PHOTOS):
+                   submission_id: Form[str] = "", photos: list[UploadedFile] = PHOTOS):
     rnd = records.round_get_for_actor(actor=request.auth, pk=round_id)
     if not site_id.strip() or not indicator_id.strip():  # the form's fields, checked after the round
         raise E.CHOICE_INVALID.error("site_id" if not site_id.strip() else "indicator_id",
@@ -531,7 +530,7 @@ def record_finding(request, round_id: str, site_id: Form[str] = "", indicator_id
     finding = inspections.finding_record(actor=request.auth, rnd=rnd, site=site, indicator=indicator,
                                          deduction=deduction, description=description, points=points or None,
                                          severity=severity, photos=photos or [], lat=lat or None, lon=lon or None,
-                                         accuracy=accuracy or None)
+                                         accuracy=accuracy or None, submission_id=submission_id)
     return Status(201, _finding_detail(finding))
 
 
@@ -603,7 +602,7 @@ def record_accountability(request, campaign_id: str, payload: AccountabilityIn):
 def _board_node(request, campaign, node_id) -> Node:
     if not node_id:
         return records.board_node_for_actor(actor=request.auth, campaign=campaign)
-    node = node_get_for_actor(actor=request.auth, node_id=node_id)
+    node = node_get_for_actor(actor=request.auth, node_id=pk_or_404(node_id))
     if not node.path.startswith(campaign.node.path) or not may(request.auth, EVAL_VIEW, node.path):
         raise CoreError.NOT_FOUND.error()
     return node

@@ -88,6 +88,9 @@ class Finding(models.Model):
     escalated_at = models.DateTimeField("上报创建办时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     number = models.CharField("问题编号", max_length=24, unique=True)
+    # The recording form's one-time id: a second tap (or a retried upload) finds the first
+    # finding instead of recording and deducting it twice.
+    submission_id = models.UUIDField("提交编号", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "督查问题"
@@ -95,6 +98,8 @@ class Finding(models.Model):
         ordering = ["-recorded_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(points__gte=0), name="eval_finding_points"),
+            models.UniqueConstraint(fields=["recorded_by", "submission_id"], condition=Q(submission_id__isnull=False),
+                                    name="eval_finding_once_per_submission"),
         ]
         indexes = [
             models.Index(fields=["campaign", "status", "deadline"], name="eval_finding_due_idx"),

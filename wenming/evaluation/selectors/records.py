@@ -14,13 +14,24 @@ from ..models import (
     Accountability,
     Campaign,
     Duty,
+    DutyRole,
     Finding,
     FindingStatus,
     Indicator,
     InspectionRound,
     Material,
     Site,
+    SiteType,
 )
+
+
+def _clean(text, limit: int) -> str:
+    """A search or code from the client: no NUL characters (PostgreSQL refuses them), bounded."""
+    return str(text or "").replace("\x00", "").strip()[:limit]
+
+
+def site_type_by_code(code) -> SiteType | None:
+    return SiteType.objects.filter(code=_clean(code, 30)).first()
 
 
 def _one(qs: QuerySet, pk):
@@ -66,7 +77,7 @@ def duties_for_actor(*, actor, campaign: Campaign, unit_id: int | None = None, i
         qs = qs.filter(unit_id=unit_id)
     if indicator_id:
         qs = qs.filter(Q(indicator_id=indicator_id) | Q(indicator__parent_id=indicator_id))
-    if role:
+    if role in DutyRole.values:
         qs = qs.filter(role=role)
     return qs.order_by("indicator__sort", "role", "id")
 
@@ -78,10 +89,11 @@ def duty_get_for_actor(*, actor, campaign: Campaign, pk) -> Duty:
 def sites_for_actor(*, actor, node_id: int | None = None, site_type: str = "", search: str = "") -> QuerySet:
     """Sites are the inspectors' and the office's (units see only the site of a finding)."""
     qs = Site.objects.filter(scope_for(actor).q(EVAL_VIEW, "node__path"), archived_at__isnull=True)
+    site_type, search = _clean(site_type, 30), _clean(search, 50)
     if site_type:
         qs = qs.filter(site_type__code=site_type)
     if search:
-        qs = qs.filter(Q(name__contains=search[:50]) | Q(code=search[:32]))
+        qs = qs.filter(Q(name__contains=search) | Q(code=search[:32]))
     return qs.select_related("node", "site_type", "unit")
 
 
@@ -91,7 +103,7 @@ def site_get_for_actor(*, actor, pk) -> Site:
 
 
 def site_by_code_for_actor(*, actor, code: str) -> Site:
-    site = Site.objects.filter(scope_for(actor).q(EVAL_VIEW, "node__path"), code=str(code)[:32]).first()
+    site = Site.objects.filter(scope_for(actor).q(EVAL_VIEW, "node__path"), code=_clean(code, 32)).first()
     if site is None:
         raise CoreError.NOT_FOUND.error()
     return site
@@ -126,8 +138,8 @@ def findings_for_actor(*, actor, campaign: Campaign | None = None, status: str =
         qs = qs.filter(overdue=True, status__in=OWED)
     if repeat:
         qs = qs.filter(repeat_of__isnull=False)
+    search = _clean(search, 50)
     if search:
-        search = search.replace("\x00", "")[:50]
         qs = qs.filter(Q(number=search) | Q(site__name__contains=search) | Q(description__contains=search))
     return qs.select_related("site", "indicator", "lead_unit", "node").order_by("-recorded_at", "-id")
 

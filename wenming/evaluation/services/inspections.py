@@ -1,8 +1,9 @@
 """Inspection rounds and findings (督查): plan, record at the site, route, withdraw."""
 
+import uuid
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wenming.core.audit import audit_record
@@ -123,13 +124,34 @@ def _position(site: Site, lat, lon, accuracy) -> tuple[bool | None, int | None]:
     return result.passed, result.distance_m
 
 
+def _submission(value) -> uuid.UUID | None:
+    if value in (None, ""):
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise E.CHOICE_INVALID.error("submission_id", what="提交编号（请刷新页面后重新提交）") from None
+
+
+def _already(actor, submission: uuid.UUID | None) -> Finding | None:
+    if submission is None:
+        return None
+    return Finding.objects.filter(recorded_by=actor, submission_id=submission).first()
+
+
 def finding_record(*, actor, rnd: InspectionRound, site: Site, indicator: Indicator,
                    deduction: Indicator | None = None, description: str, points=None,
                    severity: str = Severity.MINOR, photos=(), lat=None, lon=None, accuracy=None,
-                   now: datetime | None = None) -> Finding:
+                   now: datetime | None = None, submission_id=None) -> Finding:
     """Record a problem found at a site; route it to the responsible units and tell them.
-    The position is checked against the site and kept as pass/fail and distance only."""
+    The position is checked against the site and kept as pass/fail and distance only.
+    `submission_id` (the form's one-time id) makes a repeated submission return the finding
+    it already recorded."""
     now = now or timezone.now()
+    submission = _submission(submission_id)
+    done = _already(actor, submission)
+    if done is not None:
+        return done
     campaign = rnd.campaign
     require(actor, EVAL_INSPECT, site.node.path)
     require_active(campaign, "录入问题")
@@ -161,6 +183,7 @@ def finding_record(*, actor, rnd: InspectionRound, site: Site, indicator: Indica
                 deduction=deduction, lead_unit_id=lead, description=description, points=amount, severity=severity,
                 observed_at=now, recorded_at=now, recorded_by=actor, position_passed=passed,
                 distance_m=distance, deadline=_deadline(campaign, severity, now), repeat_of=repeat,
+                submission_id=submission,
                 number=f"DC{campaign.year}{counter_take(f'evaluation-finding:{campaign.year}'):06d}")
             FindingUnit.objects.bulk_create(
                 ([FindingUnit(finding=finding, unit_id=lead, role=DutyRole.LEAD)] if lead else [])
@@ -176,6 +199,12 @@ def finding_record(*, actor, rnd: InspectionRound, site: Site, indicator: Indica
             _tell_units(finding, [lead, *coops], "督查发现问题",
                         f"{site.name}：{indicator.name}。{description[:60]}（扣 {amount} 分），"
                         f"请于 {timezone.localtime(finding.deadline):%m月%d日} 前整改并上传整改材料。")
+    except IntegrityError:
+        discard_photos(images)
+        done = _already(actor, submission)  # the same form, submitted twice at once
+        if done is None:
+            raise
+        return done
     except Exception:
         discard_photos(images)
         raise

@@ -33,8 +33,12 @@ from .tallies import finding_tally
 def _move(finding: Finding, frm, to: str, action: str, **fields) -> Finding:
     """Move the finding if it is still in one of `frm` (a conditional UPDATE: two taps or
     two inspectors cannot both move it); returns the row as it was before."""
-    old = Finding.objects.get(pk=finding.pk)
-    if old.status not in frm or not Finding.objects.filter(pk=old.pk, status=old.status).update(status=to, **fields):
+    # The row lock (PostgreSQL) keeps the overdue job from flagging the task between this read
+    # and the update; the update is conditional on what was read as well (SQLite's writers
+    # queue, and the flag decides the counts the caller takes back).
+    old = Finding.objects.select_for_update().get(pk=finding.pk)
+    if old.status not in frm or not Finding.objects.filter(pk=old.pk, status=old.status,
+                                                           overdue=old.overdue).update(status=to, **fields):
         old.refresh_from_db()
         raise E.BAD_STATUS.error(number=old.number, status=old.get_status_display(), action=action)
     return old

@@ -2,17 +2,21 @@
 and scores that always equal a rebuild from the raw rows."""
 
 import random
+import threading
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from wenming.core.errors import DomainError
 from wenming.core.models import Notification
+from wenming.core.testing import CONCURRENT, at_once
 from wenming.dashboards import rebuild
 from wenming.dashboards.summary import fold_all
-from wenming.evaluation.models import EventKind, FindingStatus
+from wenming.evaluation.models import EventKind, Finding, FindingStatus
 from wenming.evaluation.selectors import records, scoreboard
 from wenming.evaluation.services import duties, inspections, rectification, tallies
 from wenming.evaluation.tests.factories import a_finding, a_round, build_evaluation, photo
@@ -288,3 +292,66 @@ def test_the_county_dashboard_shows_the_evaluation_figures(e):
     other = {m["code"]: m["total"] for m in dashboard_for_actor(actor=e.world.office, node_id=e.world.county.pk)["other"]}
     assert other["eval_findings"] == 1 and other["eval_deducted"] == 1 and other["eval_live"] == 1
     assert other["eval_overdue"] == 0
+
+
+def test_a_second_tap_of_the_recording_form_records_nothing_more(e):
+    rnd, submission = a_round(e), "5f0c6a7e-1111-4222-8333-944445555666"
+    first = a_finding(e, rnd, submission_id=submission)
+    again = a_finding(e, rnd, submission_id=submission)
+    assert again == first and Finding.objects.count() == 1 and again.repeat_of is None
+    with pytest.raises(DomainError) as err:
+        a_finding(e, rnd, submission_id="not-a-uuid")
+    assert err.value.code == "evaluation.choice_invalid"
+
+
+@CONCURRENT
+def test_the_same_submission_at_once_records_one_finding(world, settings, tmp_path):
+    settings.UPLOAD_DIR = str(tmp_path)
+    e = build_evaluation(world)
+    rnd, submission = a_round(e), "0b8f6c1e-aaaa-4bbb-8ccc-dddd00001111"
+    numbers = at_once(6, lambda: a_finding(e, rnd, submission_id=submission).number)
+    assert len(set(numbers)) == 1 and Finding.objects.count() == 1
+    assert tallies.tallies_differences() == []
+
+
+@CONCURRENT
+def test_an_answer_racing_the_overdue_job_keeps_the_counts_right(world, settings, tmp_path):
+    """The overdue job flags a task between the answer's read and its update (the window is
+    held open here): the answer either sees the flag or the job waits for the answer."""
+    settings.UPLOAD_DIR = str(tmp_path)
+    e = build_evaluation(world)
+    f = a_finding(e)
+    read, ticked, main = threading.Event(), threading.Event(), threading.get_ident()
+    real = Finding.objects.select_for_update
+
+    def paused(*args, **kwargs):
+        qs = real(*args, **kwargs)
+        get = qs.get
+
+        def get_then_wait(*a, **kw):
+            row = get(*a, **kw)
+            if threading.get_ident() == main:
+                read.set()
+                ticked.wait(3)  # the job waits on the row lock (PostgreSQL) or the write lock (SQLite)
+            return row
+
+        qs.get = get_then_wait
+        return qs
+
+    def tick():
+        read.wait(10)
+        try:
+            rectification.overdue_tick(now=f.deadline + timedelta(hours=1))
+        finally:
+            connection.close()
+            ticked.set()
+
+    thread = threading.Thread(target=tick)
+    thread.start()
+    with mock.patch.object(Finding.objects, "select_for_update", side_effect=paused):
+        rectification.finding_answer(actor=e.liaison_market, finding=f, text="已整改", photos=[photo()])
+    thread.join()
+    f.refresh_from_db()
+    assert f.status == FindingStatus.ANSWERED and not f.overdue
+    assert tallies.tallies_differences() == []
+    assert [d for d in rebuild.differences() if d[0][1].startswith("eval")] == []

@@ -33,6 +33,7 @@ class FindingForm(forms.Form):
                              widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                              help_text="不填则按扣分项或指标的标准扣分")
     photos = PhotosField(label="现场照片", required=False, help_text="至少一张，最多六张；拍照时自动核验您是否在点位附近")
+    submission = forms.CharField(required=False, widget=forms.HiddenInput)
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     accuracy = forms.CharField(required=False, widget=forms.HiddenInput)

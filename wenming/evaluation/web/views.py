@@ -5,6 +5,7 @@ the services (which check the actor and the state again and audit). Inspectors w
 phone at the site: a site's QR code opens the recording form for it."""
 
 import re
+import uuid
 from datetime import date
 
 from django.contrib import messages
@@ -360,7 +361,8 @@ def record(request, round_id, site_id):
     rnd = records.round_get_for_actor(actor=actor, pk=round_id)
     s = records.site_get_for_actor(actor=actor, pk=site_id)
     indicators, deductions = _indicator_choices(rnd.campaign, s)
-    form = FindingForm(request.POST or None, request.FILES or None, indicators=indicators, deductions=deductions)
+    form = FindingForm(request.POST or None, request.FILES or None, indicators=indicators, deductions=deductions,
+                       initial={"submission": uuid.uuid4()})
 
     def save(data):
         c = rnd.campaign
@@ -370,7 +372,7 @@ def record(request, round_id, site_id):
                                           description=data["description"], points=data["points"] or None,
                                           severity=data["severity"], photos=data["photos"],
                                           lat=data["lat"] or None, lon=data["lon"] or None,
-                                          accuracy=data["accuracy"] or None)
+                                          accuracy=data["accuracy"] or None, submission_id=data["submission"])
 
     done = form_submit(request, form, save, success=lambda f: f"已录入问题 {f.number}，已交办责任单位",
                        aliases={"lat": None, "lon": None})
