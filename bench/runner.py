@@ -15,6 +15,7 @@ SCENARIOS: dict[str, str] = {
     "match": "bench.match",
     "dashboard": "bench.dashboard",
     "topology": "bench.topology",
+    "evaluation": "bench.evaluation",
 }
 
 

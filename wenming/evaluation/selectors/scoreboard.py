@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 
 from wenming.dashboards.metrics import as_date, month_start
@@ -121,24 +121,32 @@ def _survey_score(ind: Indicator, answers, positives) -> tuple[Decimal, Decimal 
     return (ind.points * part).quantize(CENT), rate
 
 
+def _deduct_score(points: Decimal, weight: Decimal, deducted: Decimal) -> Decimal:
+    return ((points - min(points, deducted)) * weight).quantize(CENT)
+
+
+def _material_score(points: Decimal, weight: Decimal, material) -> Decimal:
+    return (min(points, Decimal(material or 0)) * weight).quantize(CENT)
+
+
 def _line(ind: Indicator, *, deducted=ZERO, answers=0, positives=0, material=None, surveys=True) -> Line:
     line = Line(indicator=ind, full=(ind.points * ind.weight).quantize(CENT))
     if ind.rule == Rule.DEDUCT:
         line.deducted = Decimal(deducted or 0)
-        line.score = (ind.points - min(ind.points, line.deducted)) * ind.weight
+        line.score = _deduct_score(ind.points, ind.weight, line.deducted)
     elif ind.rule == Rule.SURVEY:
         score, line.rate = _survey_score(ind, answers, positives)
         line.no_data = line.rate is None
-        line.score = score * ind.weight
+        line.score = (score * ind.weight).quantize(CENT)
     else:
         line.material = material
         line.no_data = material is None
-        line.score = min(ind.points, Decimal(material or 0)) * ind.weight
-    line.score = line.score.quantize(CENT)
+        line.score = _material_score(ind.points, ind.weight, material)
     return line
 
 
-def _assemble(campaign: Campaign, indicators: list[Indicator], scored: dict[int, Line]) -> Board:
+def _assemble(campaign: Campaign, indicators: list[Indicator], scored: dict[int, Line], *,
+              shares: bool = True) -> Board:
     """Put the scored lines in tree order under their items and areas, and total them."""
     by_parent: dict[int | None, list[Indicator]] = defaultdict(list)
     for ind in indicators:
@@ -177,8 +185,17 @@ def _assemble(campaign: Campaign, indicators: list[Indicator], scored: dict[int,
         else:
             main_full += line.full
             main_score += line.score
+    # the sub-systems come with their indicators (_indicators), in their own order (by id)
+    systems = {line.indicator.subsystem_id: line.indicator.subsystem for line in scored.values()
+               if line.indicator.subsystem_id}
     results = [SubResult(s.name, subs[s.pk][0], subs[s.pk][1], s.floor_percent, s.share_percent)
-               for s in campaign.subsystems.all() if subs[s.pk][0]]
+               for s in sorted(systems.values(), key=lambda s: s.pk) if subs[s.pk][0]]
+    if not shares:
+        # A unit's board: the sum of what it answers for. The floor and the share are rules of
+        # the place's evaluation; its sub-system lines count like the others.
+        full, score = main_full + sum(r.full for r in results), main_score + sum(r.score for r in results)
+        return Board(campaign=campaign, lines=lines, full=full, score=score.quantize(CENT), main_full=main_full,
+                     main_score=main_score, subsystems=results)
     share = sum((r.share_percent for r in results), ZERO) / 100
     total = main_score * (1 - share) + sum((r.rate / 100 * main_full * r.share_percent / 100 for r in results), ZERO)
     return Board(campaign=campaign, lines=lines, full=main_full, score=total.quantize(CENT), main_full=main_full,
@@ -186,8 +203,13 @@ def _assemble(campaign: Campaign, indicators: list[Indicator], scored: dict[int,
 
 
 def _indicators(campaign: Campaign) -> list[Indicator]:
-    return list(campaign.indicators.only("id", "parent_id", "level", "code", "name", "points", "weight", "rule",
-                                         "survey_full_rate", "survey_zero_rate", "subsystem_id", "sort")
+    # Deduction items are never scored nor shown on a board: not loaded. campaign_id is: the
+    # related manager sets each row's campaign from it, and deferred it would cost a query a row.
+    # The sub-system comes in the same query (the board's sub-system results need it).
+    return list(campaign.indicators.exclude(level=Level.DEDUCTION).select_related("subsystem")
+                .only("id", "campaign_id", "parent_id", "level", "code", "name", "points", "weight", "rule",
+                      "survey_full_rate", "survey_zero_rate", "subsystem", "sort", "subsystem__name",
+                      "subsystem__floor_percent", "subsystem__share_percent")
                 .order_by("sort", "id"))
 
 
@@ -205,15 +227,27 @@ def _trend(campaign: Campaign, scored_inds: list[Indicator], monthly: dict[int, 
     other = sum((board_line.score for board_line in board.lines
                  if board_line.indicator.level == Level.INDICATOR and board_line.indicator.rule != Rule.DEDUCT
                  and not board_line.indicator.subsystem_id), ZERO)
+    # Indicators without deductions add their full points every month: summed once. The others
+    # as (points, weight, deductions by month, running total) — plain locals in the loop, which
+    # runs months × indicators times.
+    steady = ZERO
+    moving = []
+    for ind in scored_inds:
+        if ind.rule != Rule.DEDUCT or ind.subsystem_id:
+            continue
+        per_month = monthly.get(ind.pk)
+        if per_month:
+            moving.append([ind.points, ind.weight, per_month, ZERO])
+        else:
+            steady += ind.points * ind.weight
     out = []
-    running: dict[int, Decimal] = defaultdict(Decimal)
     for month in _months(campaign):
-        score = other
-        for ind in scored_inds:
-            if ind.rule != Rule.DEDUCT or ind.subsystem_id:
-                continue
-            running[ind.pk] += monthly.get(ind.pk, {}).get(month, ZERO)
-            score += (ind.points - min(ind.points, running[ind.pk])) * ind.weight
+        score = other + steady
+        for entry in moving:
+            points, weight, per_month, running = entry
+            running += per_month.get(month, ZERO)
+            entry[3] = running
+            score += (points - min(points, running)) * weight
         out.append((month, score.quantize(CENT)))
     return out
 
@@ -221,13 +255,20 @@ def _trend(campaign: Campaign, scored_inds: list[Indicator], monthly: dict[int, 
 def _material_avg_for_node(campaign: Campaign, node: Node, ids: list[int]) -> dict[int, Decimal | None]:
     if not ids:
         return {}
-    leads = dict(Duty.objects.filter(campaign=campaign, indicator_id__in=ids, role=DutyRole.LEAD,
-                                     unit__node__path__startswith=node.path)
-                 .values("indicator_id").annotate(n=Count("id")).values_list("indicator_id", "n"))
-    scores = {r["indicator_id"]: (r["s"], r["n"]) for r in
-              UnitTally.objects.filter(campaign=campaign, indicator_id__in=ids, material_score__isnull=False,
-                                       unit__node__path__startswith=node.path)
-              .values("indicator_id").annotate(s=Sum("material_score"), n=Count("id"))}
+    # the lead units per indicator and the units' reviewed scores, in one round trip (UNION ALL)
+    leads_qs = (Duty.objects.filter(campaign=campaign, indicator_id__in=ids, role=DutyRole.LEAD,
+                                    unit__node__path__startswith=node.path).order_by()
+                .values("indicator_id").annotate(lead=Value(True), s=Value(None, output_field=DecimalField()),
+                                                 n=Count("id")))
+    scores_qs = (UnitTally.objects.filter(campaign=campaign, indicator_id__in=ids, material_score__isnull=False,
+                                          unit__node__path__startswith=node.path).order_by()
+                 .values("indicator_id").annotate(lead=Value(False), s=Sum("material_score"), n=Count("id")))
+    leads, scores = {}, {}
+    for ind, lead, total, n in leads_qs.union(scores_qs, all=True).values_list("indicator_id", "lead", "s", "n"):
+        if lead:
+            leads[ind] = n
+        else:
+            scores[ind] = (total, n)
     return _material_avgs(ids, leads, scores)
 
 
@@ -250,7 +291,8 @@ def node_board(campaign: Campaign, node: Node, *, trend: bool = True) -> Board:
             metrics.append(f"{figures.DEDUCT_PREFIX}{ind.pk}")
         elif ind.rule == Rule.SURVEY:
             metrics += [f"{figures.SURVEY_ANSWERS}{ind.pk}", f"{figures.SURVEY_POSITIVES}{ind.pk}"]
-    values = figures_for(node, metrics + [figures.LIVE_NOW, figures.OVERDUE]) if metrics else {}
+    live, overdue = f"{figures.CAMPAIGN_LIVE}{campaign.pk}", f"{figures.CAMPAIGN_OVERDUE}{campaign.pk}"
+    values = figures_for(node, metrics + [live, overdue])
     sums: dict[str, Decimal] = defaultdict(Decimal)
     monthly: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for (metric, period), value in values.items():
@@ -263,7 +305,7 @@ def node_board(campaign: Campaign, node: Node, *, trend: bool = True) -> Board:
                             positives=sums[f"{figures.SURVEY_POSITIVES}{ind.pk}"], material=materials.get(ind.pk))
               for ind in scored_inds}
     board = _assemble(campaign, indicators, scored)
-    board.counts = {"live": int(sums[figures.LIVE_NOW]), "overdue": int(sums[figures.OVERDUE])}
+    board.counts = {"live": int(sums[live]), "overdue": int(sums[overdue])}
     if trend:
         board.trend = _trend(campaign, scored_inds, monthly, board)
     return board
@@ -278,8 +320,9 @@ def node_board_raw(campaign: Campaign, node: Node, *, trend: bool = True) -> Boa
     deducted: dict[int, Decimal] = defaultdict(Decimal)
     for row in (findings.exclude(status=FindingStatus.WITHDRAWN).annotate(m=TruncMonth("observed_at"))
                 .values("indicator_id", "m").annotate(p=Sum("points")).order_by()):
-        monthly[row["indicator_id"]][as_date(row["m"])] += row["p"]
-        deducted[row["indicator_id"]] += row["p"]
+        points = Decimal(str(row["p"])).quantize(CENT)  # (SQLite sums decimals as floats)
+        monthly[row["indicator_id"]][as_date(row["m"])] += points
+        deducted[row["indicator_id"]] += points
     answers = {r["question__indicator_id"]: (r["n"], r["pos"]) for r in
                SurveyAnswer.objects.filter(response__survey__node__path__startswith=node.path,
                                            question__indicator__campaign=campaign)
@@ -287,7 +330,7 @@ def node_board_raw(campaign: Campaign, node: Node, *, trend: bool = True) -> Boa
     material_ids = [i.pk for i in scored_inds if i.rule == Rule.MATERIAL]
     leads = dict(Duty.objects.filter(campaign=campaign, indicator_id__in=material_ids, role=DutyRole.LEAD,
                                      unit__node__path__startswith=node.path)
-                 .values("indicator_id").annotate(n=Count("id")).values_list("indicator_id", "n"))
+                 .values("indicator_id").annotate(n=Count("id")).values_list("indicator_id", "n").order_by())
     latest = _latest_material_scores(campaign, Q(unit__node__path__startswith=node.path))
     scores: dict[int, tuple] = {}
     for (_unit, ind), score in latest.items():
@@ -318,8 +361,9 @@ def _latest_material_scores(campaign: Campaign, q: Q) -> dict[tuple[int, int], D
 def _unit_indicator_ids(campaign: Campaign, unit: Unit, tallies) -> set[int]:
     """What a unit answers for: its lead duties, and indicators of findings it leads at a
     site whose own duty names it."""
-    ids = set(Duty.objects.filter(campaign=campaign, unit=unit, role=DutyRole.LEAD).values_list("indicator_id",
-                                                                                                 flat=True))
+    # .order_by(): the duty table's default order would join the indicators for nothing
+    ids = set(Duty.objects.filter(campaign=campaign, unit=unit, role=DutyRole.LEAD).order_by()
+              .values_list("indicator_id", flat=True))
     return ids | {t["indicator_id"] for t in tallies if t["findings"] or t["material_score"] is not None}
 
 
@@ -338,7 +382,9 @@ def unit_board_raw(campaign: Campaign, unit: Unit) -> Board:
                       live=Count("id", filter=Q(status__in=LIVE)),
                       overdue=Count("id", filter=Q(status__in=OWED, overdue=True)),
                       repeats=Count("id", filter=Q(repeat_of__isnull=False) & ~Q(status=FindingStatus.WITHDRAWN))))
-    tallies = {r["indicator_id"]: dict(r, deducted=r["deducted"] or ZERO, material_score=None) for r in rows}
+    # (SQLite sums decimals as floats: 7.40000000000001 back to 7.40)
+    tallies = {r["indicator_id"]: dict(r, deducted=Decimal(str(r["deducted"] or 0)).quantize(CENT),
+                                       material_score=None) for r in rows}
     for (_unit, ind), score in _latest_material_scores(campaign, Q(unit=unit)).items():
         tallies.setdefault(ind, {"indicator_id": ind, "deducted": ZERO, "findings": 0, "live": 0, "overdue": 0,
                                  "repeats": 0})["material_score"] = score
@@ -354,7 +400,7 @@ def _unit_board(campaign: Campaign, unit: Unit, tallies: list[dict]) -> Board:
         if ind.pk in ids and ind.level == Level.INDICATOR and ind.rule != Rule.SURVEY:
             t = by_ind.get(ind.pk, {})
             scored[ind.pk] = _line(ind, deducted=t.get("deducted") or ZERO, material=t.get("material_score"))
-    board = _assemble(campaign, indicators, scored)
+    board = _assemble(campaign, indicators, scored, shares=False)
     board.counts = {k: sum(t[k] for t in tallies) for k in ("findings", "live", "overdue", "repeats")}
     return board
 
@@ -381,37 +427,51 @@ class Ranked:
 def unit_ranking(campaign: Campaign, node: Node) -> list[Ranked]:
     """Units in the node's subtree with duties or findings, best score rate first (ties: fewer
     overdue, then fewer live findings, then name). The 红榜 is the head, the 黑榜 the tail."""
-    inds = {i.pk: i for i in _indicators(campaign) if i.level == Level.INDICATOR and i.rule != Rule.SURVEY}
-    units = dict(Unit.objects.filter(node__path__startswith=node.path).values_list("pk", "name"))
-    per_unit: dict[int, dict[int, dict]] = defaultdict(dict)
-    for t in UnitTally.objects.filter(campaign=campaign, unit_id__in=units).values(
-            "unit_id", "indicator_id", "deducted", "findings", "live", "overdue", "repeats", "material_score"):
-        per_unit[t["unit_id"]][t["indicator_id"]] = t
+    # (deduct rule?, points, weight, full points) of the indicators a unit is scored on
+    inds = {i.pk: (i.rule == Rule.DEDUCT, i.points, i.weight, (i.points * i.weight).quantize(CENT))
+            for i in _indicators(campaign) if i.level == Level.INDICATOR and i.rule != Rule.SURVEY}
+    in_subtree = Unit.objects.filter(node__path__startswith=node.path)
+    units = dict(in_subtree.values_list("pk", "name"))
+    per_unit: dict[int, dict[int, tuple]] = defaultdict(dict)
+    # the subtree's units as a subquery: a list of thousands of ids would cost more to send and plan
+    for unit_id, ind, deducted, findings, live, overdue, repeats, material in (
+            UnitTally.objects.filter(campaign=campaign, unit_id__in=in_subtree.values("pk")).order_by()
+            .values_list("unit_id", "indicator_id", "deducted", "findings", "live", "overdue", "repeats",
+                         "material_score")):
+        per_unit[unit_id][ind] = (deducted, findings, live, overdue, repeats, material)
     leads = defaultdict(set)
-    for unit_id, ind in Duty.objects.filter(campaign=campaign, role=DutyRole.LEAD, unit_id__in=units).values_list(
-            "unit_id", "indicator_id"):
+    for unit_id, ind in (Duty.objects.filter(campaign=campaign, role=DutyRole.LEAD,
+                                             unit_id__in=in_subtree.values("pk"))
+                         .order_by().values_list("unit_id", "indicator_id")):
         leads[unit_id].add(ind)
     out = []
+    nothing = (ZERO, 0, 0, 0, 0, None)
     for unit_id in set(per_unit) | set(leads):
         tallies = per_unit.get(unit_id, {})
-        ids = leads[unit_id] | {i for i, t in tallies.items() if t["findings"] or t["material_score"] is not None}
+        ids = leads[unit_id] | {i for i, t in tallies.items() if t[1] or t[5] is not None}
         full = score = ZERO
         for pk in ids:
             ind = inds.get(pk)
             if ind is None:
                 continue
-            t = tallies.get(pk, {})
-            line = _line(ind, deducted=t.get("deducted") or ZERO, material=t.get("material_score"))
-            full, score = full + line.full, score + line.score
+            deduct, points, weight, ind_full = ind
+            deducted, _, _, _, _, material = tallies.get(pk, nothing)
+            full += ind_full
+            # what _line gives, without building a line: thousands of (unit, indicator) pairs
+            score += (_deduct_score(points, weight, deducted or ZERO) if deduct
+                      else _material_score(points, weight, material))
         if full:
-            out.append(Ranked(unit_id, units[unit_id], full, score, sum(t["live"] for t in tallies.values()),
-                              sum(t["overdue"] for t in tallies.values()), sum(t["repeats"] for t in tallies.values())))
+            out.append(Ranked(unit_id, units[unit_id], full, score, sum(t[2] for t in tallies.values()),
+                              sum(t[3] for t in tallies.values()), sum(t[4] for t in tallies.values())))
     out.sort(key=lambda r: (-r.rate, r.overdue, r.live, r.name))
     return out
 
 
 def red_black(campaign: Campaign, ranking: list[Ranked]) -> tuple[list[Ranked], list[Ranked]]:
-    """红榜: the best, with nothing overdue; 黑榜: the worst, or any with overdue findings."""
-    red = [r for r in ranking if not r.overdue and not r.live][:campaign.red_list_size]
-    black_pool = [r for r in reversed(ranking) if r not in red and (r.overdue or r.repeats or r.lost > 0)]
-    return red, black_pool[:campaign.black_list_size]
+    """红榜: the best whose score rate reaches the campaign's red line, with nothing live;
+    黑榜: the worst below the black line, or with overdue tasks or repeats. Both capped at the
+    campaign's sizes (configuration)."""
+    red = [r for r in ranking if r.rate >= campaign.red_min_rate and not r.live][:campaign.red_list_size]
+    black = [r for r in reversed(ranking)
+             if r not in red and (r.rate < campaign.black_below_rate or r.overdue or r.repeats)]
+    return red, black[:campaign.black_list_size]

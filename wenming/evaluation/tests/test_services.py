@@ -355,3 +355,37 @@ def test_an_answer_racing_the_overdue_job_keeps_the_counts_right(world, settings
     assert f.status == FindingStatus.ANSWERED and not f.overdue
     assert tallies.tallies_differences() == []
     assert [d for d in rebuild.differences() if d[0][1].startswith("eval")] == []
+
+
+def test_a_units_board_and_the_ranking_agree_also_for_sub_system_indicators(e):
+    rnd = a_round(e)
+    a_finding(e, rnd, site=e.site_street, indicator=e.school)  # 县教育局 leads only 9.1 (未成年人)
+    a_finding(e, rnd)
+    board = scoreboard.unit_board(e.campaign, e.education)
+    assert (board.full, board.score) == (Decimal("5.00"), Decimal("4.00"))
+    ranked = {r.unit_id: r for r in scoreboard.unit_ranking(e.campaign, e.world.county)}
+    for unit in (e.market_bureau, e.city_admin, e.education):
+        b = scoreboard.unit_board(e.campaign, unit)
+        assert (ranked[unit.pk].full, ranked[unit.pk].score) == (b.full, b.score), unit.name
+
+
+def test_a_campaigns_board_counts_only_its_own_findings(e):
+    a_finding(e)
+    from wenming.evaluation.services import campaigns
+
+    nxt = campaigns.campaign_copy(actor=e.world.office, source=e.campaign, name="2024年度测评", year=2024,
+                                  starts_on=e.campaign.starts_on.replace(year=2024),
+                                  ends_on=e.campaign.ends_on.replace(year=2024))
+    assert scoreboard.node_board(nxt, e.world.county).counts == {"live": 0, "overdue": 0}
+    assert scoreboard.node_board(e.campaign, e.world.county).counts == {"live": 1, "overdue": 0}
+
+
+def test_the_red_and_black_lists_follow_the_campaigns_lines(e):
+    rnd = a_round(e)
+    for _ in range(6):  # 县城管局 leads 4.1.2 (3 points): 6 × 0.5 = all lost
+        a_finding(e, rnd, site=e.site_street, indicator=e.roads)
+    ranking = scoreboard.unit_ranking(e.campaign, e.world.county)
+    red, black = scoreboard.red_black(e.campaign, ranking)
+    assert "县城管局" in [r.name for r in black] and "县城管局" not in [r.name for r in red]
+    assert all(r.rate >= e.campaign.red_min_rate and not r.live for r in red)
+    assert "县市场监管局" not in [r.name for r in red]  # its material is not reviewed yet: 4 of 6 points
