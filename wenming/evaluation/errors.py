@@ -43,5 +43,6 @@ class EvaluationError(ErrorCode):
     SURVEY_EMPTY = ("evaluation.survey_empty", "问卷还没有题目，不能发布", 409)
     CODE_WRONG = ("evaluation.code_wrong", "验证码不正确或已过期，请重新获取", 422)
     CODE_TOO_SOON = ("evaluation.code_too_soon", "验证码已发送，请 {seconds} 秒后再试", 429)
+    PLAN_FILE_REQUIRED = ("evaluation.plan_file_required", "请选择工作方案文件（PDF、Word、Excel、图片或 ZIP）", 422)
     ALREADY_MEMBER = ("evaluation.already_member", "{name}已是本单位志愿者", 409)
     IMPORT_HEADER = ("evaluation.import_header", "表头不对：缺少列“{column}”。请使用下载的模板", 422)

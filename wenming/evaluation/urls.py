@@ -18,6 +18,7 @@ urlpatterns = [
     path("campaigns/<str:campaign_id>/scoreboard.xlsx", v.board_export, name="board_export"),
     path("campaigns/<str:campaign_id>/ranking/", v.ranking, name="ranking"),
     path("campaigns/<str:campaign_id>/duties/", v.duty_table, name="duties"),
+    path("campaigns/<str:campaign_id>/duties/<str:duty_id>/plan/", v.duty_plan, name="duty_plan"),
     path("campaigns/<str:campaign_id>/units/<str:unit_id>/", v.unit_board, name="unit_board"),
     path("sites/", v.sites, name="sites"),
     path("sites/<str:site_id>/", v.site, name="site"),

@@ -7,8 +7,10 @@ answered, returned, accepted, withdrawn, repeats), and accountability records. T
 login (秭归县教育局) leads the school indicators, so it lands on real tasks."""
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -16,9 +18,12 @@ from django.utils import timezone
 from wenming.accounts.models import RoleAssignment, User
 from wenming.accounts.roles import Role
 from wenming.accounts.services import role_grant
+from wenming.core.models import Notification
 from wenming.evaluation.models import Level, Rule, Site, SiteType
-from wenming.evaluation.services import campaigns, duties, inspections, rectification
+from wenming.evaluation.services import campaigns, duties, inspections, materials, rectification, surveys
+from wenming.evaluation.services import units as unit_services
 from wenming.orgs.models import Node, Unit
+from wenming.volunteers.models import Volunteer
 
 D = timedelta(days=1)
 COUNTY_PREFIX = "秭归县"
@@ -179,8 +184,81 @@ def create_evaluation(rng: random.Random, county_node: Node, stations: list[tupl
     sites = _sites(rng, office, stations, types, units)
     campaigns.campaign_set_status(actor=office, campaign=c, status="active")
     findings = _findings(rng, c, county_node, inspector, office, sites, scored, deduction_items, now)
+    answered = _survey(rng, c, county_node, office, scored, now)
+    materials = _materials(c, inspector, scored, now)
+    members = _participation(rng, office, units, stations, now)
     return {"evaluation_indicators": c.indicators.count(), "evaluation_duties": c.duties.count(),
-            "evaluation_sites": len(sites), **findings}
+            "evaluation_sites": len(sites), **findings, "evaluation_survey_answers": answered,
+            "evaluation_materials": materials, "evaluation_unit_members": members}
+
+
+SURVEY = [  # (indicator code, question, kind, chance of a positive answer)
+    ("4.1.3", "您是否知道本县正在创建全国文明城市？", "awareness", 0.86),
+    ("1.1.3", "您对政务服务大厅的服务是否满意？", "satisfaction", 0.78),
+    ("5.1.5", "您对所在社区（村）的环境卫生是否满意？", "satisfaction", 0.72),
+]
+SURVEY_PHONES = 60
+
+
+def _survey(rng, c, county_node, office, scored, now) -> int:
+    """A published questionnaire answered by residents through the real path: each phone
+    asks for a text code (read back from the outbox, where the embedded notification
+    backend keeps the message) and answers every question once."""
+    survey = surveys.survey_create(actor=office, campaign=c, node=county_node, title="文明城市创建群众满意度调查",
+                                   intro="您的回答匿名统计，只用于改进创建工作。每个手机号只能作答一次。")
+    questions = [surveys.question_add(actor=office, survey=survey, indicator=scored[code], text=text, kind=kind)
+                 for code, text, kind, _ in SURVEY]
+    surveys.survey_open(actor=office, survey=survey)
+    for n in range(SURVEY_PHONES):
+        phone, at = f"1990000{n:04d}", now - (40 - n * 0.5) * D
+        surveys.survey_code_send(survey=survey, phone=phone, now=at)
+        sent = Notification.objects.filter(subject="问卷验证码").order_by("-pk").first()
+        code = re.search(r"验证码是 (\d{6})", sent.body).group(1)
+        answers = {}
+        for q, (_, _, kind, chance) in zip(questions, SURVEY, strict=True):
+            good = rng.random() < chance
+            answers[q.pk] = (1 if good else 0) if kind == "awareness" else (rng.choice([4, 5]) if good
+                                                                             else rng.choice([1, 2, 3]))
+        surveys.survey_answer(survey=survey, phone=phone, code=code, answers=answers, now=at + timedelta(minutes=2))
+    return SURVEY_PHONES
+
+
+def _materials(c, inspector, scored, now) -> int:
+    """Material for the 材料审核 indicators: reviewed for some units, waiting for others."""
+    liaisons = _liaisons(c)
+    done = 0
+    for n, code in enumerate(("9.2", "2.1.2", "4.2.2", "7.1.1", "7.1.2")):
+        indicator = scored[code]
+        duty = c.duties.filter(indicator=indicator, role="lead").first()
+        if duty is None or duty.unit_id not in liaisons:
+            continue
+        material = materials.material_submit(actor=liaisons[duty.unit_id], campaign=c, indicator=indicator,
+                                             text=f"{indicator.name}：制度文件、工作台账和活动照片汇编",
+                                             now=now - (20 - n) * D)
+        if code != "2.1.2":  # one waits in the reviewer's queue
+            materials.material_review(actor=inspector, material=material, score=indicator.points * Decimal("0.8"),
+                                      note="材料齐全，个别台账记录不完整", now=now - (10 - n) * D)
+        done += 1
+    return done
+
+
+def _participation(rng, office, units, stations, now) -> int:
+    """The liaison's unit (秭归县教育局) takes part: volunteers of its own and a 联点共建
+    pairing with the demo station's community."""
+    unit = units.get("秭归县教育局")
+    if unit is None:
+        return 0
+    station = next((node for node, tag in stations if tag == "urban"), None)
+    if station is not None:
+        unit_services.pairing_add(actor=office, unit=unit, node=station, started_on=(now - 200 * D).date(),
+                                  note="共建文明校园周边环境，开展学生志愿服务")
+    added = 0
+    for volunteer in Volunteer.objects.filter(home_node__path__startswith=unit.node.path[:12],
+                                              status="active").order_by("pk")[:12]:
+        unit_services.member_add(actor=office, unit=unit, volunteer_id=volunteer.pk,
+                                 joined_on=(now - rng.randint(30, 300) * D).date())
+        added += 1
+    return added
 
 
 def _sites(rng, office, stations, types, units) -> list[Site]:

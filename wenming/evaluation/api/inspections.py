@@ -23,6 +23,7 @@ from ..services import campaigns, duties, inspections, rectification
 
 router = Router(tags=["测评"])
 PHOTOS = File(None)
+OPTIONAL_FILE = File(None)  # a missing file is answered by the service, after the scope check
 
 
 class CampaignIn(Schema):
@@ -121,6 +122,7 @@ class DutyOut(Schema):
     plan: str
     task_force: str
     due_on: date | None
+    plan_file_name: str
 
 
 class DutyFilters(Schema):
@@ -437,6 +439,25 @@ def remove_duty(request, campaign_id: str, duty_id: str):
     duties.duty_remove(actor=request.auth, duty=records.duty_get_for_actor(actor=request.auth, campaign=campaign,
                                                                            pk=duty_id))
     return Status(204, None)
+
+
+@router.post("/evaluation/campaigns/{campaign_id}/duties/{duty_id}/plan", response=DutyOut,
+             summary="上传工作方案附件（PDF、Word、Excel、图片或 ZIP）")
+def upload_plan(request, campaign_id: str, duty_id: str, file: UploadedFile | None = OPTIONAL_FILE):
+    campaign = _campaign(request, campaign_id)
+    duty = records.duty_get_for_actor(actor=request.auth, campaign=campaign, pk=duty_id)
+    return duties.duty_plan_upload(actor=request.auth, duty=duty, upload=file)
+
+
+@router.get("/evaluation/campaigns/{campaign_id}/duties/{duty_id}/plan", response={200: None},
+            summary="下载工作方案附件")
+def download_plan(request, campaign_id: str, duty_id: str):
+    campaign = _campaign(request, campaign_id)
+    response = duties.duty_plan_response(records.duty_get_for_actor(actor=request.auth, campaign=campaign,
+                                                                     pk=duty_id))
+    if response is None:
+        raise CoreError.NOT_FOUND.error()
+    return response
 
 
 @router.get("/evaluation/site-types", response=list[dict], summary="点位类型")

@@ -4,12 +4,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wenming.core.audit import audit_record
+from wenming.core.files import file_delete
 from wenming.orgs.models import Node, Unit
 from wenming.service.venue import parse_coordinates
 
 from ..access import EVAL_EDIT, require
 from ..errors import EvaluationError as E
 from ..models import Campaign, Duty, DutyRole, Indicator, Level, Site, SiteDuty, SiteType
+from .attachments import attachment_response, store_file
 from .common import require_open, text_checked, text_of
 
 
@@ -51,14 +53,31 @@ def duty_remove(*, actor, duty: Duty) -> None:
         duty.delete()
 
 
-def duty_attach_plan(*, actor, duty: Duty, name: str, stored: str) -> Duty:
-    """Record the plan file already saved in the file store (core.files) under `stored`."""
+def duty_plan_upload(*, actor, duty: Duty, upload) -> Duty:
+    """Attach the work plan's file (一个指标、一个方案): checked and stored before the
+    transaction; the file it replaces is removed once the new one is committed."""
     require(actor, EVAL_EDIT, duty.campaign.node.path)
-    with transaction.atomic():
-        Duty.objects.filter(pk=duty.pk).update(plan_file=stored, plan_file_name=text_of(name, 120))
-        audit_record(actor=actor, action="evaluation.duty_plan_file", obj=duty)
+    require_open(duty.campaign, "修改责任分解")
+    if upload is None:
+        raise E.PLAN_FILE_REQUIRED.error("file")
+    stored, shown = store_file(upload, purpose="evaluation_plan")
+    old = duty.plan_file
+    try:
+        with transaction.atomic():
+            Duty.objects.filter(pk=duty.pk).update(plan_file=stored, plan_file_name=shown)
+            audit_record(actor=actor, action="evaluation.duty_plan_file", obj=duty, changes={"file": shown})
+            if old:
+                transaction.on_commit(lambda: file_delete(old))
+    except BaseException:
+        file_delete(stored)
+        raise
     duty.refresh_from_db()
     return duty
+
+
+def duty_plan_response(duty: Duty):
+    """The plan file as a download (the caller read `duty` through its scoped selector)."""
+    return attachment_response(duty.plan_file, duty.plan_file_name)
 
 
 def site_save(*, actor, node: Node, site_type: SiteType, name: str, code: str, address: str = "", lat=None,

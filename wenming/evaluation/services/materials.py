@@ -8,118 +8,23 @@ stored through core.files under a random name, and read back only through the ow
 permission check (`material_file_response`).
 """
 
-import io
-import uuid
-import zipfile
 from datetime import datetime
-from pathlib import PurePath
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wenming.core.audit import audit_record
 from wenming.core.errors import DomainError
-from wenming.core.files import file_delete, file_response, file_save
+from wenming.core.files import file_delete
 from wenming.core.notify import notify
 
 from ..access import EVAL_REVIEW, require, unit_ids
 from ..errors import EvaluationError as E
 from ..models import Campaign, Duty, Indicator, Level, Material, MaterialStatus, Rule
 from ..survey_errors import SurveyError as S
+from .attachments import ACCEPT, MAX_BYTES, attachment_response, file_kind, store_file  # noqa: F401 (pages)
 from .common import liaison_users, points_of, require_active, text_checked
 from .tallies import material_tally
-
-MAX_BYTES = 20 * 1024 * 1024
-_CHUNK = 64 * 1024
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# extension → (content type, what the first bytes must be, the part an Office file must hold)
-FILE_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",), None),
-    ".docx": (DOCX, (b"PK\x03\x04",), "word/document.xml"),
-    ".xlsx": (XLSX, (b"PK\x03\x04",), "xl/workbook.xml"),
-    ".zip": ("application/zip", (b"PK\x03\x04", b"PK\x05\x06"), ""),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",), None),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",), None),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",), None),
-}
-ACCEPT = ",".join(FILE_TYPES)  # for <input type=file accept=…>
-
-
-def _limit_text(limit: int) -> str:
-    return f"{limit // (1024 * 1024)} MB"
-
-
-def _read(upload) -> bytes:
-    """The upload's bytes, never reading more than MAX_BYTES + 1."""
-    size = getattr(upload, "size", None)
-    if isinstance(size, int) and size > MAX_BYTES:
-        raise S.FILE_TOO_LARGE.error("file", limit=_limit_text(MAX_BYTES))
-    if isinstance(upload, bytes | bytearray):
-        data = bytes(upload)
-    else:
-        try:
-            upload.seek(0)
-        except (AttributeError, OSError, ValueError):
-            pass
-        buf = bytearray()
-        while len(buf) <= MAX_BYTES:
-            chunk = upload.read(min(_CHUNK, MAX_BYTES + 1 - len(buf)))
-            if not chunk:
-                break
-            buf += chunk
-        data = bytes(buf)
-    if len(data) > MAX_BYTES:
-        raise S.FILE_TOO_LARGE.error("file", limit=_limit_text(MAX_BYTES))
-    if not data:
-        raise S.FILE_EMPTY.error("file")
-    return data
-
-
-def file_kind(name: str) -> str:
-    """The lower-case extension of a file name if it is one we take, else ""."""
-    ext = PurePath(str(name or "")).suffix.lower()
-    return ext if ext in FILE_TYPES else ""
-
-
-def _checked(data: bytes, ext: str) -> None:
-    _, magics, part = FILE_TYPES[ext]
-    if not any(data.startswith(m) for m in magics):
-        raise S.FILE_TYPE.error("file")
-    if part is None:
-        return
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise S.FILE_TYPE.error("file") from None
-    if part and part not in names:
-        raise S.FILE_TYPE.error("file")
-
-
-def _file_name(name: str, ext: str) -> str:
-    """The name shown on download: the uploaded base name, cleaned and bounded."""
-    stem = PurePath(str(name or "").replace("\\", "/")).stem
-    stem = "".join(ch for ch in stem if ch.isprintable() and ch not in '/\\:*?"<>|').strip()[:100] or "附件"
-    return f"{stem}{ext}"
-
-
-def store_file(upload) -> tuple[str, str]:
-    """Check and store an uploaded file before any transaction; (stored name, shown name)."""
-    name = getattr(upload, "name", "") or ""
-    ext = file_kind(name)
-    if not ext:
-        raise S.FILE_TYPE.error("file")
-    data = _read(upload)
-    _checked(data, ext)
-    today = timezone.localdate()
-    stored = file_save(f"evaluation_material/{today:%Y}/{today:%m}/{uuid.uuid4().hex}{ext}", data)
-    return stored, _file_name(name, ext)
-
-
-def content_type_of(material: Material) -> str:
-    ext = file_kind(material.file)
-    return FILE_TYPES[ext][0] if ext else "application/octet-stream"
 
 
 def material_submit(*, actor, campaign: Campaign, indicator: Indicator, text: str, upload=None,
@@ -231,10 +136,4 @@ def material_return(*, actor, material: Material, note: str, now: datetime | Non
 def material_file_response(material: Material):
     """The stored file as a download; the caller has fetched `material` through a selector
     that checked who may read it. None when there is no file (the caller answers 404)."""
-    if not material.file:
-        return None
-    try:
-        return file_response(material.file, filename=material.file_name or f"材料{file_kind(material.file)}",
-                             content_type=content_type_of(material))
-    except (OSError, ValueError):
-        return None
+    return attachment_response(material.file, material.file_name or f"材料{file_kind(material.file)}")

@@ -146,3 +146,21 @@ def test_a_site_duty_routes_the_sites_findings_to_another_unit(e):
     assert a_finding(e).lead_unit == e.town
     assert ApiClient("liaison_town").post(f"/evaluation/sites/{e.site_market.pk}/duties", {
         "campaign_id": e.campaign.pk, "indicator_id": e.hygiene.pk}).status_code == 404
+
+
+def test_the_duty_plan_file_is_uploaded_by_the_office_and_read_by_the_unit(e):
+    office, liaison, other = ApiClient("office"), ApiClient("liaison_market"), ApiClient("liaison_admin")
+    duty = e.campaign.duties.get(indicator=e.hygiene, unit=e.market_bureau)
+    url = f"/api/v1/evaluation/campaigns/{e.campaign.pk}/duties/{duty.pk}/plan"
+    pdf = SimpleUploadedFile("农贸市场整治方案.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF",
+                             content_type="application/pdf")
+    res = office.client.post(url, {"file": pdf}, **office.headers)
+    assert res.status_code == 200, res.content
+    assert res.json()["plan_file_name"] == "农贸市场整治方案.pdf"
+    got = liaison.client.get(url, **liaison.headers)
+    assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"%PDF-")
+    assert other.client.get(url, **other.headers).status_code == 404
+    fake = SimpleUploadedFile("方案.pdf", b"MZ not a pdf", content_type="application/pdf")
+    assert office.client.post(url, {"file": fake}, **office.headers).status_code == 415  # checked by content
+    assert office.client.post(url, {}, **office.headers).json()["code"] == "evaluation.plan_file_required"
+    assert liaison.client.post(url, {"file": pdf}, **liaison.headers).status_code == 403

@@ -18,7 +18,7 @@ from wenming.core.tests.api_client import ApiClient
 from wenming.evaluation.models import Material, UnitTally
 from wenming.evaluation.selectors import records, scoreboard
 from wenming.evaluation.selectors import surveys as sel
-from wenming.evaluation.services import duties
+from wenming.evaluation.services import attachments, duties
 from wenming.evaluation.services import materials as mat
 from wenming.evaluation.services.tallies import tallies_differences
 from wenming.evaluation.tests.factories import build_evaluation
@@ -138,7 +138,7 @@ def test_files_are_checked_by_content_and_size(ev, monkeypatch):
                        ("a.xlsx", b"PK\x03\x04 broken"), ("a.jpg", make_png()), ("noext", PDF)]:
         assert refused(submit, e=ev, file=upload(name, data)).code == "evaluation.file_type", name
     assert refused(submit, e=ev, file=upload("a.pdf", b"")).code in ("evaluation.file_empty", "evaluation.file_type")
-    monkeypatch.setattr(mat, "MAX_BYTES", 1024)
+    monkeypatch.setattr(attachments, "MAX_BYTES", 1024)
     err = refused(submit, e=ev, file=upload("big.pdf", PDF + b"0" * 2000))
     assert (err.code, err.status) == ("evaluation.file_too_large", 413)
     monkeypatch.undo()

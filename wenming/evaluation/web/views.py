@@ -229,6 +229,22 @@ def duty_table(request, campaign_id):
                   status=422 if form is not None and form.errors else 200)
 
 
+@login_page
+def duty_plan(request, campaign_id, duty_id):
+    """GET: the plan file; POST (the office): upload it."""
+    c = _campaign(request, campaign_id)
+    duty = records.duty_get_for_actor(actor=request.user, campaign=c, pk=duty_id)
+    if request.method == "POST":
+        button_action(request, lambda: duties.duty_plan_upload(actor=request.user, duty=duty,
+                                                                upload=request.FILES.get("file")),
+                      "已上传工作方案")
+        return redirect(reverse("evaluation:duties", args=[c.pk]) + f"#duty-{duty.pk}")
+    response = duties.duty_plan_response(duty)
+    if response is None:
+        raise CoreError.NOT_FOUND.error()
+    return response
+
+
 @never_cache
 @login_page
 def unit_board(request, campaign_id, unit_id):
