@@ -142,7 +142,7 @@ def overdue_tick(*, now: datetime | None = None, limit: int = 500) -> dict:
                     continue
                 FindingEvent.objects.create(finding=finding, kind=EventKind.ESCALATED,
                                             note=f"逾期超过 {campaign.escalate_after_days} 天，已上报创建办", at=now)
-                users = office_users(campaign.node.path)
+                users = office_users(finding.node.path)  # the offices over the place, county to city
                 if users:
                     unit = finding.lead_unit.name if finding.lead_unit else "未明确责任单位"
                     notify(users_or_volunteers=users, subject=f"逾期未整改（{finding.number}）",
