@@ -200,11 +200,10 @@ def duty_table(request, campaign_id):
     qs = records.duties_for_actor(actor=actor, campaign=c, unit_id=unit_id, role=role if role in ("lead", "coop")
                                   else "")
     page = paginate(qs, request.GET.get("page", 1), 50)
-    boards = {}
+    # each unit's score and open findings beside its rows: one read for the page's units
+    summaries = {r.unit_id: r for r in scoreboard.unit_ranking(c, c.node, unit_ids=[d.unit_id for d in page.items])}
     for duty in page.items:
-        if duty.unit_id not in boards:
-            boards[duty.unit_id] = scoreboard.unit_board(c, duty.unit)
-        duty.board = boards[duty.unit_id]
+        duty.summary = summaries.get(duty.unit_id)
     office = may(actor, EVAL_EDIT, c.node.path)
     form = None
     if office:
