@@ -32,6 +32,7 @@ from wenming.dashboards.summary import figures_for
 from wenming.orgs.models import Node, Unit
 
 from .. import figures
+from ..board_cache import unit_board_cached
 from ..models import (
     LIVE,
     OWED,
@@ -368,10 +369,13 @@ def _unit_indicator_ids(campaign: Campaign, unit: Unit, tallies) -> set[int]:
 
 
 def unit_board(campaign: Campaign, unit: Unit) -> Board:
-    """A unit's board from its tallies."""
-    tallies = list(UnitTally.objects.filter(campaign=campaign, unit=unit).values(
-        "indicator_id", "deducted", "findings", "live", "overdue", "repeats", "material_score"))
-    return _unit_board(campaign, unit, tallies)
+    """A unit's board from its tallies, kept in the shared cache until they change
+    (board_cache.py says how a change is never hidden)."""
+    def compute():
+        tallies = list(UnitTally.objects.filter(campaign=campaign, unit=unit).values(
+            "indicator_id", "deducted", "findings", "live", "overdue", "repeats", "material_score"))
+        return _unit_board(campaign, unit, tallies)
+    return unit_board_cached(campaign, unit, compute)
 
 
 def unit_board_raw(campaign: Campaign, unit: Unit) -> Board:

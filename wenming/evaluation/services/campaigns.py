@@ -9,6 +9,7 @@ from wenming.core.audit import audit_record
 from wenming.orgs.models import KIND_RANK, Node, NodeKind
 
 from ..access import EVAL_EDIT, require
+from ..board_cache import campaign_changed
 from ..errors import EvaluationError as E
 from ..models import (
     LEVEL_RANK,
@@ -87,6 +88,7 @@ def subsystem_create(*, actor, campaign: Campaign, name: str, floor_percent, sha
     try:
         with transaction.atomic():
             sub = SubSystem.objects.create(campaign=campaign, name=name, floor_percent=floor, share_percent=share)
+            campaign_changed(campaign.pk)
             audit_record(actor=actor, action="evaluation.subsystem_create", obj=sub)
     except IntegrityError:
         raise E.NAME_TAKEN.error("name", what="单列体系", name=name) from None
@@ -152,6 +154,7 @@ def indicator_save(*, actor, campaign: Campaign, code: str, name: str, level: st
                 indicator.refresh_from_db()
                 action = "evaluation.indicator_update"
             indicator.site_types.set(site_types)
+            campaign_changed(campaign.pk)  # points, weights, names and the tree are on every board
             audit_record(actor=actor, action=action, obj=indicator,
                          changes={"code": code, "points": str(fields["points"])})
     except IntegrityError:  # the same code committed by someone else in between

@@ -9,6 +9,7 @@ from wenming.orgs.models import Node, Unit
 from wenming.service.venue import parse_coordinates
 
 from ..access import EVAL_EDIT, require
+from ..board_cache import unit_changed
 from ..errors import EvaluationError as E
 from ..models import Campaign, Duty, DutyRole, Indicator, Level, Site, SiteDuty, SiteType
 from .attachments import attachment_response, store_file
@@ -37,6 +38,7 @@ def duty_save(*, actor, campaign: Campaign, indicator: Indicator, unit: Unit, ro
         with transaction.atomic():
             duty, created = Duty.objects.update_or_create(campaign=campaign, indicator=indicator, unit=unit,
                                                           defaults=fields)
+            unit_changed(campaign.pk, unit.pk)  # its board lists what it leads
             audit_record(actor=actor, action="evaluation.duty_save", obj=duty,
                          changes={"indicator": indicator.code, "unit": unit.pk, "role": role, "created": created})
     except IntegrityError:  # another lead committed in between
@@ -51,6 +53,7 @@ def duty_remove(*, actor, duty: Duty) -> None:
         audit_record(actor=actor, action="evaluation.duty_remove", obj=duty,
                      changes={"indicator": duty.indicator.code, "unit": duty.unit_id, "role": duty.role})
         duty.delete()
+        unit_changed(duty.campaign_id, duty.unit_id)
 
 
 def duty_plan_upload(*, actor, duty: Duty, upload) -> Duty:

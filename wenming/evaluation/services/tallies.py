@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
-from ..models import LIVE, Finding, FindingStatus, Material, MaterialStatus, UnitTally
+from ..board_cache import campaign_changed, unit_changed
+from ..models import LIVE, Campaign, Finding, FindingStatus, Material, MaterialStatus, UnitTally
 
 FIELDS = ("deducted", "findings", "live", "overdue", "repeats")
 
@@ -26,6 +27,7 @@ def tally_add(*, campaign_id: int, unit_id: int | None, indicator_id: int, **del
     UnitTally.objects.bulk_create([UnitTally(campaign_id=campaign_id, unit_id=unit_id, indicator_id=indicator_id)],
                                   ignore_conflicts=True)
     UnitTally.objects.filter(campaign_id=campaign_id, unit_id=unit_id, indicator_id=indicator_id).update(**changes)
+    unit_changed(campaign_id, unit_id)
 
 
 def finding_tally(finding: Finding, sign: int, *, counted: bool = True, live: bool = False,
@@ -45,6 +47,7 @@ def material_tally(material: Material) -> None:
                                              indicator_id=material.indicator_id)], ignore_conflicts=True)
     UnitTally.objects.filter(campaign_id=material.campaign_id, unit_id=material.unit_id,
                              indicator_id=material.indicator_id).update(material_score=material.score)
+    unit_changed(material.campaign_id, material.unit_id)
 
 
 Key = tuple[int, int, int]  # campaign, unit, indicator
@@ -100,4 +103,7 @@ def tallies_rebuild(campaign_id: int | None = None) -> int:
         UnitTally.objects.bulk_create(
             [UnitTally(campaign_id=c, unit_id=u, indicator_id=i, **vals) for (c, u, i), vals in rows.items()],
             batch_size=1000)
+        ids = [campaign_id] if campaign_id is not None else Campaign.objects.values_list("pk", flat=True)
+        for pk in ids:
+            campaign_changed(pk)
     return len(rows)
