@@ -12,6 +12,7 @@ from wenming.deliveries.api import router as deliveries_router
 from wenming.demands.api import router as demands_router
 from wenming.evaluation.api import router as evaluation_router
 from wenming.grids.api import router as grids_router
+from wenming.honours.api import router as honours_router
 from wenming.hotline.api import router as hotline_router
 from wenming.mobilization.api import router as mobilization_router
 from wenming.orgs.api import router as orgs_router
@@ -39,5 +40,5 @@ install_error_handlers(api)
 for router in (accounts_router, users_router, orgs_router, volunteers_router, teams_router, service_router,
                attendance_router, hours_router, service_certificates_router, mobilization_router, rewards_router,
                demands_router, deliveries_router, supplies_router, hotline_router, grids_router,
-               reporting_router, campaigns_router, evaluation_router, dashboards_router, jobs_router):
+               reporting_router, campaigns_router, evaluation_router, honours_router, dashboards_router, jobs_router):
     api.add_router("", router)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("demands/", include("wenming.demands.urls")),
     path("deliveries/", include("wenming.deliveries.urls")),
     path("evaluation/", include("wenming.evaluation.urls")),
+    path("honours/", include("wenming.honours.urls")),
     path("supplies/", include("wenming.supplies.urls")),
     path("hotline/", include("wenming.hotline.urls")),
     path("grids/", include("wenming.grids.urls")),

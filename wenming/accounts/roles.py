@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", "测评督查员"
     UNIT_LIAISON = "unit_liaison", "文明单位联络员"
     HOTLINE_SUPERVISOR = "hotline_supervisor", "心理热线督导"
+    HONOUR_REVIEWER = "honour_reviewer", "先进典型评审员"
 
 
 class Perm(models.TextChoices):
@@ -46,6 +47,13 @@ class Perm(models.TextChoices):
     EVAL_EDIT = "eval.edit", "管理测评体系与责任分解"
     EVAL_INSPECT = "eval.inspect", "实地督查与复查"
     EVAL_REVIEW = "eval.review", "审核测评材料"
+    # Honours (honours/access.py): read the campaigns and nominations of a subtree; run a
+    # campaign (stages, criteria, selection, votes, objections); nominate in a node's name;
+    # review nominations at the reviewer's level.
+    HONOUR_VIEW = "honour.view", "查看先进典型评选"
+    HONOUR_EDIT = "honour.edit", "组织先进典型评选"
+    HONOUR_NOMINATE = "honour.nominate", "推荐先进典型"
+    HONOUR_REVIEW = "honour.review", "评审先进典型"
 
 
 _STAFF = {Perm.NODE_VIEW, Perm.UNIT_VIEW, Perm.VOLUNTEER_VIEW, Perm.TEAM_VIEW, Perm.PROJECT_VIEW}
@@ -55,14 +63,16 @@ _DEMANDS = {Perm.DEMAND_VIEW, Perm.DEMAND_EDIT, Perm.SUPPLY_VIEW, Perm.SUPPLY_ED
 # only its units'.
 _REPORTS = {Perm.REPORT_VIEW, Perm.REPORT_WRITE, Perm.REPORT_REVIEW}
 _EVAL = {Perm.EVAL_VIEW, Perm.EVAL_EDIT, Perm.EVAL_INSPECT, Perm.EVAL_REVIEW}
+_HONOURS = {Perm.HONOUR_VIEW, Perm.HONOUR_EDIT, Perm.HONOUR_NOMINATE, Perm.HONOUR_REVIEW}
 
 ROLE_PERMS: dict[str, set[str]] = {
     Role.PLATFORM_ADMIN: set(Perm.values),
     Role.OFFICE_STAFF: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
                                  Perm.PROJECT_EDIT, Perm.ROLE_GRANT, Perm.AUDIT_VIEW, *_DEMANDS,
-                                 Perm.HOTLINE_STATS, *_REPORTS, *_EVAL},
+                                 Perm.HOTLINE_STATS, *_REPORTS, *_EVAL, *_HONOURS},
     Role.NODE_MANAGER: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
-                                 Perm.PROJECT_EDIT, *_DEMANDS, *_REPORTS, Perm.EVAL_VIEW},
+                                 Perm.PROJECT_EDIT, *_DEMANDS, *_REPORTS, Perm.EVAL_VIEW, Perm.HONOUR_VIEW,
+                                 Perm.HONOUR_NOMINATE},
     # A team leader sees the members of their team(s) and the team itself, nothing by node.
     Role.TEAM_LEADER: set(),
     Role.VOLUNTEER: set(),
@@ -77,11 +87,14 @@ ROLE_PERMS: dict[str, set[str]] = {
     # Hotline records are visible by assignment (counselor, supervisor), never by node scope;
     # what a scope gives here is the statistics without personal data.
     Role.HOTLINE_SUPERVISOR: {Perm.HOTLINE_STATS},
+    # A reviewer (often from outside the office) scores nominations of their subtree; the unit
+    # on their assignment is their own, for conflicts of interest.
+    Role.HONOUR_REVIEWER: {Perm.HONOUR_VIEW, Perm.HONOUR_REVIEW},
 }
 
 # Roles that use the staff back office.
 STAFF_ROLES = {Role.PLATFORM_ADMIN, Role.OFFICE_STAFF, Role.NODE_MANAGER, Role.TEAM_LEADER, Role.INSPECTOR,
-               Role.HOTLINE_SUPERVISOR}
+               Role.HOTLINE_SUPERVISOR, Role.HONOUR_REVIEWER}
 
 # Which roles may grant which roles (always within the granter's own subtree).
 GRANTABLE = {

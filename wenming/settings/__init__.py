@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "wenming.reporting",
     "wenming.campaigns",
     "wenming.evaluation",
+    "wenming.honours",
     "wenming.ops",
 ]
 

@@ -1,0 +1,39 @@
+"""Admin: the honours, read-only (every change goes through the services, which check
+scope, keep the counts and audit); the categories are the one table a platform admin edits
+here. Phone hashes, ID numbers and codes are never shown."""
+
+from django.contrib import admin
+
+from wenming.core.admin import ReadOnlyAdmin
+
+from . import models as m
+
+
+@admin.register(m.HonourCategory)
+class HonourCategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "nominee_kinds", "sort"]
+
+
+@admin.register(m.HonourCampaign)
+class HonourCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["name", "year", "level", "node", "stage", "places", "selected_count"]
+    list_filter = ["stage", "level", "year"]
+
+
+@admin.register(m.Nomination)
+class NominationAdmin(ReadOnlyAdmin):
+    list_display = ["number", "name", "kind", "campaign", "status", "priority", "votes"]
+    list_filter = ["status", "kind", "priority"]
+    search_fields = ["number", "name"]
+    exclude = ["id_number_enc", "phone_enc", "person_key"]
+
+
+@admin.register(m.Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["nomination", "stage", "reviewer", "decision", "total", "created_at"]
+
+
+@admin.register(m.Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "nomination", "anonymous", "status", "upheld", "created_at"]
+    exclude = ["phone_enc"]

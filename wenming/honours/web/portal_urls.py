@@ -1,0 +1,3 @@
+"""The public portal's honours pages (no login): campaigns, the vote, the notice, the roll."""
+
+urlpatterns: list = []

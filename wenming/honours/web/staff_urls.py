@@ -1,0 +1,3 @@
+"""The back office's honours pages (campaigns, nominations, review, selection, votes)."""
+
+urlpatterns: list = []
