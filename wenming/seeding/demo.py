@@ -23,6 +23,7 @@ from wenming.volunteers.validation import VolunteerValues, check_values, parse_i
 from . import SeedRefused
 from .demo_accounts import DEMO_STATION, DEMO_STATION_CORE, create_accounts
 from .demo_evaluation import create_evaluation
+from .demo_honours import create_honours
 from .demo_requests import create_requests
 from .demo_service import create_service
 from .demo_teams import create_teams
@@ -78,6 +79,7 @@ def seed_demo(seed: int = DEMO_SEED, volunteers: int = DEMO_VOLUNTEERS, progress
         service = create_service(rng, station.node, teams.division_of[id(station)])
         service["requests"] = create_requests(rng, station.node, teams.division_of[id(station)])
         service["evaluation"] = create_evaluation(rng, county.county.node, [(s.node, s.tag) for s in county.stations])
+        service["honours"] = create_honours(rng, county.county.node)
         say(f"志愿服务：项目 {service['projects']} 个，报名 {service['enrollments']} 人次，证明 {service['certificate']}")
         # volunteers and teams were bulk-loaded past the services: build the dashboards' summaries once
         figures = rebuild_figures()

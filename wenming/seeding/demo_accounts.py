@@ -44,6 +44,8 @@ DEMO_ACCOUNTS = [
                 f"{COUNTY}新时代文明实践中心热线：所督导咨询师的个案，热线统计"),
     DemoAccount("inspector", Role.INSPECTOR, "测评督查员", f"{COUNTY}文明办及以下的测评督查"),
     DemoAccount("liaison", Role.UNIT_LIAISON, "文明单位联络员", f"文明单位：{DEMO_UNIT}"),
+    DemoAccount("reviewer", Role.HONOUR_REVIEWER, "先进典型评审员",
+                f"{COUNTY}先进典型评选的评审（本人工作单位：{DEMO_UNIT}，同单位的推荐须回避）"),
 ]
 
 
@@ -84,6 +86,7 @@ def create_accounts(county, teams, units, seeded) -> list[User]:
         ("supervisor", Role.HOTLINE_SUPERVISOR, county.center.node, {}),
         ("inspector", Role.INSPECTOR, county.county.node, {}),
         ("liaison", Role.UNIT_LIAISON, unit.node, {"unit": unit}),
+        ("reviewer", Role.HONOUR_REVIEWER, county.county.node, {"unit": unit}),
     ]
     RoleAssignment.objects.bulk_create([
         RoleAssignment(user=users[name], role=role, node=node, granted_by=root, **extra)

@@ -7,7 +7,8 @@ at once move it once), and only when the stage being left is finished:
 - leaving the initial review: no nomination still waits for it;
 - entering the vote: a closing time in the future and someone on the ballot;
 - entering the notice (公示): at least one nominee selected;
-- announcing: the notice period is over and every objection is answered.
+- announcing: the notice period is over and every objection is answered; the selected
+  become honoured, the rest of the ballot not selected (复审未入选).
 """
 
 from datetime import date, datetime, timedelta
@@ -202,6 +203,9 @@ def stage_advance(*, actor, campaign: HonourCampaign, to: str, now: datetime | N
         if target == Stage.ANNOUNCED:
             Nomination.objects.filter(campaign=campaign, status=NominationStatus.SELECTED).update(
                 status=NominationStatus.HONOURED)
+            # the rest of the ballot learns its outcome too, not "入围" for ever
+            Nomination.objects.filter(campaign=campaign, status=NominationStatus.SHORTLISTED).update(
+                status=NominationStatus.REJECTED, status_reason="复审未入选")
         audit_record(actor=actor, action="honours.stage_advance", obj=campaign, node_path=campaign.node.path,
                      changes={"from": campaign.stage, "to": target})
     campaign.refresh_from_db()

@@ -185,7 +185,9 @@ def test_the_office_selects_within_the_places_and_announces_after_the_notice(cit
     done = campaigns.stage_advance(actor=c.office, campaign=c.campaign, to="announced", now=later)
     assert done.stage == "announced"
     n1.refresh_from_db()
+    n2.refresh_from_db()
     assert n1.status == NominationStatus.HONOURED
+    assert (n2.status, n2.status_reason) == (NominationStatus.REJECTED, "复审未入选")
     assert list(records.honour_roll()) == [n1] and records.honours_of_volunteer(c.nurse) == [n1]
 
 
