@@ -20,6 +20,7 @@ class HonourError(ErrorCode):
     DUPLICATE = ("honours.duplicate", "该对象已被推荐参加本次评选（推荐编号 {number}），不能重复推荐", 409)
     CONSENT_REQUIRED = ("honours.consent_required", "请确认被推荐人（或其监护人、单位）已同意推荐并公示其事迹", 422)
     NOMINATOR_NOT_ALLOWED = ("honours.nominator_not_allowed", "本次评选不接受{how}", 403)
+    SELF_PHONE = ("honours.self_phone", "自荐请填写本人账号绑定的手机号（或先登记为志愿者）", 403)
     NO_UNIT = ("honours.no_unit", "您的账号没有绑定文明单位，不能以单位名义推荐", 403)
     RECOMMENDERS_SHORT = ("honours.recommenders_short", "个人自荐须有 {need} 位联名推荐人（已填 {have} 位，手机号不能重复）",
                           422)

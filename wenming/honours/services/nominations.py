@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wenming.accounts.models import PHONE_PURPOSE
 from wenming.core.audit import audit_record
 from wenming.core.counters import counter_take
 from wenming.core.crypto import blind_index, encrypt, mask_id_number, mask_phone
@@ -104,9 +105,7 @@ def _nominee(actor, campaign: HonourCampaign, kind: str, how: str, values: dict,
         out = {"name": name, "node": node, "person_key": f"{prefix}:{blind_index(ident.number, ID_PURPOSE)}",
                "id_number_enc": encrypt(ident.number), "id_number_masked": mask_id_number(ident.number)}
         if how == NominatedBy.SELF and kind == NomineeKind.RESIDENT:
-            own = Volunteer.objects.filter(user=actor).first()
-            if own is not None and own.id_number_hash != blind_index(ident.number, ID_PURPOSE):
-                raise E.NOMINATOR_NOT_ALLOWED.error("id_number", how="为他人自荐")
+            _require_self(actor, ident.number, values.get("phone"))
     elif kind == NomineeKind.UNIT:
         unit: Unit | None = values.get("unit")
         if unit is None:
@@ -130,6 +129,19 @@ def _nominee(actor, campaign: HonourCampaign, kind: str, how: str, values: dict,
         number = normalize_phone(str(phone)[:40])
         out |= {"phone_enc": encrypt(number), "phone_masked": mask_phone(number)}
     return out
+
+
+def _require_self(actor, id_number: str, phone) -> None:
+    """A self-nomination names its author: the ID number of their registry record, or else
+    the phone their account is bound to (an account cannot self-nominate a stranger)."""
+    own = Volunteer.objects.filter(user=actor).first()
+    if own is not None:
+        if own.id_number_hash != blind_index(id_number, ID_PURPOSE):
+            raise E.NOMINATOR_NOT_ALLOWED.error("id_number", how="为他人自荐")
+        return
+    number = normalize_phone(str(phone or "")[:40]) if phone else ""
+    if not actor.phone_hash or blind_index(number, PHONE_PURPOSE) != actor.phone_hash:
+        raise E.SELF_PHONE.error("phone")
 
 
 def _recommenders(campaign: HonourCampaign, how: str, rows) -> list[Recommender]:

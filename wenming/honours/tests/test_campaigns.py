@@ -92,10 +92,15 @@ def test_nominations_by_unit_node_and_self_with_registry_figures(city):
     # a self-nomination needs the co-signers the rules ask for
     resident = c.nurse.user or None
     assert resident is None  # (the registry volunteer has no login here)
-    person = __import__("wenming.volunteers.tests.factories", fromlist=["user"]).user("resident1")
+    person = __import__("wenming.volunteers.tests.factories", fromlist=["user"]).user("resident1",
+                                                                                     phone="13600000077")
     number = resident_id(3)
     ask = dict(actor=person, campaign=c.campaign, kind="resident", nominated_by="self", consent=True,
-               name="赵阿姨", id_number=number, node=c.station, **story())
+               name="赵阿姨", id_number=number, node=c.station, phone="136 0000 0077", **story())
+    # an account self-nominates only itself: the phone must be its own
+    assert code(lambda: nominations.nomination_create(
+        recommenders=[{"name": "钱一", "phone": "13700000001"}, {"name": "孙二", "phone": "13700000002"}],
+        **{**ask, "phone": "13600000078"})) == "honours.self_phone"
     assert code(lambda: nominations.nomination_create(recommenders=[{"name": "钱一", "phone": "13700000001"}],
                                                       **ask)) == "honours.recommenders_short"
     mine = nominations.nomination_create(recommenders=[{"name": "钱一", "phone": "13700000001"},
