@@ -38,6 +38,7 @@ def menu_for(user) -> list[MenuItem]:
             _item("demand_new", "我要点单", "demands:new", "需要代购、送药、陪护等帮助？提交需求，附近的志愿者为您服务"),
             _item("demand_track", "点单进度", "demands:track", "凭点单编号和查询码查看进度、评价服务", in_nav=False),
             _item("reports_public", "公开信息", "reporting:public", "各阵地、文明单位报送并经审核公开的工作信息"),
+            _item("honours_public", "先进典型", "honours:portal", "道德模范、身边好人等评选：网络投票、评选公示、光荣榜"),
             _item("login", "登录", "accounts:login", "工作人员和志愿者登录（用户名或手机号）"),
         ]
         return [i for i in items if i]
@@ -59,6 +60,7 @@ def menu_for(user) -> list[MenuItem]:
     if scope.has(Perm.TEAM_VIEW) or scope.led_team_ids():
         items.append(_item("teams", "队伍", "volunteers:teams", "总队、支队、分队、小队及队员"))
     items += _evaluation_items(scope)
+    items += _honour_items(scope)
     items += _service_items(scope)
     items += _reporting_items(scope)
     items += _demand_items(scope, user)
@@ -154,6 +156,25 @@ def _evaluation_items(scope) -> list[MenuItem | None]:
         items.append(_item("evaluation_units", "文明单位参与情况", "evaluation:unit_list",
                            "各文明单位的志愿者、服务时长、联点共建和年度测评情况", in_nav=False))
     return items
+
+
+def _honour_items(scope) -> list[MenuItem | None]:
+    """Honours (先进典型评选, SPEC 4.7): the office runs them, reviewers score, node managers
+    and civilized units' liaisons nominate (honours/access.py)."""
+    roles = scope.roles()
+    reviewer = Role.HONOUR_REVIEWER in roles  # their main work: in the top navigation
+    if scope.has(Perm.HONOUR_EDIT):
+        return [_item("honours", "先进典型评选", "honours:staff_index",
+                      "道德模范、身边好人等评选：推荐、初审复审、网络投票监控、公示异议", in_nav=reviewer)]
+    if scope.has(Perm.HONOUR_REVIEW):
+        return [_item("honours", "先进典型评审", "honours:staff_index", "评审辖区内的先进典型推荐：打分、通过或退回",
+                      in_nav=reviewer)]
+    if scope.has(Perm.HONOUR_NOMINATE) or Role.UNIT_LIAISON in roles:
+        return [_item("honours", "推荐先进典型", "honours:staff_index", "推荐身边的好人好事、优秀志愿者，查看评审进度",
+                      in_nav=False)]
+    if scope.has(Perm.HONOUR_VIEW):
+        return [_item("honours", "先进典型评选", "honours:staff_index", "辖区内的先进典型推荐和评选进度", in_nav=False)]
+    return []
 
 
 def _may_set_up_hotlines(user) -> bool:

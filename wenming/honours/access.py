@@ -89,3 +89,13 @@ def conflict_unit(actor, nomination):
         theirs |= set(UnitMember.objects.filter(volunteer_id=nomination.volunteer_id).values_list("unit_id", flat=True))
     shared = sorted(mine & theirs)
     return Unit.objects.filter(pk=shared[0]).first() if shared else None
+
+
+def may_change_nomination(actor, nomination) -> bool:
+    """The nominator may correct and withdraw: whoever submitted it, the nominating unit's
+    liaison, a nominator over the nominating node."""
+    if nomination.submitted_by_id and nomination.submitted_by_id == getattr(actor, "pk", None):
+        return True
+    if nomination.nominating_unit_id and nomination.nominating_unit_id in liaison_unit_ids(actor):
+        return True
+    return bool(nomination.nominating_node_id and may(actor, HONOUR_NOMINATE, nomination.nominating_node.path))

@@ -63,7 +63,7 @@ def vote_clusters(campaign: HonourCampaign) -> list[Cluster]:
                 groups[row[f"{what}_hash"]].append(row)
         for key, group in groups.items():
             if len({r["phone_hash"] for r in group}) >= limit:
-                cluster = Cluster(what, label, key[:8])
+                cluster = Cluster(what, label, key)
                 for r in group:
                     cluster.add(r)
                 out.append(cluster)

@@ -151,8 +151,16 @@ def next_stage(campaign: HonourCampaign) -> str | None:
     return order[order.index(campaign.stage) + 1]
 
 
-def _blocked(campaign: HonourCampaign, target: str, now: datetime) -> str | None:
-    """Why the campaign cannot enter `target` yet, or None."""
+def _open_objections(campaign: HonourCampaign) -> int:
+    return Objection.objects.filter(nomination__campaign=campaign, status=ObjectionStatus.OPEN).count()
+
+
+def stage_blocker(campaign: HonourCampaign, now: datetime | None = None) -> str | None:
+    """Why the campaign cannot enter its next stage yet (shown beside the button), or None."""
+    now = now or timezone.now()
+    target = next_stage(campaign)
+    if target is None:
+        return None
     noms = Nomination.objects.filter(campaign=campaign)
     if campaign.stage == Stage.INITIAL_REVIEW:
         waiting = noms.filter(status=NominationStatus.SUBMITTED).count()
@@ -168,9 +176,9 @@ def _blocked(campaign: HonourCampaign, target: str, now: datetime) -> str | None
         ends = (campaign.notice_from or now) + timedelta(days=campaign.notice_days)
         if now < ends:
             return f"公示期至 {timezone.localtime(ends):%Y-%m-%d %H:%M}，期满后才能公布"
-        open_n = Objection.objects.filter(nomination__campaign=campaign, status=ObjectionStatus.OPEN).count()
+        open_n = _open_objections(campaign)
         if open_n:
-            raise E.OBJECTIONS_OPEN.error(n=open_n)
+            return f"还有 {open_n} 条公示异议未答复"
     return None
 
 
@@ -183,7 +191,11 @@ def stage_advance(*, actor, campaign: HonourCampaign, to: str, now: datetime | N
     if to not in Stage.values or to != target:
         raise E.STAGE_ORDER.error("to", name=campaign.name, stage=Stage(campaign.stage).label,
                                   next=Stage(target).label if target else "（无）")
-    why = _blocked(campaign, target, now)
+    if target == Stage.ANNOUNCED and (campaign.notice_from or now) + timedelta(days=campaign.notice_days) <= now:
+        open_n = _open_objections(campaign)
+        if open_n:
+            raise E.OBJECTIONS_OPEN.error("to", n=open_n)
+    why = stage_blocker(campaign, now)
     if why:
         raise E.STAGE_BLOCKED.error("to", next=Stage(target).label, why=why)
     extra = {}

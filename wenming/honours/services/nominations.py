@@ -23,7 +23,7 @@ from wenming.orgs.models import Node, Unit
 from wenming.volunteers.models import ID_PURPOSE, IdType, Team, Volunteer
 from wenming.volunteers.validation import clean_name, normalize_phone, parse_identity
 
-from ..access import HONOUR_NOMINATE, liaison_unit_ids, may
+from ..access import HONOUR_NOMINATE, liaison_unit_ids, may, may_change_nomination
 from ..errors import HonourError as E
 from ..models import (
     HonourCampaign,
@@ -228,20 +228,10 @@ def _duplicate(campaign: HonourCampaign, person_key: str) -> str | None:
             .exclude(status=NominationStatus.WITHDRAWN).values_list("number", flat=True).first())
 
 
-def _may_change(actor, nomination: Nomination) -> bool:
-    """The nominator: whoever submitted it, the nominating unit's liaison, a nominator of
-    the nominating node."""
-    if nomination.submitted_by_id == getattr(actor, "pk", None):
-        return True
-    if nomination.nominating_unit_id and nomination.nominating_unit_id in liaison_unit_ids(actor):
-        return True
-    return bool(nomination.nominating_node_id and may(actor, HONOUR_NOMINATE, nomination.nominating_node.path))
-
-
 def nomination_update(*, actor, nomination: Nomination, consent: bool, **values) -> Nomination:
     """Correct the story (a returned nomination goes back to the initial review)."""
     campaign = nomination.campaign
-    if not _may_change(actor, nomination):
+    if not may_change_nomination(actor, nomination):
         raise E.NOT_EDITABLE.error(number=nomination.number, status=nomination.get_status_display(), action="修改")
     require_stage(campaign, [Stage.NOMINATING, Stage.INITIAL_REVIEW], "修改推荐")
     story = _story(values)
@@ -259,7 +249,7 @@ def nomination_update(*, actor, nomination: Nomination, consent: bool, **values)
 
 
 def nomination_withdraw(*, actor, nomination: Nomination, reason: str) -> Nomination:
-    if not _may_change(actor, nomination):
+    if not may_change_nomination(actor, nomination):
         raise E.NOT_EDITABLE.error(number=nomination.number, status=nomination.get_status_display(), action="撤回")
     reason = text_of(reason, 500, what="撤回原因", field="reason", required=True)
     with transaction.atomic():

@@ -59,7 +59,7 @@ def test_the_report_permissions_belong_to_the_roles_that_use_them():
         Role.NODE_MANAGER: REPORT_PERMS,
         Role.INSPECTOR: {Perm.REPORT_VIEW},
         Role.TEAM_LEADER: set(), Role.VOLUNTEER: set(), Role.RESIDENT: set(), Role.COUNSELOR: set(),
-        Role.UNIT_LIAISON: set(), Role.HOTLINE_SUPERVISOR: set(),
+        Role.UNIT_LIAISON: set(), Role.HOTLINE_SUPERVISOR: set(), Role.HONOUR_REVIEWER: set(),
     }
     # access.py uses the dedicated permissions, not the node ones that stood in for them
     assert (access.REPORT_VIEW, access.REPORT_WRITE, access.REPORT_REVIEW) == \
