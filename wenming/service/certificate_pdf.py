@@ -15,7 +15,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -81,6 +81,7 @@ class CertificateData:
     issuing_node: str  # name of the node that issues the certificate
     issued_on: dt.date
     verify_url: str  # public verification page; must carry no personal data
+    honours: list[str] = field(default_factory=list)  # 星级志愿者, 先进典型: one phrase each
 
     def __post_init__(self):
         self.validate()
@@ -172,7 +173,7 @@ def missing_glyphs(data: CertificateData) -> set[str]:
     """Characters the font cannot draw (rare name characters); they would print as blanks."""
     char_to_glyph = pdfmetrics.getFont(register_cjk_font()).face.charToGlyph
     texts = [data.volunteer_name, data.volunteer_no, data.issuing_node, data.certificate_no]
-    texts += [s.project for s in data.services] + [s.organiser for s in data.services]
+    texts += [s.project for s in data.services] + [s.organiser for s in data.services] + list(data.honours)
     return {ch for text in texts for ch in text if not ch.isspace() and ord(ch) not in char_to_glyph}
 
 
@@ -371,9 +372,11 @@ def render_certificate(data: CertificateData) -> bytes:
     st = _styles(font)
     story: list[Flowable] = [
         _Title("志愿服务记录证明", font), Paragraph(f"证书编号：{escape(data.certificate_no)}", st["right"]),
-        Spacer(1, 6 * mm), Paragraph(_body_text(data), st["body"]), Paragraph("特此证明。", st["body"]),
-        Spacer(1, 6 * mm),
+        Spacer(1, 6 * mm), Paragraph(_body_text(data), st["body"]),
     ]
+    if data.honours:
+        story.append(Paragraph("所获荣誉：" + "；".join(escape(h) for h in data.honours) + "。", st["body"]))
+    story += [Paragraph("特此证明。", st["body"]), Spacer(1, 6 * mm)]
     if data.services:
         story += [Paragraph("服务记录明细", st["sign"]), _service_table(data, st)]
     story.append(_closing(data, st))

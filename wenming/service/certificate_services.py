@@ -39,6 +39,7 @@ from .certificate_pdf import (
     render_certificate,
     render_certificates,
 )
+from .hours_services import star_level_for
 from .models import Certificate, HoursKind, ServiceRecord, VolunteerStats
 
 logger = logging.getLogger(__name__)
@@ -207,7 +208,24 @@ def certificate_data(certificate: Certificate) -> CertificateData:
         certificate_no=certificate.number, volunteer_name=vol.name, id_number_masked=vol.id_number_masked,
         volunteer_no=vol.volunteer_no, total_hours=certificate.total_hours, services=services,
         issuing_node=certificate.node.name, issued_on=timezone.localtime(certificate.issued_at).date(),
-        verify_url=verify_url(certificate))
+        verify_url=verify_url(certificate), honours=certificate_honours(certificate))
+
+
+STAR_NAMES = "一二三四五六七八九"
+
+
+def certificate_honours(certificate: Certificate) -> list[str]:
+    """What the certificate names besides the hours, as of the day it was issued (so every
+    download says the same): the star level its certified hours reach (星级志愿者), and the
+    honours announced by then (先进典型, e.g. a 星级志愿者 or 优秀志愿者 campaign)."""
+    from wenming.honours.selectors.portal import certificate_honour_lines  # the honours app is above this one
+
+    lines = []
+    level = star_level_for(certificate.total_hours)
+    if level:
+        name = STAR_NAMES[level - 1] if level <= len(STAR_NAMES) else str(level)
+        lines.append(f"{name}星级志愿者（累计服务时长达到 {settings.STAR_THRESHOLDS[level - 1]} 小时）")
+    return lines + certificate_honour_lines(certificate.volunteer, as_of=certificate.issued_at)
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
+from wenming.core.params import parse_pk
 from wenming.orgs.models import PATH_STEP, Node, NodeKind
 from wenming.orgs.selectors import node_list_for_actor, node_public_list
 
@@ -20,9 +21,10 @@ def public_home_nodes() -> QuerySet:
 
 
 def public_home_node(key) -> Node | None:
-    if key in (None, "") or not str(key).isdigit():
+    pk = parse_pk(key)  # "²" is a digit to str.isdigit, not to int()
+    if pk is None:
         return None
-    return public_home_nodes().filter(pk=int(key)).select_related("parent").first()
+    return public_home_nodes().filter(pk=pk).select_related("parent").first()
 
 
 def public_institutes() -> list[tuple[str, str]]:
@@ -37,8 +39,8 @@ def public_home_node_choices(*, search: str = "", institute_id: str = "",
     qs = public_home_nodes().select_related("parent")
     if search.strip():
         qs = qs.filter(name__contains=search.strip())
-    elif institute_id and institute_id.isdigit():
-        base = node_public_list().filter(pk=int(institute_id)).values_list("path", flat=True).first()
+    elif parse_pk(institute_id) is not None:
+        base = node_public_list().filter(pk=parse_pk(institute_id)).values_list("path", flat=True).first()
         qs = qs.filter(path__startswith=base) if base else qs.none()
     else:
         qs = qs.none()

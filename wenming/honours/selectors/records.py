@@ -11,7 +11,8 @@ from ..models import HonourCampaign, Nomination, NominationStatus, ReviewStage, 
 
 PUBLIC_STATUSES = {
     Stage.VOTING: [NominationStatus.SHORTLISTED],
-    Stage.FINAL_REVIEW: [NominationStatus.SHORTLISTED, NominationStatus.SELECTED, NominationStatus.REJECTED],
+    # the ballot's results while the office reviews; someone turned down drops out of sight
+    Stage.FINAL_REVIEW: [NominationStatus.SHORTLISTED, NominationStatus.SELECTED],
     Stage.NOTICE: [NominationStatus.SELECTED],
     Stage.ANNOUNCED: [NominationStatus.HONOURED],
 }
@@ -85,7 +86,8 @@ def public_nomination(campaign: HonourCampaign, pk) -> Nomination:
 def honour_roll(*, level: str = "", year=None) -> QuerySet:
     """Announced honours (光荣榜), newest first, by level and year."""
     qs = (Nomination.objects.filter(status=NominationStatus.HONOURED, campaign__stage=Stage.ANNOUNCED)
-          .select_related("campaign", "campaign__category", "node").order_by("-campaign__year", "campaign_id",
+          .select_related("campaign", "campaign__category", "campaign__node", "node")
+          .order_by("-campaign__year", "campaign_id",
                                                                               "-priority", "number"))
     if level:
         qs = qs.filter(campaign__level=level)

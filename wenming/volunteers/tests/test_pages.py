@@ -136,6 +136,10 @@ def test_home_node_search_lists_matches_and_keeps_what_was_typed(client, world, 
     # Grids and offices are not offered as a home node.
     r = client.post(reverse("volunteers:register"), reg_data(world, number, home_node=str(world.grid_a.pk)))
     assert r.status_code == 422 and not User.objects.filter(username="zhaoxy").exists()
+    # "²" is a digit to str.isdigit but not to int(): a form error, never a 500
+    for bad in ("²", "99999999999999999999999"):
+        r = client.post(reverse("volunteers:register"), reg_data(world, number, home_node=bad, institute=bad))
+        assert r.status_code == 422 and not User.objects.filter(username="zhaoxy").exists()
 
 
 @pytest.mark.django_db
