@@ -68,6 +68,10 @@ def menu_for(user) -> list[MenuItem]:
         items.append(_item("me", "我的志愿者信息", "volunteers:me", "查看本人的志愿者登记信息"))
     if user.is_staff:
         items.append(_item("admin", "系统管理", "admin:index", "Django 管理后台（系统管理员）", in_nav=False))
+    if any(items):  # (an account without a role sees only that it has none)
+        # the public honours pages (vote, 光荣榜) are for everyone, logged in or not
+        items.append(_item("honours_public", "先进典型", "honours:portal", "道德模范、身边好人等评选：网络投票、评选公示、光荣榜",
+                           in_nav=False))
     return [i for i in items if i]
 
 

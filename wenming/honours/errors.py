@@ -43,6 +43,7 @@ class HonourError(ErrorCode):
     VOTE_CLOSED = ("honours.vote_closed", "投票{when}", 409)
     NOT_ON_BALLOT = ("honours.not_on_ballot", "该推荐对象不在投票名单中", 404)
     CODE_TOO_SOON = ("honours.code_too_soon", "验证码已发送，请 {seconds} 秒后再试", 429)
+    CODE_REQUIRED = ("honours.code_required", "请输入短信验证码", 422)
     CODE_WRONG = ("honours.code_wrong", "验证码不正确或已过期，请重新获取", 422)
     PASS_INVALID = ("honours.pass_invalid", "手机验证已失效，请重新验证", 401)
     NOMINEE_LIMIT = ("honours.nominee_limit", "今天您已为“{name}”投过 {limit} 票，明天再来吧", 409)

@@ -138,7 +138,7 @@ def nominations_workbook(*, actor, campaign: HonourCampaign) -> bytes:
                .order_by("nomination__number", "stage", "created_at", "id"))
     for r in reviews.iterator(chunk_size=500):
         marks = r.scores or {}
-        sheet.append([r.nomination.number, r.nomination.name, r.get_stage_display(), r.reviewer.get_username(),
+        sheet.append([r.nomination.number, r.nomination.name, r.get_stage_display(), r.reviewer.display_name or r.reviewer.get_username(),
                       r.get_decision_display(), r.reason]
                      + [Decimal(marks[str(cr.pk)]) if str(cr.pk) in marks else None for cr in criteria]
                      + [r.total, r.created_at])

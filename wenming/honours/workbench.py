@@ -14,7 +14,7 @@ TODOS = [
     ("final", "待复审评分的推荐", False, "honours:staff_nominations", "?status=shortlisted&sort=score"),
     ("returned", "被退回、待修改的推荐", True, "honours:staff_nominations", "?status=returned"),
     ("nominating", "正在推荐报名的评选", False, "honours:staff_campaign", ""),
-    ("voting", "网络投票中（查看可疑投票）", False, "honours:staff_votes", ""),
+    ("voting", "网络投票进行中的评选（投票监控）", False, "honours:staff_votes", ""),
     ("selecting", "复审中、待确定拟表彰的评选", False, "honours:staff_nominations", "?status=shortlisted&sort=score"),
     ("objections", "待答复的公示异议", True, "honours:staff_objections", "?status=open"),
 ]

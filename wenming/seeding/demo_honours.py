@@ -25,19 +25,29 @@ from wenming.orgs.models import Node, Unit
 from wenming.volunteers.models import Volunteer
 
 D = timedelta(days=1)
-FRONT_LINE = [  # (title, story, priority note)
+FRONT_LINE = [  # (title, story, priority note: what the campaign's label 抗疫一线 refers to)
     ("连续值守卡点六十天的村医", "疫情期间坚守村卫生室和卡点，为返乡人员测温登记两千余人次，为慢病老人送药上门一百多次。",
-     "抗疫一线：村卫生室医生"),
+     "村卫生室医生，疫情期间值守卡点"),
     ("把菜送到每一户的志愿者", "封控期间组织志愿者代购配送生活物资，三十多天跑遍全村十二个小组，没有漏掉一户独居老人。",
-     "抗疫一线：物资配送志愿者"),
+     "物资配送志愿者，封控期间代购配送"),
+    ("方舱里的“大白”", "报名支援方舱医院四十天，负责患者生活保障和心理疏导，出舱后又投入社区核酸采样。",
+     "方舱医院志愿者"),
+    ("守好小区大门的网格员", "疫情期间每天在小区门口值守十几个小时，逐户排查登记，帮居家隔离的住户买药、倒垃圾。",
+     "社区网格员，疫情期间值守小区"),
 ]
-STORIES = [
-    ("三十年义务照顾孤寡老人", "三十年来坚持照顾邻村三位孤寡老人的饮食起居，逢年过节接到家中团聚，被乡亲们称为“编外女儿”。"),
+STORIES = [  # last year's 道德模范
+    ("三十年义务照顾孤寡老人", "三十年来坚持照顾邻村三位孤寡老人的饮食起居，逢年过节接到家中团聚，乡亲们都说比亲人还亲。"),
     ("勇救落水儿童的货车司机", "途经江边时听到呼救，跳入江中救起两名落水儿童，事后悄然离开，家长多方寻找才得知其姓名。"),
     ("扎根山村的乡村教师", "在偏远教学点任教二十六年，一人承担多门课程，自费为学生购买图书，带出的学生有三十多人考上大学。"),
     ("诚信经营的脐橙种植户", "带头成立脐橙合作社，坚持按质论价、足斤足两，帮助八十多户果农增收，从未拖欠一分货款。"),
-    ("孝老爱亲的好儿媳", "丈夫常年在外务工，她一人照顾瘫痪在床的公公十二年，同时把两个孩子培养成才，邻里交口称赞。"),
+    ("孝老爱亲的好家人", "家人常年在外务工，一人照顾瘫痪在床的老人十二年，同时把两个孩子培养成才，邻里交口称赞。"),
     ("热心调解邻里纠纷的老党员", "退休后主动担任义务调解员，五年调解邻里、土地纠纷一百余起，做到小事不出组、大事不出村。"),
+]
+GOOD_PEOPLE = [  # this year's 身边好人
+    ("拾金不昧的出租车司机", "捡到乘客遗落的装有三万元现金和证件的背包，连夜通过派出所找到失主，婉拒了失主的酬谢。"),
+    ("义务接送学生十年的船工", "十年来每天义务撑船接送对岸村里的孩子上下学，风雨无阻，从未发生一起安全事故。"),
+    ("帮助留守儿童的“爱心妈妈”", "结对帮扶十二名留守儿童，每周辅导作业、陪伴谈心，自费为孩子们购买学习用品和冬衣。"),
+    ("热心公益的退休医生", "退休后每月到偏远村组义诊两次，五年义诊三千余人次，为困难群众垫付药费两万多元。"),
 ]
 
 
@@ -101,20 +111,24 @@ def _announced(rng, county_node, office, reviewer, demo_volunteer, year: int, st
     for n, vol in enumerate(people):
         title, story, note = FRONT_LINE[n] if n < 2 else (*STORIES[n - 2], "")
         noms.append(_nominate(office, c, vol.home_node, vol, title, story, start + (n + 1) * D, note))
-    campaigns.stage_advance(actor=office, campaign=c, to="initial_review", now=start + 21 * D)
+    review_at = start + 21 * D
+    campaigns.stage_advance(actor=office, campaign=c, to="initial_review", now=review_at)
     for n, nom in enumerate(noms):
+        at = review_at + timedelta(hours=n + 1)
         if n == 6:
-            reviews.review_submit(actor=office, nomination=nom, decision="reject", reason="事迹材料与推荐类别不符")
+            reviews.review_submit(actor=office, nomination=nom, decision="reject", reason="事迹材料与推荐类别不符",
+                                  now=at)
         elif n == 7:
-            reviews.review_submit(actor=office, nomination=nom, decision="return", reason="请补充获奖证书和事迹照片")
+            reviews.review_submit(actor=office, nomination=nom, decision="return", reason="请补充获奖证书和事迹照片",
+                                  now=at)
         else:
-            reviews.review_submit(actor=office, nomination=nom, decision="pass", scores=_scores(c, rng, True))
+            reviews.review_submit(actor=office, nomination=nom, decision="pass", scores=_scores(c, rng, True), now=at)
     # the returned one was corrected and passed on a second look
     for nom in Nomination.objects.filter(campaign=c, status="returned"):
         nominations.nomination_update(actor=office, nomination=nom, consent=True, title=nom.title,
                                       story=nom.story + "（已补充获奖证书和照片）")
         reviews.review_submit(actor=reviewer, nomination=Nomination.objects.get(pk=nom.pk), decision="pass",
-                              scores=_scores(c, rng, False))
+                              scores=_scores(c, rng, False), now=review_at + 2 * D)
     c.refresh_from_db()
     vote_at = start + 25 * D
     campaigns.stage_advance(actor=office, campaign=c, to="voting", now=vote_at)
@@ -128,7 +142,8 @@ def _announced(rng, county_node, office, reviewer, demo_volunteer, year: int, st
     ranked = sorted(Nomination.objects.filter(campaign=c, status="shortlisted"),
                     key=lambda x: (not x.priority, x.volunteer != demo_volunteer, -x.votes))
     for nom in ranked:
-        reviews.review_submit(actor=office, nomination=nom, decision="pass", scores=_scores(c, rng, True))
+        reviews.review_submit(actor=office, nomination=nom, decision="pass", scores=_scores(c, rng, True),
+                              now=start + 47 * D)
     for nom in ranked[:5]:
         reviews.selection_set(actor=office, nomination=nom, selected=True)
     notice_at = start + 50 * D
@@ -154,15 +169,16 @@ def _voting(rng, county_node, office, liaison, liaison_unit, year: int, now: dat
     people = _people(random.Random(rng.random()), county_node, 6)
     noms = []
     for n, vol in enumerate(people[:5]):
-        title, story, note = FRONT_LINE[n] if n < 2 else (*STORIES[n + 1], "")
+        title, story, note = FRONT_LINE[n + 2] if n < 2 else (*GOOD_PEOPLE[n - 2], "")
         noms.append(_nominate(office, c, vol.home_node, vol, title, story, start + (n + 1) * D, note))
     # the civilized unit nominates one of its people (the reviewer login works there: 回避)
     noms.append(nominations.nomination_create(
         actor=liaison, campaign=c, kind="volunteer", nominated_by="unit", nominating_unit=liaison_unit,
-        volunteer=people[5], consent=True, title=STORIES[0][0], story=STORIES[0][1], now=start + 6 * D))
+        volunteer=people[5], consent=True, title=GOOD_PEOPLE[3][0], story=GOOD_PEOPLE[3][1], now=start + 6 * D))
     campaigns.stage_advance(actor=office, campaign=c, to="initial_review", now=start + 15 * D)
     for nom in noms:
-        reviews.review_submit(actor=office, nomination=nom, decision="pass", scores=_scores(c, rng, True))
+        reviews.review_submit(actor=office, nomination=nom, decision="pass", scores=_scores(c, rng, True),
+                              now=start + 16 * D)
     vote_at = start + 18 * D
     campaigns.stage_advance(actor=office, campaign=c, to="voting", now=vote_at)
     ballot = list(Nomination.objects.filter(campaign=c, status="shortlisted"))

@@ -4,6 +4,7 @@ self-nomination, and the reviews of each stage."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .campaigns import HonourCampaign, NomineeKind
 
@@ -66,7 +67,7 @@ class Nomination(models.Model):
     votes = models.PositiveIntegerField("有效票数", default=0)  # live votes: cast − undone − voided
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
-    created_at = models.DateTimeField("推荐时间", auto_now_add=True)
+    created_at = models.DateTimeField("推荐时间", default=timezone.now)  # the service passes its clock
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -145,7 +146,7 @@ class Review(models.Model):
     reason = models.CharField("理由", max_length=500, blank=True)
     scores = models.JSONField("各项得分", default=dict)  # {criterion id: points}
     total = models.DecimalField("总分", max_digits=6, decimal_places=1, null=True, blank=True)
-    created_at = models.DateTimeField("评审时间", auto_now_add=True)
+    created_at = models.DateTimeField("评审时间", default=timezone.now)  # the service passes its clock
 
     class Meta:
         verbose_name = "评审意见"

@@ -110,6 +110,9 @@ def review_state(actor, nomination: Nomination) -> ReviewState:
     elif campaign.stage == Stage.FINAL_REVIEW:
         stage, path, want = ReviewStage.FINAL, campaign.node.path, NominationStatus.SHORTLISTED
     else:
+        # between the reviews: a reviewer still learns now that they will have to abstain
+        if may(actor, HONOUR_REVIEW, nomination.node.path):
+            return ReviewState(conflict=conflict_unit(actor, nomination))
         return ReviewState()
     if not may(actor, HONOUR_REVIEW, path):
         return ReviewState(stage=stage)

@@ -206,7 +206,7 @@ def nomination_create(*, actor, campaign: HonourCampaign, kind: str, nominated_b
             seq = counter_take(f"honour-nomination:{campaign.pk}")
             nomination = Nomination.objects.create(
                 campaign=campaign, number=f"{campaign.year}-{campaign.pk:03d}-{seq:04d}", kind=kind,
-                nominated_by=nominated_by, consent_at=now, submitted_by=actor, work_unit=work_unit,
+                nominated_by=nominated_by, consent_at=now, created_at=now, submitted_by=actor, work_unit=work_unit,
                 **nominator, **nominee, **story)
             for r in cosigners:
                 r.nomination = nomination

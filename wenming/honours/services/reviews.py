@@ -10,10 +10,12 @@ the office then selects within the places.
   the campaign's count, and a CHECK in the database).
 A reviewer who shares a unit with the nominee is refused (access.conflict_unit)."""
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
@@ -63,7 +65,8 @@ def may_review(actor, nomination: Nomination) -> bool:
     return may(actor, HONOUR_REVIEW, path)
 
 
-def review_submit(*, actor, nomination: Nomination, decision: str, reason: str = "", scores=None) -> Review:
+def review_submit(*, actor, nomination: Nomination, decision: str, reason: str = "", scores=None,
+                  now: datetime | None = None) -> Review:
     campaign = nomination.campaign
     stage = review_stage(campaign)
     if not may_review(actor, nomination):
@@ -83,7 +86,7 @@ def review_submit(*, actor, nomination: Nomination, decision: str, reason: str =
     try:
         with transaction.atomic():
             review = Review.objects.create(nomination=nomination, stage=stage, reviewer=actor, decision=decision,
-                                           reason=reason, scores=marks, total=total)
+                                           reason=reason, scores=marks, total=total, created_at=now or timezone.now())
             if stage == ReviewStage.INITIAL and not Nomination.objects.filter(
                     pk=nomination.pk, status=NominationStatus.SUBMITTED).update(
                         status=MOVES[decision], status_reason=reason if decision != Decision.PASS else ""):

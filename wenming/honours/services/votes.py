@@ -124,6 +124,8 @@ def vote_verify(*, campaign: HonourCampaign, phone: str, code: str, address: str
     phone = normalize_phone(str(phone or "")[:40])
     key = phone_key(campaign, phone)
     code = str(code or "").strip()[:12]
+    if not code:
+        raise E.CODE_REQUIRED.error("code")
     with transaction.atomic():
         check = (VoterCheck.objects.select_for_update()
                  .filter(campaign=campaign, phone_hash=key, expires_at__gt=now, used_at__isnull=True)

@@ -337,7 +337,7 @@ def test_hostile_posts_are_4xx_never_500(city, gateway, django_capture_on_commit
     client.cookies["wm_vote_device"] = "\x7f" * 300
     assert cast(client, c, a, **JSON).status_code == 201
     assert client.get(url(c, "vote/")).status_code == 200
-    assert client.get(url(c, "vote/cast/")).status_code == 405
+    assert client.get(url(c, "vote/cast/")).status_code == 302  # back to the vote page
     roll = client.get("/honours/roll/", {"level": "\x00", "year": "9" * 40, "page": "²"})
     assert roll.status_code == 200
     assert Client().get("/honours/", {"page": "9" * 40}).status_code == 200
@@ -358,3 +358,12 @@ def test_hostile_posts_are_4xx_never_500(city, gateway, django_capture_on_commit
     res = person.post(url(c, "nominate/"), {"title": "\x00", "story": "\x00" * 10, "node": "9" * 40,
                                             "rec_name_1": "\x00", "rec_phone_1": "\x00"})
     assert 400 <= res.status_code < 500
+
+
+def test_opening_a_vote_form_address_leads_back_to_the_vote_page(city):
+    c = city
+    on_ballot(c, 1)
+    for tail in ("vote/code/", "vote/verify/", "vote/cast/", "vote/undo/", "vote/forget/"):
+        r = Client().get(url(c, tail))
+        assert r.status_code == 302 and r["Location"] == url(c, "vote/"), tail
+    assert "邀请好友投票" in Client().get(url(c, "vote/")).content.decode()

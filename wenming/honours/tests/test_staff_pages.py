@@ -462,3 +462,12 @@ def test_hostile_nominations_while_nominating(hw):
         res = manager.post(url, data)
         assert 400 <= res.status_code < 500, (data.get("kind"), res.status_code)
     assert not Nomination.objects.exists()
+
+
+def test_a_reviewer_learns_of_a_conflict_before_the_review_begins(hw):
+    """During the vote the reviewer from the nominee's unit already sees 须回避."""
+    c = hw
+    w = at_voting(c)
+    page = client(c.reviewer).get(f"/honours/manage/nominations/{w.n1.pk}/").content.decode()
+    assert "须回避" in page and "秭归县人民医院" in page
+    assert "须回避" not in client(c.reviewer2).get(f"/honours/manage/nominations/{w.n1.pk}/").content.decode()

@@ -67,6 +67,8 @@ def test_a_phone_votes_within_the_limits_and_may_take_a_vote_back(city, gateway,
     a, b, d = on_ballot(c)
     assert code(lambda: sv.vote_verify(campaign=c.campaign, phone="13800000001", code="000000")) == \
         "honours.code_wrong"
+    assert code(lambda: sv.vote_verify(campaign=c.campaign, phone="13800000001", code=" ")) == \
+        "honours.code_required"
     token = voter(c, gateway, "13800000001", django_capture_on_commit_callbacks)
     vote, created = sv.vote_cast(campaign=c.campaign, nomination=a, token=token)
     assert created

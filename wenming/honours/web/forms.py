@@ -245,6 +245,7 @@ class ReviewForm(forms.Form):
         choices = [(Decision.PASS, "通过"), (Decision.RETURN, "退回修改"), (Decision.REJECT, "不通过")]
         if stage == ReviewStage.FINAL:
             choices = [(Decision.PASS, "同意表彰"), (Decision.REJECT, "不同意")]
+            self.fields["reason"].help_text = "不同意须写明理由"
         self.fields["decision"].choices = choices
         self.criteria = list(criteria)
         for c in self.criteria:

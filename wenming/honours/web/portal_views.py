@@ -38,6 +38,9 @@ SHOWN_TITLES = {
 VOTES_SHOWN = (Stage.VOTING, Stage.FINAL_REVIEW)
 
 
+# stages in which the vote page is still worth sharing (it is open, or will be)
+VOTE_AHEAD = (Stage.NOMINATING, Stage.INITIAL_REVIEW, Stage.VOTING)
+
 def portal_page(view):
     """A service's DomainError or a 404 becomes the Chinese error page with its status."""
 
@@ -85,7 +88,7 @@ def campaign(request, campaign_id: str):
         **campaign_context(c), "cards": shown, "shown_title": SHOWN_TITLES.get(c.stage, ""),
         "show_votes": c.vote_enabled and c.stage in VOTES_SHOWN,
         "page_link": request.build_absolute_uri(reverse("honours:portal_campaign", args=[c.pk])),
-        "vote_link": vote_link, "qr": venue_qr_svg(vote_link) if c.vote_enabled else "",
+        "vote_link": vote_link, "qr": venue_qr_svg(vote_link) if c.vote_enabled and c.stage in VOTE_AHEAD else "",
         "may_nominate": c.self_nomination and c.stage == Stage.NOMINATING,
     })
 

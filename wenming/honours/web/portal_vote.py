@@ -17,6 +17,7 @@ feed the hourly limits and the fraud clusters staff see.
 import re
 import secrets
 import uuid
+from functools import wraps
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -25,7 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from wenming.core.errors import DomainError
 from wenming.core.middleware import client_ip
@@ -42,6 +43,17 @@ DEVICE_COOKIE = "wm_vote_device"
 DEVICE_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
 NOTE_KEY = "honours.vote.note"
+
+
+def post_or_back(view):
+    """The vote page's forms post here; opening (or reloading, or sharing) such an address
+    leads back to the vote page instead of a bare 405."""
+    @wraps(view)
+    def wrapper(request, campaign_id: str, *args, **kwargs):
+        if request.method != "POST":
+            return redirect("honours:portal_vote", campaign_id=campaign_id)
+        return view(request, campaign_id, *args, **kwargs)
+    return wrapper
 
 
 def _pass_key(campaign) -> str:
@@ -130,7 +142,7 @@ def vote(request, campaign_id: str):
 
 
 @never_cache
-@require_POST
+@post_or_back
 @portal_page
 def vote_code(request, campaign_id: str):
     """获取验证码: fetch() asks for JSON; the form's own button posts the page (it comes back
@@ -149,7 +161,7 @@ def vote_code(request, campaign_id: str):
 
 
 @never_cache
-@require_POST
+@post_or_back
 @portal_page
 def vote_verify(request, campaign_id: str):
     c = records.public_campaign(campaign_id)
@@ -167,7 +179,7 @@ def vote_verify(request, campaign_id: str):
 
 
 @never_cache
-@require_POST
+@post_or_back
 @portal_page
 def vote_forget(request, campaign_id: str):
     """更换手机号: the pass leaves the session (it stays valid nowhere else)."""
@@ -177,7 +189,7 @@ def vote_forget(request, campaign_id: str):
 
 
 @never_cache
-@require_POST
+@post_or_back
 @portal_page
 def vote_cast(request, campaign_id: str):
     c = records.public_campaign(campaign_id)
@@ -225,7 +237,7 @@ def vote_cast(request, campaign_id: str):
 
 
 @never_cache
-@require_POST
+@post_or_back
 @portal_page
 def vote_undo(request, campaign_id: str):
     c = records.public_campaign(campaign_id)

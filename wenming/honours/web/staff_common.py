@@ -63,7 +63,8 @@ def notice_ends(campaign: HonourCampaign):
     return campaign.notice_from + timedelta(days=campaign.notice_days)
 
 
-def next_step_hint(campaign: HonourCampaign, counts: dict[str, int], open_objections: int = 0) -> str:
+def next_step_hint(campaign: HonourCampaign, counts: dict[str, int], open_objections: int = 0,
+                   office: bool = True) -> str:
     """What the stage asks for now, in the office's words (the service decides; this guides)."""
     stage, when = campaign.stage, timezone.localtime
     if stage == Stage.DRAFT:
@@ -81,6 +82,8 @@ def next_step_hint(campaign: HonourCampaign, counts: dict[str, int], open_object
         return "初审已完成，可进入下一阶段。" + ("" if campaign.vote_enabled else "本次评选不设网络投票。")
     if stage == Stage.VOTING:
         until = f"，截止 {when(campaign.vote_until):%Y-%m-%d %H:%M}" if campaign.vote_until else ""
+        if not office:
+            return f"网络投票进行中{until}。投票结束后由主办方组织复审。"
         return f"网络投票进行中{until}。在“投票监控”查看可疑投票并作废；提前进入复审即结束投票。"
     if stage == Stage.FINAL_REVIEW:
         return (f"复审评分中，已拟表彰 {campaign.selected_count} / {campaign.places} 名。"

@@ -148,7 +148,7 @@ def campaign(request, campaign_id):
     criteria = list(c.criteria.all())
     return render(request, "honours/staff/campaign.html", {
         "campaign": c, "office": office, "steps": stage_steps(c), "next": next_label(c),
-        "hint": next_step_hint(c, counts, open_objections), "criteria": criteria,
+        "hint": next_step_hint(c, counts, open_objections, office=office), "criteria": criteria,
         "blocker": svc.stage_blocker(c) if office else None,
         "criteria_points": sum(cr.points for cr in criteria), "criterion_form": criterion_form,
         "cancel_form": ReasonForm() if office else None, "may_nominate": may_nominate,
