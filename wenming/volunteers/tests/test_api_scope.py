@@ -43,6 +43,7 @@ def sibling(world):
         **sibling_campaigns(world),
         **sibling_grids(world),
         **sibling_evaluation(world, unit_id, team_id),
+        **_sibling_honours(world),
         "job_id": _sibling_job(world),
     }
 
@@ -54,6 +55,48 @@ def _sibling_job(world) -> str:
     return str(BackgroundJob.objects.create(
         kind="volunteers.export", actor=world.manager_b, node_path=world.station_b.path, perm="volunteer.view",
         status=JobStatus.DONE, result_name="jobs/x/result.xlsx", result_filename="志愿者名单.xlsx").public_id)
+
+
+def _sibling_honours(world) -> dict:
+    """A 身边好人 campaign of another county (巴东县) taken through its vote and notice, then
+    cancelled, with a nomination, a vote and an objection: out of scope on the staff routes,
+    and off the portal (cancelled) on the public ones."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wenming.core.models import Notification
+    from wenming.honours.models import HonourCategory
+    from wenming.honours.services import campaigns, nominations, notice, reviews, votes
+    from wenming.orgs.services import node_create
+    from wenming.volunteers.tests.factories import volunteer
+
+    root = world.root
+    county = node_create(actor=root, parent=None, name="巴东县文明办", kind="county", code="422823")
+    station = node_create(actor=root, parent=county, name="信陵镇实践站", kind="station", code="BD-S1")
+    today = timezone.localdate()
+    camp = campaigns.campaign_create(actor=root, node=county, category=HonourCategory.objects.get(code="good_people"),
+                                     name="巴东县身边好人评选", year=2024, nominate_from=today,
+                                     nominate_until=today + timedelta(days=5), places=1,
+                                     vote_until=timezone.now() + timedelta(days=3))
+    campaigns.stage_advance(actor=root, campaign=camp, to="nominating")
+    nom = nominations.nomination_create(
+        actor=root, campaign=camp, kind="volunteer", nominated_by="node", nominating_node=station, consent=True,
+        volunteer=volunteer(root, station, name="谭大姐", male=False, phone="13900000088"), title="守护乡邻",
+        story="疫情期间连续值守卡点六十天，为村民代购药品和生活物资三百余次。")
+    campaigns.stage_advance(actor=root, campaign=camp, to="initial_review")
+    reviews.review_submit(actor=root, nomination=nom, decision="pass")
+    campaigns.stage_advance(actor=root, campaign=camp, to="voting")
+    votes.vote_code_send(campaign=camp, phone="13800000088")
+    code = Notification.objects.latest("id").body.split("验证码是 ")[1][:6]  # not sent yet: still there
+    token = votes.vote_verify(campaign=camp, phone="13800000088", code=code)
+    vote, _ = votes.vote_cast(campaign=camp, nomination=nom, token=token)
+    campaigns.stage_advance(actor=root, campaign=camp, to="final_review")
+    reviews.selection_set(actor=root, nomination=nom, selected=True)
+    campaigns.stage_advance(actor=root, campaign=camp, to="notice")
+    objection = notice.objection_submit(nomination=nom, text="事迹材料与实际情况不符，请核实。")
+    campaigns.campaign_cancel(actor=root, campaign=camp, reason="上级通知暂停")
+    return {"honour_campaign_id": camp.pk, "nomination_id": nom.pk, "vote_id": vote.pk, "objection_id": objection.pk}
 
 
 def _sibling_demands(world) -> dict:
@@ -207,7 +250,25 @@ BODIES = {
 }
 
 
-BODIES |= REPORTING_BODIES | CAMPAIGNS_BODIES | GRIDS_BODIES | EVALUATION_BODIES
+HONOURS_BODIES = {
+    ("post", "/honours/campaigns/{honour_campaign_id}/criteria"): lambda w: {"name": "事迹突出", "points": 5},
+    ("post", "/honours/campaigns/{honour_campaign_id}/stage"): lambda w: {"to": "announced"},
+    ("post", "/honours/campaigns/{honour_campaign_id}/nominations"):
+        lambda w: {"kind": "volunteer", "nominated_by": "node", "volunteer_id": w.vol_a.pk},
+    ("post", "/honours/campaigns/{honour_campaign_id}/votes/void"): lambda w: {"vote_ids": [1], "reason": "x"},
+    ("post", "/honours/nominations/{nomination_id}/reviews"): lambda w: {"decision": "pass"},
+    ("post", "/honours/nominations/{nomination_id}/selection"): lambda w: {"selected": True},
+    ("post", "/honours/objections/{objection_id}/answer"): lambda w: {"answer": "x"},
+    ("post", "/honours/public/campaigns/{honour_campaign_id}/vote-code"): lambda w: {"phone": "13800000000"},
+    ("post", "/honours/public/campaigns/{honour_campaign_id}/voter-pass"):
+        lambda w: {"phone": "13800000000", "code": "123456"},
+    ("post", "/honours/public/campaigns/{honour_campaign_id}/votes"): lambda w: {"nomination_id": 1},
+    ("post", "/honours/public/campaigns/{honour_campaign_id}/objections"):
+        lambda w: {"nomination_id": 1, "text": "x"},
+}
+
+
+BODIES |= REPORTING_BODIES | CAMPAIGNS_BODIES | GRIDS_BODIES | EVALUATION_BODIES | HONOURS_BODIES
 
 
 def _object_routes():
