@@ -16,6 +16,7 @@ SCENARIOS: dict[str, str] = {
     "dashboard": "bench.dashboard",
     "topology": "bench.topology",
     "evaluation": "bench.evaluation",
+    "vote": "bench.vote",
 }
 
 
