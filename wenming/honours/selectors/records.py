@@ -91,7 +91,7 @@ def honour_roll(*, level: str = "", year=None) -> QuerySet:
                                                                               "-priority", "number"))
     if level:
         qs = qs.filter(campaign__level=level)
-    if isinstance(year, int):
+    if isinstance(year, int) and 2000 <= year <= 2100:
         qs = qs.filter(campaign__year=year)
     return qs
 

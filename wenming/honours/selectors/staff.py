@@ -223,7 +223,9 @@ def volunteer_pick(*, actor, campaign: HonourCampaign, text: str, node: Node | N
 # --- the notice -----------------------------------------------------------------------------
 
 def objections_for_actor(*, actor, campaign: HonourCampaign, status: str = "") -> QuerySet:
-    visible = visible_nominations(actor=actor, campaign=campaign).values("pk")
+    """Staff reading over the nominee's place (HONOUR_VIEW); not the nominator, to whom an
+    objection's wording could give away who objected."""
+    visible = Nomination.objects.filter(scope_for(actor).q(HONOUR_VIEW, "node__path"), campaign=campaign).values("pk")
     qs = Objection.objects.filter(nomination__in=visible).select_related("nomination", "answered_by", "image")
     if status in ObjectionStatus.values:
         qs = qs.filter(status=status)
@@ -231,7 +233,7 @@ def objections_for_actor(*, actor, campaign: HonourCampaign, status: str = "") -
 
 
 def objection_get_for_actor(*, actor, pk) -> Objection:
-    visible = Nomination.objects.filter(nomination_q(actor)).values("pk")
+    visible = Nomination.objects.filter(scope_for(actor).q(HONOUR_VIEW, "node__path")).values("pk")
     objection = (Objection.objects.filter(pk=pk_or_404(pk), nomination__in=visible)
                  .select_related("nomination", "nomination__campaign", "nomination__campaign__node",
                                  "nomination__node", "image").first())

@@ -32,6 +32,7 @@ from wenming.core.audit import audit_record
 from wenming.core.crypto import blind_index
 from wenming.core.errors import CoreError
 from wenming.core.notify import notify_phone
+from wenming.core.params import MAX_PK
 from wenming.core.ratelimit import allow
 from wenming.volunteers.validation import normalize_phone
 
@@ -218,7 +219,7 @@ def vote_undo(*, campaign: HonourCampaign, vote_id: int, token: str, now: dateti
     _require_voting(campaign, now)
     vp = voter_pass(campaign, token, now)
     vote = Vote.objects.filter(pk=vote_id, campaign=campaign, phone_hash=vp.phone_hash).first() \
-        if isinstance(vote_id, int) else None
+        if isinstance(vote_id, int) and 0 < vote_id <= MAX_PK else None
     if vote is None:
         raise E.VOTE_NOT_YOURS.error("vote")
     with transaction.atomic():
@@ -239,7 +240,8 @@ def votes_void(*, actor, campaign: HonourCampaign, vote_ids, reason: str, now: d
     reason = text_of(reason, 200, what="作废原因", field="reason")
     if not reason:
         raise E.VOID_REASON.error("reason")
-    ids = sorted({int(i) for i in (vote_ids or []) if isinstance(i, int) and not isinstance(i, bool)})[:10_000]
+    ids = sorted({i for i in (vote_ids or [])
+                  if isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_PK})[:10_000]
     now = now or timezone.now()
     with transaction.atomic():
         live = Vote.objects.filter(LIVE_VOTE, campaign=campaign, pk__in=ids)
