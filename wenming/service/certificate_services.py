@@ -30,6 +30,7 @@ from wenming.core.counters import counter_take
 from wenming.core.crypto import mask_name
 from wenming.core.errors import CoreError
 from wenming.core.models import AuditEntry
+from wenming.core.volunteer_record import certificate_honour_lines
 
 from .certificate_errors import CertificateError as E
 from .certificate_pdf import (
@@ -218,8 +219,6 @@ def certificate_honours(certificate: Certificate) -> list[str]:
     """What the certificate names besides the hours, as of the day it was issued (so every
     download says the same): the star level its certified hours reach (星级志愿者), and the
     honours announced by then (先进典型, e.g. a 星级志愿者 or 优秀志愿者 campaign)."""
-    from wenming.honours.selectors.portal import certificate_honour_lines  # the honours app is above this one
-
     lines = []
     level = star_level_for(certificate.total_hours)
     if level:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.core.decorators import error_page, login_page
 from wenming.core.errors import CoreError, DomainError
-from wenming.honours.selectors.records import honours_of_volunteer
+from wenming.core.volunteer_record import honours_of
 from wenming.volunteers.selectors import volunteer_for_user
 
 from . import selectors
@@ -87,9 +87,7 @@ def my_shifts(request):
                    .order_by("-shift__starts_at"))
     stats = VolunteerStats.objects.filter(volunteer=volunteer).first() if volunteer else None
     return render(request, "service/pages/my_shifts.html", {"volunteer": volunteer, "enrollments": enrollments,
-                                                            "stats": stats,
-                                                            "honours": honours_of_volunteer(volunteer) if volunteer
-                                                            else []})
+                                                            "stats": stats, "honours": honours_of(volunteer)})
 
 
 @require_POST

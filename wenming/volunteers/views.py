@@ -17,7 +17,7 @@ from wenming.core.decorators import login_page, staff_required
 from wenming.core.errors import not_found
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
-from wenming.honours.selectors.records import honours_of_volunteer
+from wenming.core.volunteer_record import honours_of
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor
 
@@ -61,7 +61,7 @@ def _detail_context(request, vol, **extra) -> dict:
         "certificates": list(vol.certificates.all()),
         "today": timezone.localdate(),
         "teams": list(teams_of_volunteer_for_actor(actor=actor, volunteer=vol)),
-        "honours": honours_of_volunteer(vol),
+        "honours": honours_of(vol),
         "can_edit": can_edit,
         "can_reveal": scope.may_reveal(vol.home_node.path),
         "reveal_form": RevealForm(),
@@ -140,6 +140,6 @@ def me(request):
         "vol": vol, "revealed": revealed, "skills": list(vol.skills.all()),
         "certificates": list(vol.certificates.all()), "today": timezone.localdate(),
         "teams": list(teams_of_volunteer_for_actor(actor=request.user, volunteer=vol)),
-        "honours": honours_of_volunteer(vol),
+        "honours": honours_of(vol),
     })
 
