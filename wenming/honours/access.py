@@ -72,16 +72,38 @@ def nomination_q(actor) -> Q:
     return q
 
 
+def reviewer_units(actor) -> set[int]:
+    """The units a reviewer belongs to: those on their role assignments (a reviewer's employer,
+    a liaison's unit) and those whose member list (evaluation's UnitMember) holds their
+    volunteer record."""
+    from wenming.evaluation.models import UnitMember
+
+    mine = {g.unit_id for g in scope_for(actor).grants if g.unit_id}
+    if getattr(actor, "is_authenticated", False):
+        mine |= set(UnitMember.objects.filter(volunteer__user=actor).values_list("unit_id", flat=True))
+    return mine
+
+
+def conflict_q(actor) -> Q:
+    """The nominations conflict_unit flags for this actor, as a filter: a reviewer's to-do list
+    leaves out those they must abstain from (回避)."""
+    from wenming.evaluation.models import UnitMember
+
+    mine = reviewer_units(actor)
+    if not mine:
+        return NOTHING
+    return (Q(unit_id__in=mine) | Q(work_unit_id__in=mine) | Q(nominating_unit_id__in=mine)
+            | Q(volunteer_id__in=UnitMember.objects.filter(unit_id__in=mine).values("volunteer_id")))
+
+
 def conflict_unit(actor, nomination):
-    """The unit the reviewer shares with the nominee, or None. The reviewer's units: those on
-    their role assignments (a reviewer's employer, a liaison's unit) and those whose member
-    list (evaluation's UnitMember) holds their volunteer record. The nominee's: the nominated
-    unit itself, their work unit, the nominating unit and, for a volunteer, their units."""
+    """The unit the reviewer (reviewer_units) shares with the nominee, or None. The nominee's
+    units: the nominated unit itself, their work unit, the nominating unit and, for a
+    volunteer, their units."""
     from wenming.evaluation.models import UnitMember
     from wenming.orgs.models import Unit
 
-    mine = {g.unit_id for g in scope_for(actor).grants if g.unit_id}
-    mine |= set(UnitMember.objects.filter(volunteer__user=actor).values_list("unit_id", flat=True))
+    mine = reviewer_units(actor)
     if not mine:
         return None
     theirs = {nomination.unit_id, nomination.work_unit_id, nomination.nominating_unit_id} - {None}

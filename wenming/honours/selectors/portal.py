@@ -18,6 +18,7 @@ from ..models import (
     HonourLevel,
     Nomination,
     NominationFile,
+    NominationStatus,
     Stage,
     Vote,
     VoterDay,
@@ -240,7 +241,42 @@ def my_votes(campaign: HonourCampaign, voter_pass: VoterPass, limit: int = 50) -
 
 
 def my_nominations(actor, campaign: HonourCampaign) -> list[Nomination]:
-    """What a signed-in person submitted to the campaign (their self-nomination)."""
+    """What a signed-in person submitted to the campaign (their self-nomination), each with
+    `next_step`: where it stands now and what comes next."""
     if not getattr(actor, "is_authenticated", False):
         return []
-    return list(Nomination.objects.filter(campaign=campaign, submitted_by=actor).order_by("-created_at"))
+    mine = list(Nomination.objects.filter(campaign=campaign, submitted_by=actor).order_by("-created_at"))
+    for n in mine:
+        n.next_step = self_nomination_step(campaign, n)
+    return mine
+
+
+def self_nomination_step(campaign: HonourCampaign, n: Nomination) -> str:
+    """One sentence for the person who nominated themselves, from the nomination's status and
+    the campaign's stage."""
+    S, N = Stage, NominationStatus
+    after_initial = "进入网络投票" if campaign.vote_enabled else "进入复审"
+    if n.status == N.SUBMITTED:
+        if campaign.stage == S.NOMINATING:
+            return f"已提交，推荐报名截止后由所在县区初审，通过后{after_initial}。"
+        return f"正在初审，通过后{after_initial}。"
+    if n.status == N.RETURNED:
+        if campaign.stage in (S.NOMINATING, S.INITIAL_REVIEW):
+            return "已退回修改：请按退回理由联系主办的文明办补充材料。"
+        return "已退回，本次评选的初审已经结束。"
+    if n.status == N.SHORTLISTED:
+        if campaign.stage == S.VOTING:
+            return "已入围，正在网络投票，可把投票链接分享给亲友。"
+        if campaign.stage == S.FINAL_REVIEW:
+            return "已入围，正在复审，文明办将在名额内确定拟表彰对象。"
+        return "已入围，等待复审。"
+    if n.status == N.SELECTED:
+        if campaign.stage == S.NOTICE:
+            return "已列为拟表彰对象，正在公示；公示期满、异议答复完毕后公布结果。"
+        return "已列为拟表彰对象，等待公示。"
+    return {
+        N.HONOURED: "已受表彰，事迹已登上光荣榜。",
+        N.REJECTED: "未通过评审，感谢您的参与。",
+        N.WITHDRAWN: "已撤回。",
+        N.DROPPED: "公示期间异议成立，已撤销拟表彰。",
+    }.get(n.status, "")

@@ -23,6 +23,7 @@ from ..access import (
     HONOUR_REVIEW,
     HONOUR_VIEW,
     campaign_q,
+    conflict_q,
     conflict_unit,
     liaison_unit_ids,
     may,
@@ -274,6 +275,33 @@ def votes_by_id(vote_ids, limit: int = 200) -> list[Vote]:
                 .order_by("created_at", "id"))
 
 
+@dataclass
+class VoidBatch:
+    """One voiding: when, by whom, why, and how many votes each nominee lost."""
+    at: object
+    by: str
+    reason: str
+    total: int = 0
+    nominees: list = None  # [(name, votes)]
+
+
+def void_history(campaign: HonourCampaign) -> list[VoidBatch]:
+    """What staff voided in this campaign, the newest first: one voiding is the votes that
+    share its time, its author and its reason (votes_void stamps them alike)."""
+    rows = (Vote.objects.filter(campaign=campaign, voided_at__isnull=False)
+            .values("voided_at", "voided_by_id", "voided_by__display_name", "voided_by__username", "void_reason",
+                    "nomination__name")
+            .annotate(n=Count("id")).order_by("-voided_at", "voided_by_id", "void_reason", "-n", "nomination__name"))
+    batches: dict[tuple, VoidBatch] = {}
+    for r in rows:
+        key = (r["voided_at"], r["voided_by_id"], r["void_reason"])
+        who = r["voided_by__display_name"] or r["voided_by__username"] or "（账号已删除）"
+        batch = batches.setdefault(key, VoidBatch(r["voided_at"], who, r["void_reason"], 0, []))
+        batch.total += r["n"]
+        batch.nominees.append((r["nomination__name"], r["n"]))
+    return list(batches.values())
+
+
 # --- the home page --------------------------------------------------------------------------
 
 @dataclass
@@ -293,13 +321,14 @@ def todo_counts(actor) -> dict[str, TodoCount]:
     scope = scope_for(actor)
     out: dict[str, TodoCount] = {}
     if scope.has(HONOUR_REVIEW):
+        abstain = conflict_q(actor)  # not theirs to review: 回避
         out["initial"] = _count(Nomination.objects.filter(
             scope.q(HONOUR_REVIEW, "node__path"), status=NominationStatus.SUBMITTED,
-            campaign__stage=Stage.INITIAL_REVIEW))
+            campaign__stage=Stage.INITIAL_REVIEW).exclude(abstain))
         done = Review.objects.filter(stage=ReviewStage.FINAL, reviewer=actor).values("nomination_id")
         out["final"] = _count(Nomination.objects.filter(
             scope.q(HONOUR_REVIEW, "campaign__node__path"), status=NominationStatus.SHORTLISTED,
-            campaign__stage=Stage.FINAL_REVIEW).exclude(pk__in=done))
+            campaign__stage=Stage.FINAL_REVIEW).exclude(pk__in=done).exclude(abstain))
     mine = Q(submitted_by=actor) if getattr(actor, "is_authenticated", False) else NOTHING
     units = liaison_unit_ids(actor)
     if units:

@@ -105,6 +105,11 @@ def test_a_resident_verifies_votes_and_is_told_the_limit_on_a_phone(live_server,
             assert code not in page.url and "token" not in page.url
             _fits(page, "the vote page once verified")
 
+            # a second tab, opened now, still offers a vote for every nominee
+            stale = page.context.new_page()
+            stale.on("pageerror", lambda exc: errors.append(str(exc)))
+            stale.goto(f"{base}{vote_path}")
+
             # ---- vote: the count goes up in place ----------------------------------------------
             card = page.locator(f"#n-{a.pk}")
             card.get_by_role("button", name="投票").click()
@@ -116,12 +121,20 @@ def test_a_resident_verifies_votes_and_is_told_the_limit_on_a_phone(live_server,
             _fits(page, "the vote page after a vote")
             _shot(page, "03-voted")
 
-            # ---- a second vote for the same nominee: over today's limit, said plainly ----------
-            card.get_by_role("button", name="投票").click()
-            expect(card.locator(".vote-msg")).to_have_text(f"今天您已为“{a.name}”投过 1 票，明天再来吧")
-            expect(card.locator(".votes")).to_have_text("1")
-            card.scroll_into_view_if_needed()
-            page.screenshot(path=str(SHOTS / "04-over-the-limit.png"))
+            # the card now says the nominee's votes for today are used up; the others still vote
+            expect(card.locator("form.vote-form button")).to_have_text("今天已为TA投满")
+            expect(card.locator("form.vote-form button")).to_be_disabled()
+            expect(page.locator(f"#n-{b.pk} form.vote-form button")).to_be_enabled()
+
+            # ---- a second vote for the same nominee from the other tab: over today's limit ----
+            stale_card = stale.locator(f"#n-{a.pk}")
+            stale_card.get_by_role("button", name="投票").click()
+            expect(stale_card.locator(".vote-msg")).to_have_text(f"今天您已为“{a.name}”投过 1 票，明天再来吧")
+            expect(stale_card.locator(".votes")).to_have_text("1")
+            expect(stale_card.locator("form.vote-form button")).to_have_text("今天已为TA投满")
+            stale_card.scroll_into_view_if_needed()
+            stale.screenshot(path=str(SHOTS / "04-over-the-limit.png"))
+            stale.close()
             assert Nomination.objects.get(pk=a.pk).votes == 1 and Vote.objects.count() == 1
 
             # another nominee still takes a vote
@@ -134,6 +147,7 @@ def test_a_resident_verifies_votes_and_is_told_the_limit_on_a_phone(live_server,
             page.locator("#mine-list li", has_text=a.name).get_by_role("button", name="撤回").click()
             expect(page.locator("#mine")).to_contain_text(f"已撤回对“{a.name}”的投票，今天您还可以投 4 票。")
             expect(page.locator(f"#n-{a.pk} .votes")).to_have_text("0")
+            expect(page.locator(f"#n-{a.pk} form.vote-form button")).to_have_text("投票")
             _fits(page, "the vote page after taking a vote back")
             _shot(page, "05-undone")
 

@@ -116,6 +116,8 @@ def test_voting_through_the_pages_keeps_the_limits_with_chinese_messages(city, g
     first = cast(client, c, a, tap, **JSON)
     assert first.status_code == 201 and first.json()["votes"] == 1 and first.json()["left"] == 1
     assert "投票成功" in first.json()["message"] and a.name in first.json()["mine"]
+    # every card's button state comes back: a's votes for today are used up, the others still vote
+    assert first.json()["spent"] == {str(a.pk): "今天已为TA投满", str(b.pk): "", str(d.pk): ""}
     again = cast(client, c, a, tap, **JSON)  # a double tap: the first vote back
     assert again.status_code == 200 and again.json()["created"] is False and again.json()["votes"] == 1
     assert Vote.objects.filter(nomination=a).count() == 1
@@ -123,6 +125,7 @@ def test_voting_through_the_pages_keeps_the_limits_with_chinese_messages(city, g
     over = cast(client, c, a, **JSON)
     assert over.status_code == 409
     assert over.json()["message"] == f"今天您已为“{a.name}”投过 1 票，明天再来吧" and over.json()["votes"] == 1
+    assert over.json()["spent"][str(a.pk)] == "今天已为TA投满"  # a page left open learns it too
     assert cast(client, c, b, **JSON).status_code == 201
     full = cast(client, c, d, **JSON)
     assert full.status_code == 409 and full.json()["message"] == "今天您已投满 2 票，明天再来吧"
@@ -132,6 +135,7 @@ def test_voting_through_the_pages_keeps_the_limits_with_chinese_messages(city, g
     assert plain.status_code == 302 and plain["Location"].endswith(f"#n-{d.pk}")
     page = client.get(plain["Location"]).content.decode()
     assert "今天您已投满 2 票，明天再来吧" in page and "今天还可以投 <strong id=\"left\">0</strong> 票" in page
+    assert page.count('disabled>今天的票已投完</button>') == 3  # nothing left to offer today
 
     # 撤回: the vote leaves the count and the day's allowance returns
     mine = Vote.objects.get(nomination=b)
@@ -241,6 +245,7 @@ def test_self_nomination_needs_a_login_then_takes_a_volunteer_or_a_resident(city
     assert (mine.volunteer, mine.kind, mine.recommenders.count()) == (c.nurse, "volunteer", 2)
     page = nurse.get(path).content.decode()
     assert mine.number in page and "待初审" in page and "自荐已提交" in page
+    assert "已提交，推荐报名截止后由所在县区初审" in page
 
     resident = user("resident_login", phone="13512345678")
     client = Client()
@@ -260,6 +265,16 @@ def test_self_nomination_needs_a_login_then_takes_a_volunteer_or_a_resident(city
     assert client.post(path, {**values, "phone": "135 1234 5678"}).status_code == 302
     theirs = Nomination.objects.get(submitted_by=resident)
     assert (theirs.kind, theirs.node, theirs.name) == ("resident", c.station, "赵阿姨")
+
+    # what the page says follows the campaign: returned during the initial review
+    campaigns.stage_advance(actor=c.office, campaign=c.campaign, to="initial_review")
+    Nomination.objects.filter(pk=mine.pk).update(status="returned", status_reason="请补充值守照片")
+    page = nurse.get(path).content.decode()
+    assert "理由：请补充值守照片" in page and "已退回修改：请按退回理由联系主办的文明办补充材料。" in page
+    Nomination.objects.filter(pk=mine.pk).update(status="shortlisted")
+    Nomination.objects.filter(pk=theirs.pk).update(status="rejected")  # nothing left waiting for review
+    campaigns.stage_advance(actor=c.office, campaign=c.campaign, to="voting")
+    assert "已入围，正在网络投票" in nurse.get(path).content.decode()
 
 
 def test_self_nomination_is_closed_outside_the_nominating_stage(city):

@@ -13,6 +13,7 @@ from wenming.core.models import AuditEntry
 from wenming.evaluation.models import UnitMember
 from wenming.honours.models import HonourCampaign, Nomination, Review, Vote
 from wenming.honours.selectors import votes as vote_reads
+from wenming.honours.selectors.staff import todo_counts
 from wenming.honours.services import notice
 from wenming.honours.tests.factories import resident_id
 
@@ -246,9 +247,15 @@ def test_reviewers_review_on_the_page_and_one_from_the_nominees_unit_must_abstai
     res = conflicted.post(f"{url}review/", {"decision": "pass", **score_fields(c)})
     assert res.status_code == 403 and "须回避" in page(res)
     assert not Review.objects.exists()
+    # the to-do count leaves out what the reviewer must abstain from
+    waiting = Nomination.objects.filter(campaign=c.campaign, status="submitted").count()
+    assert todo_counts(c.reviewer2)["initial"].count == waiting
+    assert todo_counts(c.reviewer)["initial"].count == waiting - 1
     other = client(c.reviewer2)
     text = page(other.get(url))
     assert "提交评审意见" in text and "事迹突出（满分 60）" in text and "须回避" not in text
+    # the story comes first, the form after it; a link at the top leads there
+    assert text.index('id="story"') < text.index('id="review"') and 'href="#review"' in text
     # several problems at once: a return needs a reason; a score above the full points
     bad = other.post(f"{url}review/", {"decision": "return"})
     assert bad.status_code == 422 and "退回或不通过须填写理由" in page(bad)
@@ -318,6 +325,7 @@ def test_the_office_voids_a_cluster_of_stuffed_votes_from_the_monitor(hw, gatewa
     text = page(office.get(url))
     assert "同一网络地址多个手机号投票" in text and "尾号0005" in text and "作废这组投票" in text
     assert "13800000009" not in text and "17000000005" not in text
+    assert "还没有作废过投票" in text
     cluster = next(cl for cl in vote_reads.vote_clusters(c.campaign) if cl.kind == "address")
     ids = ",".join(str(i) for i in cluster.vote_ids)
     honest = Vote.objects.exclude(pk__in=cluster.vote_ids).get()
@@ -330,6 +338,9 @@ def test_the_office_voids_a_cluster_of_stuffed_votes_from_the_monitor(hw, gatewa
     w.n1.refresh_from_db()
     assert w.n1.votes == 1 and Vote.objects.get(pk=honest.pk).voided_at is None
     assert '<strong id="voided-total">6</strong>' in page(res)
+    history = page(res).split('id="voids"')[1].split("</section>")[0]
+    assert "作废 <strong>6</strong> 张票" in history and "原因：同一网络地址六个虚拟号段手机号集中投票" in history
+    assert f"{w.n1.name} 6 张" in history and str(c.office) in history
     row = AuditEntry.objects.get(action="honours.votes_void")
     assert row.changes["by_nomination"] == {str(w.n1.pk): 6}
     # the same cluster again: gone

@@ -110,6 +110,24 @@ def _mine_html(request, campaign, voter_pass, can_undo: bool) -> str:
     }, request=request)
 
 
+def _spent(campaign, today, nomination_id: int) -> str:
+    """Why this voter cannot vote for this nominee again today ("" when they can): the card's
+    投票 button is shown disabled with this label instead of offering a vote that would be refused."""
+    if today is None:
+        return ""
+    if today.left <= 0:
+        return "今天的票已投完"
+    if today.per_nominee.get(nomination_id, 0) >= campaign.votes_per_nominee_per_day:
+        return "今天已为TA投满"
+    return ""
+
+
+def _spent_all(campaign, today) -> dict[str, str]:
+    """_spent for every nominee on the ballot, keyed by id, for the script to update each card."""
+    return {str(pk): _spent(campaign, today, pk)
+            for pk in records.public_nominations(campaign).values_list("pk", flat=True)}
+
+
 def _vote_page(request, campaign, *, phone: str = "", verify_error=None, code_message: str = "", code_error=None,
                status: int = 200):
     now = timezone.now()
@@ -120,6 +138,7 @@ def _vote_page(request, campaign, *, phone: str = "", verify_error=None, code_me
     shown = cards(records.public_nominations(campaign)) if campaign.vote_enabled else []
     for card in shown:
         card["today"] = today.per_nominee.get(card["n"].pk, 0) if today else 0
+        card["spent"] = _spent(campaign, today, card["n"].pk)
         card["submission"] = uuid.uuid4()
         card["note"] = note if note and note.get("where") == f"n-{card['n'].pk}" else None
     link = request.build_absolute_uri(_vote_url(campaign))
@@ -215,6 +234,9 @@ def vote_cast(request, campaign_id: str):
             body = {**exc.as_dict(), "reverify": expired, "verify_url": _vote_url(c, "verify")}
             if nomination is not None:
                 body["votes"] = portal.live_votes(nomination.pk)
+            voter = None if expired else _voter(request, c)[0]
+            if voter is not None:  # a page left open in another tab learns what is used up
+                body["spent"] = _spent_all(c, portal.voter_today(c, voter, now))
             return _keep_device(JsonResponse(body, status=exc.status), device, new)
         where = f"n-{nomination.pk}" if nomination is not None and not expired else "verify"
         _note(request, where, exc.message, False)
@@ -231,6 +253,7 @@ def vote_cast(request, campaign_id: str):
         return _keep_device(JsonResponse({
             "ok": True, "created": created, "message": text, "votes": votes, "nomination": nomination.pk,
             "left": today.left, "today": today.per_nominee.get(nomination.pk, 0), "submission": str(uuid.uuid4()),
+            "spent": _spent_all(c, today),
             "mine": _mine_html(request, c, voter, True)}, status=201 if created else 200), device, new)
     _note(request, f"n-{nomination.pk}", text, True)
     return _keep_device(redirect(_vote_url(c, f"n-{nomination.pk}")), device, new)

@@ -36,7 +36,7 @@ def _form_errors(form) -> str:
 @login_page
 def votes(request, campaign_id):
     """Per-nominee live counts, the suspicious clusters (each with its votes) and what was
-    voided. Voiding is possible during the vote and the final review."""
+    voided (when, by whom, why, from whom). Voiding is possible during the vote and the final review."""
     c = office_campaign(request, campaign_id)
     totals = reads.vote_totals(c) if c.vote_enabled else []
     names = {n.pk: n.name for n in totals}
@@ -50,7 +50,8 @@ def votes(request, campaign_id):
                                 auto_id=f"c{cluster.kind}-{cluster.key}-%s".replace(":", "-"))
     return render(request, "honours/staff/votes.html", {
         "campaign": c, "totals": totals, "summary": reads.vote_summary(c) if c.vote_enabled else None,
-        "clusters": clusters, "may_void": may_void, "shown": SHOWN_PER_CLUSTER})
+        "clusters": clusters, "may_void": may_void, "shown": SHOWN_PER_CLUSTER,
+        "voids": reads.void_history(c) if c.vote_enabled else []})
 
 
 @require_POST
