@@ -559,7 +559,7 @@ def _clean(world) -> None:
         ("DELETE FROM honours_vote WHERE campaign_id = ANY(%s)", [camps]),
         ("DELETE FROM honours_voterday WHERE campaign_id = ANY(%s)", [camps]),
         ("DELETE FROM honours_voterpass WHERE campaign_id = ANY(%s)", [camps]),
-        ("DELETE FROM honours_votercheck WHERE campaign_id = ANY(%s)", [camps]),
+        ("DELETE FROM core_phonecode WHERE purpose = ANY(%s)", [[f"honour-vote:{c}" for c in camps]]),
         ("DELETE FROM honours_review WHERE nomination_id IN (SELECT id FROM honours_nomination "
          "WHERE campaign_id = ANY(%s))", [camps]),
         ("DELETE FROM honours_nomination WHERE campaign_id = ANY(%s)", [camps]),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .audit import audit_record
-from .models import AuditEntry, BackgroundJob, Counter, PeriodicLatch, PeriodicRun, StoredImage
+from .models import AuditEntry, BackgroundJob, Counter, PeriodicLatch, PeriodicRun, PhoneCode, StoredImage
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -88,3 +88,11 @@ class BackgroundJobAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["public_id", "actor__username", "error_code"]
     date_hierarchy = "created_at"
+
+
+@admin.register(PhoneCode)
+class PhoneCodeAdmin(ReadOnlyAdmin):
+    """Codes are stored hashed; this shows only what for, when they were sent and used."""
+
+    list_display = ["pk", "purpose", "created_at", "expires_at", "attempts", "used_at"]
+    exclude = ["phone_hash", "code_hash"]

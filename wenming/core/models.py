@@ -240,3 +240,27 @@ class BackgroundJob(models.Model):
         if not self.total:
             return None
         return min(99, self.done * 100 // self.total)
+
+
+class PhoneCode(models.Model):
+    """A one-time text code proving a phone, for one purpose ("demand", "survey:12",
+    "honour-vote:5"): written and checked only through core.phone_codes. Nothing here names
+    the phone: its hash is keyed by the caller (per survey, per campaign), the code's by the
+    phone hash."""
+
+    purpose = models.CharField(max_length=40)
+    phone_hash = models.CharField(max_length=64)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "手机验证码"
+        verbose_name_plural = "手机验证码"
+        indexes = [models.Index(fields=["purpose", "phone_hash", "created_at"], name="phone_code_lookup_idx"),
+                   models.Index(fields=["expires_at"], name="phone_code_expiry_idx")]
+
+    def __str__(self):
+        return f"{self.purpose} #{self.pk}"

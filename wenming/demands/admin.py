@@ -12,7 +12,6 @@ from .models import (
     DemandItem,
     DemandPhoto,
     Offer,
-    PhoneCheck,
     VolunteerDemandStats,
 )
 
@@ -70,12 +69,6 @@ class DemandPhotoAdmin(ReadOnlyAdmin):
     list_display = ["demand", "image", "added_by", "added_at"]
 
 
-@admin.register(PhoneCheck)
-class PhoneCheckAdmin(ReadOnlyAdmin):
-    """Codes are stored hashed; this shows only when they were sent and used."""
-
-    list_display = ["pk", "created_at", "expires_at", "attempts", "used_at"]
-    exclude = ["phone_hash", "code_hash"]
 
 
 @admin.register(DemandItem)

@@ -19,7 +19,10 @@ from wenming.core.audit import audit_record
 from wenming.core.counters import counter_take
 from wenming.core.crypto import blind_index, encrypt, mask_address, mask_name, mask_phone
 from wenming.core.errors import CoreError
+from wenming.core.notify import notify_phone
 from wenming.core.params import parse_money
+from wenming.core.phone_codes import CodeTooSoon, code_check, code_issue, code_spend
+from wenming.core.ratelimit import allow
 from wenming.volunteers.validation import normalize_phone
 
 from .errors import DemandError as E
@@ -31,15 +34,11 @@ from .models import (
     DemandEvent,
     DemandItem,
     DemandStatus,
-    PhoneCheck,
     Urgency,
 )
 from .routing import route
 
 PHONE_PURPOSE = "demand-phone"
-CODE_TTL = timedelta(minutes=10)
-CODE_RESEND_AFTER = timedelta(seconds=60)
-CODE_MAX_ATTEMPTS = 5
 MAX_ITEMS = 30
 ROUTED_BY = {"grid": "所在网格", "position": "位置", "address": "地址", "fallback": "未匹配到实践站，由受理阵地分派"}
 
@@ -56,43 +55,19 @@ SMS_PER_CLIENT_HOUR = 10  # codes one client address may ask for, across phone n
 
 
 def phone_check_send(*, phone: str, client: str = "", now=None) -> None:
-    """Text a 6-digit code to the phone (through the notification adapter). One code a minute
-    per phone and ten an hour per client address (nobody runs up the SMS bill or floods
-    strangers' phones); the code is stored hashed and lives ten minutes."""
-    from wenming.core.ratelimit import allow
-
+    """Text a 6-digit code to the phone (through the notification adapter; the rules of
+    core.phone_codes: one a minute per phone, ten minutes' life, five tries). Ten codes an
+    hour per client address (nobody runs up the SMS bill or floods strangers' phones)."""
     now = now or timezone.now()
     phone = _phone(phone)
     if client and not allow("demand-sms", client, limit=SMS_PER_CLIENT_HOUR, window=3600):
         raise CoreError.RATE_LIMITED.error()
-    key = blind_index(phone, PHONE_PURPOSE)
-    last = PhoneCheck.objects.filter(phone_hash=key).order_by("-created_at").first()
-    if last is not None and now - last.created_at < CODE_RESEND_AFTER:
-        raise E.CODE_TOO_SOON.error(seconds=int((CODE_RESEND_AFTER - (now - last.created_at)).total_seconds()) + 1)
-    code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
-        PhoneCheck.objects.create(phone_hash=key, code_hash=_hash(f"{key}:{code}"), created_at=now,
-                                  expires_at=now + CODE_TTL)
-        from wenming.core.notify import notify_phone
-
-        notify_phone(phone=phone, subject="点单验证码",
-                     body=f"您的验证码是 {code}，10 分钟内有效。如非本人操作请忽略。")
-
-
-def _check_code(phone: str, code: str, now) -> int:
-    """The id of the phone's live code when `code` matches it. A wrong try is counted in its
-    own transaction (it must stick although the request fails); five burn the code."""
-    key = blind_index(phone, PHONE_PURPOSE)
-    with transaction.atomic():
-        check = (PhoneCheck.objects.select_for_update()
-                 .filter(phone_hash=key, used_at__isnull=True, expires_at__gt=now).order_by("-created_at").first())
-        matches = check is not None and check.attempts < CODE_MAX_ATTEMPTS and hmac.compare_digest(
-            check.code_hash, _hash(f"{key}:{(code or '').strip()}"))
-        if check is not None and not matches:
-            PhoneCheck.objects.filter(pk=check.pk).update(attempts=check.attempts + 1)
-    if not matches:
-        raise E.CODE_WRONG.error("code")
-    return check.pk
+        try:
+            code = code_issue(purpose=PHONE_PURPOSE, phone_hash=blind_index(phone, PHONE_PURPOSE), now=now)
+        except CodeTooSoon as wait:
+            raise E.CODE_TOO_SOON.error(seconds=wait.seconds) from None
+        notify_phone(phone=phone, subject="点单验证码", body=f"您的验证码是 {code}，10 分钟内有效。如非本人操作请忽略。")
 
 
 @dataclass
@@ -194,10 +169,13 @@ def demand_submit(*, data: DemandInput, code: str, now=None) -> tuple[Demand, st
     """The public form (no account): the phone's one-time code is spent in the same
     transaction. Returns the request and its tracking code (shown once)."""
     now = now or timezone.now()
-    check_id = _check_code(_phone(data.phone), code, now)
+    check = code_check(purpose=PHONE_PURPOSE, phone_hash=blind_index(_phone(data.phone), PHONE_PURPOSE), code=code,
+                       now=now)
+    if not check.ok:
+        raise E.CODE_WRONG.error("code")
     with transaction.atomic():
         # spent in the same transaction that creates the request: used once, or not at all
-        if not PhoneCheck.objects.filter(pk=check_id, used_at__isnull=True).update(used_at=now):
+        if not code_spend(check.code_id, now):
             raise E.CODE_WRONG.error("code")
         return _create(actor=None, data=data, channel=Channel.WEB, now=now)
 

@@ -213,24 +213,6 @@ class DemandEvent(models.Model):
         return f"{self.demand_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
-class PhoneCheck(models.Model):
-    """A one-time code sent to a resident's phone before the public form is accepted."""
-
-    phone_hash = models.CharField(max_length=64, db_index=True)
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "手机验证码"
-        verbose_name_plural = "手机验证码"
-
-    def __str__(self):
-        return f"{self.pk} {self.created_at:%Y-%m-%d %H:%M}"
-
-
 class DemandPhoto(models.Model):
     """A proof photo (checked, EXIF-stripped, stored outside the web root by core.uploads)."""
 

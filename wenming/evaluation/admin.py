@@ -110,12 +110,6 @@ class SurveyAnswerAdmin(ReadOnlyAdmin):
     list_display = ["response", "question", "value", "positive"]
 
 
-@admin.register(m.SurveyPhoneCheck)
-class SurveyPhoneCheckAdmin(ReadOnlyAdmin):
-    list_display = ["id", "survey", "created_at", "expires_at", "attempts", "used_at"]
-    exclude = ["phone_hash", "code_hash"]
-
-
 @admin.register(m.Material)
 class MaterialAdmin(ReadOnlyAdmin):
     list_display = ["indicator", "unit", "status", "score", "submitted_at", "reviewed_at"]

@@ -1,6 +1,6 @@
 """Housekeeping: keep what only grows (run records, the embedded queue's delivered
 messages, expired cache entries and sessions, files of old jobs and old roster error
-workbooks) from growing without end. Once an hour, never inside a user's request."""
+workbooks, phone codes a day past their expiry) from growing without end. Once an hour, never inside a user's request."""
 
 from datetime import datetime, timedelta
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 from wenming.core.jobs import SWEEP_BATCH, job_sweep
 from wenming.core.models import PeriodicRun
 from wenming.core.periodic import periodic_job
+from wenming.core.phone_codes import codes_purge
 from wenming.settings.services import CACHE_TABLE
 from wenming.volunteers.roster.error_files import error_files_sweep
 
@@ -30,6 +31,7 @@ def housekeeping() -> dict:
     done["queue_messages"] = broker_sweep(older_than=timedelta(hours=1))
     done["job_files"] = _until_done(job_sweep, SWEEP_BATCH)
     done["roster_error_files"] = error_files_sweep()
+    done["phone_codes"] = codes_purge(now)
     return done
 
 

@@ -31,7 +31,6 @@ from .surveys import (  # noqa: F401
     QuestionKind,
     Survey,
     SurveyAnswer,
-    SurveyPhoneCheck,
     SurveyQuestion,
     SurveyResponse,
     SurveyStatus,

@@ -91,24 +91,3 @@ class SurveyAnswer(models.Model):
     def __str__(self):
         return f"{self.response_id}/{self.question_id}"
 
-
-
-class SurveyPhoneCheck(models.Model):
-    """A one-time text code before a phone may answer a survey."""
-
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
-    phone_hash = models.CharField(max_length=64)
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "问卷验证码"
-        verbose_name_plural = "问卷验证码"
-        indexes = [models.Index(fields=["survey", "phone_hash"], name="eval_survey_check_idx")]
-
-    def __str__(self):
-        return f"{self.survey_id} #{self.pk}"
-

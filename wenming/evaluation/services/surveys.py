@@ -4,7 +4,8 @@ phone, proven by a text code.
 
 Privacy: a phone is kept only as a keyed hash (`blind_index`) whose purpose names the survey,
 so the same phone in two surveys gives two unrelated hashes, and nothing else about the person
-is stored. The code lives ten minutes, hashed with HMAC; five wrong tries burn it. An answer
+is stored. The code follows core.phone_codes: it lives ten minutes, hashed with HMAC; five
+wrong tries burn it. An answer
 sheet writes no audit row: with the client address in it, the audit log would tie a person's
 address to an anonymous sheet.
 
@@ -14,9 +15,7 @@ tap or a second device loses on it (SURVEY_ANSWERED). The sheet, the questions' 
 the node scoreboards read) are written in one transaction.
 """
 
-import hmac
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -27,6 +26,7 @@ from wenming.core.crypto import blind_index
 from wenming.core.errors import CoreError
 from wenming.core.notify import notify_phone
 from wenming.core.params import parse_pk
+from wenming.core.phone_codes import CodeTooSoon, code_check, code_issue, code_spend
 from wenming.core.ratelimit import allow
 from wenming.dashboards.metrics import as_date, month_start
 from wenming.dashboards.summary import record_many
@@ -44,7 +44,6 @@ from ..models import (
     Rule,
     Survey,
     SurveyAnswer,
-    SurveyPhoneCheck,
     SurveyQuestion,
     SurveyResponse,
     SurveyStatus,
@@ -52,9 +51,6 @@ from ..models import (
 from ..survey_errors import SurveyError as S
 from .common import require_open, text_checked
 
-CODE_TTL = timedelta(minutes=10)
-CODE_RESEND_AFTER = timedelta(seconds=60)
-CODE_MAX_ATTEMPTS = 5
 SMS_PER_CLIENT_HOUR = 10  # codes one client address may ask for, across phones and surveys
 MAX_QUESTIONS = 50
 # The answers each kind takes, and which of them count as positive (知道 / 满意、比较满意).
@@ -204,15 +200,11 @@ def survey_code_send(*, survey: Survey, phone: str, client: str = "", now: datet
     phone = _phone(phone)
     if client and not allow("survey-sms", client, limit=SMS_PER_CLIENT_HOUR, window=3600):
         raise CoreError.RATE_LIMITED.error()
-    key = phone_key(survey, phone)
-    last = (SurveyPhoneCheck.objects.filter(survey=survey, phone_hash=key).order_by("-created_at", "-id")
-            .values_list("created_at", flat=True).first())
-    if last is not None and now - last < CODE_RESEND_AFTER:
-        raise E.CODE_TOO_SOON.error("phone", seconds=int((CODE_RESEND_AFTER - (now - last)).total_seconds()) + 1)
-    code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
-        SurveyPhoneCheck.objects.create(survey=survey, phone_hash=key, code_hash=_code_hash(key, code),
-                                        created_at=now, expires_at=now + CODE_TTL)
+        try:
+            code = code_issue(purpose=f"survey:{survey.pk}", phone_hash=phone_key(survey, phone), now=now)
+        except CodeTooSoon as wait:
+            raise E.CODE_TOO_SOON.error("phone", seconds=wait.seconds) from None
         notify_phone(phone=phone, subject="问卷验证码",
                      body=f"您正在参与问卷“{survey.title[:20]}”，验证码是 {code}，10 分钟内有效。如非本人操作请忽略。")
 
@@ -249,28 +241,16 @@ def _validated(survey: Survey, answers) -> list[tuple[SurveyQuestion, int, bool]
 
 
 def _check_code(survey: Survey, key: str, code: str, now) -> int:
-    """The id of the phone's live code for this survey when `code` matches it. A wrong try is
-    counted in its own transaction (it must stick although the request fails); five burn the
-    code. The same code shown again after its sheet went in is a second tap: already answered
-    (said only to whoever holds the code, so nobody learns who took part by guessing phones)."""
-    code = str(code or "").strip()[:12]
-    with transaction.atomic():
-        check = (SurveyPhoneCheck.objects.select_for_update()
-                 .filter(survey=survey, phone_hash=key, expires_at__gt=now).order_by("-created_at", "-id").first())
-        matches = check is not None and hmac.compare_digest(check.code_hash, _code_hash(key, code))
-        if check is not None and check.used_at is not None:
-            spent_again = matches
-            ok = False
-        else:
-            spent_again = False
-            ok = matches and check.attempts < CODE_MAX_ATTEMPTS
-            if check is not None and not ok:
-                SurveyPhoneCheck.objects.filter(pk=check.pk).update(attempts=F("attempts") + 1)
-    if spent_again:
+    """The id of the phone's live code for this survey when `code` matches it (the rules of
+    core.phone_codes). The same code shown again after its sheet went in is a second tap:
+    already answered (said only to whoever holds the code, so nobody learns who took part by
+    guessing phones)."""
+    check = code_check(purpose=f"survey:{survey.pk}", phone_hash=key, code=code, now=now)
+    if check.spent_again:
         raise E.SURVEY_ANSWERED.error("phone")
-    if not ok:
+    if not check.ok:
         raise E.CODE_WRONG.error("code")
-    return check.pk
+    return check.code_id
 
 
 def survey_answer(*, survey: Survey, phone: str, code: str, answers: dict,
@@ -287,7 +267,7 @@ def survey_answer(*, survey: Survey, phone: str, code: str, answers: dict,
     try:
         with transaction.atomic():
             # the code is spent by the transaction that takes the sheet: used once, or not at all
-            if not SurveyPhoneCheck.objects.filter(pk=check_id, used_at__isnull=True).update(used_at=now):
+            if not code_spend(check_id, now):
                 if SurveyResponse.objects.filter(survey=survey, phone_hash=key).exists():
                     raise E.SURVEY_ANSWERED.error("phone")
                 raise E.CODE_WRONG.error("code")

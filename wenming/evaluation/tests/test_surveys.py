@@ -8,13 +8,13 @@ import pytest
 from django.utils import timezone
 
 from wenming.core.errors import DomainError
+from wenming.core.models import PhoneCode
 from wenming.core.notify import FakeSmsGateway
 from wenming.core.testing import CONCURRENT, at_once, code_of
 from wenming.dashboards.summary import fold_all
 from wenming.evaluation.models import (
     Survey,
     SurveyAnswer,
-    SurveyPhoneCheck,
     SurveyQuestion,
     SurveyResponse,
 )
@@ -64,8 +64,9 @@ def test_only_a_keyed_hash_of_the_phone_is_kept(ev, answer):
     assert response.phone_hash == sv.phone_key(ev.survey, PHONES[0])
     other = sv.survey_create(actor=ev.world.office, campaign=ev.campaign, node=ev.world.county, title="另一份")
     assert sv.phone_key(other, PHONES[0]) != response.phone_hash  # not linkable across surveys
-    check = SurveyPhoneCheck.objects.get()
-    assert check.used_at is not None and PHONES[0] not in check.phone_hash
+    check = PhoneCode.objects.get()
+    assert check.used_at is not None and check.purpose == f"survey:{ev.survey.pk}"
+    assert check.phone_hash == response.phone_hash and PHONES[0] not in check.code_hash
 
 
 @pytest.mark.django_db

@@ -57,12 +57,20 @@ def create_nomination(request, honour_campaign_id: str, payload: HonourNominatio
         campaign = records.public_campaign(honour_campaign_id)
     else:
         campaign = campaign_of(request, honour_campaign_id)
+    by = {}
+    if payload.nominated_by == NominatedBy.UNIT:
+        by["nominating_unit"] = nominees.nominating_unit_for_actor(actor=actor, unit_id=payload.nominating_unit_id)
+    elif payload.nominated_by == NominatedBy.NODE:
+        by["nominating_node"] = nominees.nominating_node_for_actor(actor=actor, node_id=payload.nominating_node_id)
     nominee: dict = {}
     if kind not in campaign.category.nominee_kinds:
         pass  # the service says which kinds the category takes, before any lookup
-    elif kind == NomineeKind.VOLUNTEER and payload.nominated_by != NominatedBy.SELF:
+    elif kind == NomineeKind.VOLUNTEER and any(by.values()):
+        # named from the nominating unit's or node's pool; a self-nomination (or a missing
+        # nominating body, which the service refuses) names nobody here
         nominee["volunteer"] = nominees.volunteer_for_nominator(
-            actor=actor, volunteer_id=payload.volunteer_id, volunteer_no=payload.volunteer_no, name=payload.name)
+            actor=actor, campaign=campaign, node=by.get("nominating_node"), unit=by.get("nominating_unit"),
+            volunteer_id=payload.volunteer_id, volunteer_no=payload.volunteer_no, name=payload.name)
     elif kind in (NomineeKind.RESIDENT, NomineeKind.FAMILY):
         nominee |= {"name": payload.name, "id_number": payload.id_number, "phone": payload.phone,
                     "node": nominees.place_in_campaign(campaign=campaign, node_id=payload.node_id)}
@@ -70,11 +78,6 @@ def create_nomination(request, honour_campaign_id: str, payload: HonourNominatio
         nominee["unit"] = nominees.unit_for_nominator(actor=actor, unit_id=payload.unit_id)
     elif kind == NomineeKind.TEAM:
         nominee["team"] = nominees.team_for_nominator(actor=actor, team_id=payload.team_id)
-    by = {}
-    if payload.nominated_by == NominatedBy.UNIT:
-        by["nominating_unit"] = nominees.nominating_unit_for_actor(actor=actor, unit_id=payload.nominating_unit_id)
-    elif payload.nominated_by == NominatedBy.NODE:
-        by["nominating_node"] = nominees.nominating_node_for_actor(actor=actor, node_id=payload.nominating_node_id)
     work_unit = nominees.unit_for_nominator(actor=actor, unit_id=payload.work_unit_id, field="work_unit_id")
     nomination = svc.nomination_create(
         actor=actor, campaign=campaign, kind=kind, nominated_by=payload.nominated_by, consent=payload.consent,

@@ -51,13 +51,13 @@ class HonourCriterionOut(Schema):
     sort: int
 
 
-class HonourCampaignOut(Schema):
+class HonourPublicCampaignOut(Schema):
+    """What the portal shows of a campaign (also the base of what staff see)."""
+
     id: int
     name: str
     year: int
-    category: str = Field(alias="category.code")
     category_name: str = Field(alias="category.name")
-    node_id: int
     node_name: str = Field(alias="node.name")
     level: str
     level_name: str = Field(alias="get_level_display")
@@ -66,23 +66,30 @@ class HonourCampaignOut(Schema):
     intro: str
     nominate_from: date
     nominate_until: date
+    vote_enabled: bool
     vote_from: datetime | None
     vote_until: datetime | None
-    notice_days: int
+    votes_per_day: int
+    votes_per_nominee_per_day: int
     notice_from: datetime | None
+    notice_days: int
     announced_at: datetime | None
     places: int
+    priority_label: str
+
+
+class HonourCampaignOut(HonourPublicCampaignOut):
+    """What staff see of a campaign: the public view and the rest of its rules."""
+
+    category: str = Field(alias="category.code")
+    node_id: int
     selected_count: int
     by_units: bool
     by_nodes: bool
     self_nomination: bool
     recommenders_required: int
-    vote_enabled: bool
-    votes_per_nominee_per_day: int
-    votes_per_day: int
     votes_per_address_per_hour: int
     vote_weight_percent: int
-    priority_label: str
     created_at: datetime
 
 
@@ -156,7 +163,8 @@ class HonourRecommenderIn(Schema):
 
 class HonourNominationIn(Schema):
     """By a unit (`nominating_unit_id`, its liaison), a node (`nominating_node_id`) or oneself
-    (`self`). The nominee by kind: `volunteer_id` (or `volunteer_no` with `name`), `unit_id`,
+    (`self`). The nominee by kind: `volunteer_id` or `volunteer_no` (a unit naming a volunteer
+of the area beyond its member list gives `name` too), `unit_id`,
     `team_id`; a resident or a family by `name`, `id_number`, `node_id` (and `phone`).
     Photos and documents are added on the pages, not here."""
 
@@ -334,31 +342,6 @@ class HonourAnswerIn(Schema):
 
 
 # --- the public portal --------------------------------------------------------------------------
-
-class HonourPublicCampaignOut(Schema):
-    id: int
-    name: str
-    year: int
-    category_name: str = Field(alias="category.name")
-    node_name: str = Field(alias="node.name")
-    level: str
-    level_name: str = Field(alias="get_level_display")
-    stage: str
-    stage_name: str = Field(alias="get_stage_display")
-    intro: str
-    nominate_from: date
-    nominate_until: date
-    vote_enabled: bool
-    vote_from: datetime | None
-    vote_until: datetime | None
-    votes_per_day: int
-    votes_per_nominee_per_day: int
-    notice_from: datetime | None
-    notice_days: int
-    announced_at: datetime | None
-    places: int
-    priority_label: str
-
 
 class HonourPublicNomineeOut(Schema):
     id: int

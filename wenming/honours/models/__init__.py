@@ -18,4 +18,4 @@ from .nominations import (  # noqa: F401
     ReviewStage,
 )
 from .notice import Objection, ObjectionStatus  # noqa: F401
-from .votes import LIVE_VOTE, Vote, VoterCheck, VoterDay, VoterPass  # noqa: F401
+from .votes import LIVE_VOTE, Vote, VoterDay, VoterPass  # noqa: F401

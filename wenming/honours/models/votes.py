@@ -1,4 +1,4 @@
-"""The public vote: phones proven by a text code, a voter pass for the session, one row per
+"""The public vote: phones proven by a text code (core.phone_codes), a voter pass for the session, one row per
 vote with the signals fraud checks read, and per-day counters the limits are enforced on.
 
 Nothing here names a person: a phone is a keyed hash whose purpose names the campaign (the
@@ -11,26 +11,6 @@ from django.db.models import Q
 
 from .campaigns import HonourCampaign
 from .nominations import Nomination
-
-
-class VoterCheck(models.Model):
-    """A one-time text code before a phone may vote."""
-
-    campaign = models.ForeignKey(HonourCampaign, on_delete=models.CASCADE, related_name="+")
-    phone_hash = models.CharField(max_length=64)
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "投票验证码"
-        verbose_name_plural = "投票验证码"
-        indexes = [models.Index(fields=["campaign", "phone_hash"], name="honour_votercheck_idx")]
-
-    def __str__(self):
-        return f"{self.campaign_id} #{self.pk}"
 
 
 class VoterPass(models.Model):

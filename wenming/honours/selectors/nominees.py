@@ -4,14 +4,14 @@ nominating unit or node), and one nomination with everything its detail page sho
 Every lookup answers the same 404 for a missing row and for one the actor may not name, so
 an id in a request body tells nobody whether that volunteer or unit exists elsewhere."""
 
-from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from wenming.accounts.scope import scope_for
 from wenming.core.errors import CoreError
 from wenming.orgs.models import Node, Unit
 from wenming.orgs.selectors import unit_list_for_actor
 from wenming.volunteers.models import Team, Volunteer
-from wenming.volunteers.selectors import team_visibility_q, volunteer_visibility_q
+from wenming.volunteers.selectors import team_visibility_q, volunteer_list_for_actor
 
 from ..access import HONOUR_NOMINATE, HONOUR_VIEW, liaison_unit_ids, nomination_q
 from ..models import HonourCampaign, Nomination, Review, ReviewStage
@@ -21,26 +21,55 @@ def _missing(field: str):
     return CoreError.NOT_FOUND.error(field)
 
 
-def volunteer_for_nominator(*, actor, volunteer_id: int | None = None, volunteer_no: str = "",
+def volunteer_pool(*, actor, campaign: HonourCampaign, node: Node | None, unit: Unit | None) -> QuerySet:
+    """Whom a nominator may look up and name: in a node's name, the volunteers they see in
+    that node's subtree; in a unit's name, the unit's own volunteers (its member list) in the
+    campaign's area."""
+    if node is not None:
+        return volunteer_list_for_actor(actor=actor).filter(home_node__path__startswith=node.path)
+    if unit is not None:
+        return (Volunteer.objects.filter(unit_memberships__unit=unit, home_node__path__startswith=campaign.node.path)
+                .select_related("home_node").order_by("-id"))
+    return Volunteer.objects.none()
+
+
+def _clean(text, limit: int) -> str:
+    return str(text or "").replace("\x00", "").strip()[:limit]
+
+
+def volunteer_by_number(*, campaign: HonourCampaign, pool: QuerySet, unit: Unit | None, number: str,
+                        name: str = "") -> Volunteer | None:
+    """The volunteer a nominator names by volunteer number, the same rule for the pages and
+    the API: in the nominator's pool, the number alone (a name given must match); a unit may
+    also name a volunteer of the campaign's area who is not on its member list yet, by the
+    number together with the exact name (what it knows from a certificate). The number alone
+    never names anyone outside the pool, so numbers cannot be walked to learn names."""
+    number, name = _clean(number, 20).upper(), _clean(name, 50)
+    if not number:
+        return None
+    found = pool.filter(volunteer_no=number).select_related("home_node").first()
+    if found is not None and (not name or found.name == name):
+        return found
+    if unit is not None and name:
+        return (Volunteer.objects.filter(volunteer_no=number, name=name, home_node__path__startswith=campaign.node.path)
+                .select_related("home_node").first())
+    return None
+
+
+def volunteer_for_nominator(*, actor, campaign: HonourCampaign, node: Node | None, unit: Unit | None,
+                            volunteer_id: int | None = None, volunteer_no: str = "",
                             name: str = "") -> Volunteer | None:
-    """A registry volunteer the nominator names: by id, one they may read (staff over the
-    volunteer's place, a leader their members) or a member of their own unit (a liaison);
-    or by volunteer number together with the name (what a unit knows from a certificate).
-    None when neither is given (the service asks for a nominee)."""
-    rows = Volunteer.objects.select_related("home_node", "stats")
+    """The API's nominee: by id, one of the nominator's pool (volunteer_pool); or by volunteer
+    number (volunteer_by_number). None when neither is given (the service asks for a
+    nominee); the same 404 for a missing volunteer and one the nominator may not name."""
+    pool = volunteer_pool(actor=actor, campaign=campaign, node=node, unit=unit)
     if volunteer_id is not None:
-        q = volunteer_visibility_q(actor)
-        units = liaison_unit_ids(actor)
-        if units:
-            q |= Q(unit_memberships__unit_id__in=units)
-        found = rows.filter(q, pk=volunteer_id).distinct().first()
+        found = pool.filter(pk=volunteer_id).select_related("home_node", "stats").first()
         if found is None:
             raise _missing("volunteer_id")
         return found
-    number = str(volunteer_no or "").replace("\x00", "").strip().upper()[:20]
-    if number:
-        who = str(name or "").replace("\x00", "").strip()[:50]
-        found = rows.filter(volunteer_no=number, name=who).first() if who else None
+    if _clean(volunteer_no, 20):
+        found = volunteer_by_number(campaign=campaign, pool=pool, unit=unit, number=volunteer_no, name=name)
         if found is None:
             raise _missing("volunteer_no")
         return found

@@ -5,6 +5,7 @@ vote totals and a cluster's votes, and the home page's to-do counts.
 
 Everything starts from access.py's rules: out of scope and missing are the same 404."""
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -41,6 +42,7 @@ from ..models import (
     Stage,
     Vote,
 )
+from .nominees import volunteer_by_number, volunteer_pool
 
 CHOICE_LIMIT = 500  # a <select> never lists a whole city's nodes or units
 LIVE_STAGES = [Stage.NOMINATING, Stage.INITIAL_REVIEW, Stage.VOTING, Stage.FINAL_REVIEW, Stage.NOTICE]
@@ -169,15 +171,17 @@ def area_teams(campaign: HonourCampaign) -> list[Team]:
                 .select_related("node").order_by("node__path", "name")[:CHOICE_LIMIT])
 
 
-def _volunteer_pool(*, actor, campaign: HonourCampaign, node: Node | None, unit: Unit | None) -> QuerySet:
-    """Whom the nominator may look up: a node's volunteers they see (in that node's subtree);
-    a unit's own volunteers (its member list) in the campaign's area."""
-    if node is not None:
-        return volunteer_list_for_actor(actor=actor).filter(home_node__path__startswith=node.path)
-    if unit is not None:
-        return (Volunteer.objects.filter(unit_memberships__unit=unit, home_node__path__startswith=campaign.node.path)
-                .select_related("home_node").order_by("-id"))
-    return Volunteer.objects.none()
+NUMBER_AND_NAME_SPLIT = re.compile(r"[\s,，、()（）]+")
+
+
+def number_and_name(text) -> tuple[str, str]:
+    """What a nominator typed into the one volunteer field, as (volunteer number, name):
+    "WM0000000123", "张大叔", "WM0000000123 张大叔" or "张大叔（WM0000000123）"."""
+    parts = [p for p in NUMBER_AND_NAME_SPLIT.split(_clean(text)) if p]
+    numbers = [p for p in parts if p.isascii() and any(ch.isdigit() for ch in p)]
+    if len(numbers) != 1:
+        return "", " ".join(parts)
+    return numbers[0].upper(), " ".join(p for p in parts if p != numbers[0])
 
 
 def _clean(text) -> str:
@@ -186,39 +190,36 @@ def _clean(text) -> str:
 
 def volunteer_search(*, actor, campaign: HonourCampaign, text: str, node: Node | None = None,
                      unit: Unit | None = None, limit: int = 20) -> list[Volunteer]:
-    """The finder above the form: name (contains), pinyin, initials or the volunteer number."""
+    """The finder above the form: name (contains), pinyin, initials or the volunteer number in
+    the nominator's pool; beyond it, a unit finds a volunteer of the area by number and exact
+    name (nominees.volunteer_by_number)."""
     text = _clean(text)
     if not text:
         return []
-    pool = _volunteer_pool(actor=actor, campaign=campaign, node=node, unit=unit)
+    pool = volunteer_pool(actor=actor, campaign=campaign, node=node, unit=unit)
     if node is not None:
         found = volunteer_list_for_actor(actor=actor, search=text).filter(pk__in=pool.values("pk"))
     else:
         found = pool.filter(Q(name__contains=text) | Q(volunteer_no=text.upper()))
     found = list(found.select_related("home_node")[:limit])
-    if not found and unit is not None:
-        found = list(_by_number_in_area(campaign, text))
+    if not found:
+        number, name = number_and_name(text)
+        one = volunteer_by_number(campaign=campaign, pool=pool, unit=unit, number=number, name=name)
+        found = [one] if one is not None else []
     return found
-
-
-def _by_number_in_area(campaign: HonourCampaign, text: str) -> QuerySet:
-    """A unit may name any volunteer of the area by their exact volunteer number."""
-    return Volunteer.objects.filter(volunteer_no=text.upper(), home_node__path__startswith=campaign.node.path
-                                    ).select_related("home_node")[:1]
 
 
 def volunteer_pick(*, actor, campaign: HonourCampaign, text: str, node: Node | None = None,
                    unit: Unit | None = None) -> list[Volunteer]:
-    """The volunteer a form names: by the exact volunteer number, else by the exact name. One
-    match is the pick; none or several are for the page to explain."""
-    text = _clean(text)
-    if not text:
-        return []
-    pool = _volunteer_pool(actor=actor, campaign=campaign, node=node, unit=unit)
-    found = list(pool.filter(volunteer_no=text.upper())[:1])
-    if not found and unit is not None:
-        found = list(_by_number_in_area(campaign, text))
-    return found or list(pool.filter(name=text)[:10])
+    """The volunteer the form names: by volunteer number (with or without the name, as
+    nominees.volunteer_by_number allows), else by the exact name in the pool. One match is the
+    pick; none or several are for the page to explain."""
+    number, name = number_and_name(text)
+    pool = volunteer_pool(actor=actor, campaign=campaign, node=node, unit=unit)
+    if number:
+        one = volunteer_by_number(campaign=campaign, pool=pool, unit=unit, number=number, name=name)
+        return [one] if one is not None else []
+    return list(pool.filter(name=name).select_related("home_node")[:10]) if name else []
 
 
 # --- the notice -----------------------------------------------------------------------------

@@ -19,7 +19,6 @@
 No audit row per vote (it would tie an address to a vote); the vote rows are the record.
 """
 
-import hmac
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -33,6 +32,7 @@ from wenming.core.crypto import blind_index
 from wenming.core.errors import CoreError
 from wenming.core.notify import notify_phone
 from wenming.core.params import MAX_PK
+from wenming.core.phone_codes import CodeTooSoon, code_check, code_issue, code_spend
 from wenming.core.ratelimit import allow
 from wenming.volunteers.validation import normalize_phone
 
@@ -45,15 +45,11 @@ from ..models import (
     NominationStatus,
     Stage,
     Vote,
-    VoterCheck,
     VoterDay,
     VoterPass,
 )
 from .common import require_stage, text_of
 
-CODE_TTL = timedelta(minutes=10)
-CODE_RESEND_AFTER = timedelta(seconds=60)
-CODE_MAX_ATTEMPTS = 5
 SMS_PER_ADDRESS_HOUR = 10
 PASS_TTL = timedelta(hours=2)
 # 虚拟运营商号段: where bulk-registered numbers for vote farms mostly come from
@@ -70,8 +66,9 @@ def signal_key(campaign: HonourCampaign, value: str, what: str) -> str:
     return blind_index(value, f"honour-{what}:{campaign.pk}") if value else ""
 
 
-def _code_hash(key: str, code: str) -> str:
-    return blind_index(f"{key}:{code}", "honour-vote-code")
+def code_purpose(campaign: HonourCampaign) -> str:
+    """The purpose of this campaign's text codes in core.phone_codes."""
+    return f"honour-vote:{campaign.pk}"
 
 
 def _pass_hash(token: str) -> str:
@@ -104,15 +101,11 @@ def vote_code_send(*, campaign: HonourCampaign, phone: str, address: str = "", n
     phone = normalize_phone(str(phone or "")[:40])
     if address and not allow("honour-sms", f"{campaign.pk}:{address}", limit=SMS_PER_ADDRESS_HOUR, window=3600):
         raise CoreError.RATE_LIMITED.error()
-    key = phone_key(campaign, phone)
-    last = (VoterCheck.objects.filter(campaign=campaign, phone_hash=key).order_by("-created_at", "-id")
-            .values_list("created_at", flat=True).first())
-    if last is not None and now - last < CODE_RESEND_AFTER:
-        raise E.CODE_TOO_SOON.error("phone", seconds=int((CODE_RESEND_AFTER - (now - last)).total_seconds()) + 1)
-    code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
-        VoterCheck.objects.create(campaign=campaign, phone_hash=key, code_hash=_code_hash(key, code), created_at=now,
-                                  expires_at=now + CODE_TTL)
+        try:
+            code = code_issue(purpose=code_purpose(campaign), phone_hash=phone_key(campaign, phone), now=now)
+        except CodeTooSoon as wait:
+            raise E.CODE_TOO_SOON.error("phone", seconds=wait.seconds) from None
         notify_phone(phone=phone, subject="投票验证码",
                      body=f"您正在参与“{campaign.name[:20]}”网络投票，验证码是 {code}，10 分钟内有效。如非本人操作请忽略。")
 
@@ -127,19 +120,12 @@ def vote_verify(*, campaign: HonourCampaign, phone: str, code: str, address: str
     code = str(code or "").strip()[:12]
     if not code:
         raise E.CODE_REQUIRED.error("code")
-    with transaction.atomic():
-        check = (VoterCheck.objects.select_for_update()
-                 .filter(campaign=campaign, phone_hash=key, expires_at__gt=now, used_at__isnull=True)
-                 .order_by("-created_at", "-id").first())
-        ok = check is not None and check.attempts < CODE_MAX_ATTEMPTS and \
-            hmac.compare_digest(check.code_hash, _code_hash(key, code))
-        if check is not None and not ok:
-            VoterCheck.objects.filter(pk=check.pk).update(attempts=F("attempts") + 1)  # kept: see below
-    if not ok:
+    check = code_check(purpose=code_purpose(campaign), phone_hash=key, code=code, now=now)
+    if not check.ok:
         raise E.CODE_WRONG.error("code")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        if not VoterCheck.objects.filter(pk=check.pk, used_at__isnull=True).update(used_at=now):
+        if not code_spend(check.code_id, now):
             raise E.CODE_WRONG.error("code")  # spent by a second tap a moment ago
         seen = VoterPass.objects.filter(campaign=campaign, phone_hash=key).exists()
         VoterPass.objects.create(campaign=campaign, token_hash=_pass_hash(token), phone_hash=key,

@@ -103,7 +103,9 @@ def test_bad_nomination_input_is_answered_with_a_code(city):
         ({**node, "volunteer_id": 2**63}, 422, "invalid_input"),
         ({**node, "volunteer_id": -1}, 422, "invalid_input"),
         ({**node, "volunteer_id": None, "volunteer_no": "\x00" * 30, "name": "\x00"}, 422, "honours.nominee_missing"),
-        ({**node, "volunteer_id": None, "volunteer_no": c.farmer.volunteer_no, "name": ""}, 404, "not_found"),
+        # a number outside the station's pool names nobody; inside it, a name given must match
+        ({**node, "volunteer_id": None, "volunteer_no": c.far.volunteer_no, "name": ""}, 404, "not_found"),
+        ({**node, "volunteer_id": None, "volunteer_no": c.farmer.volunteer_no, "name": "别人"}, 404, "not_found"),
         ({**node, "consent": False}, 422, "honours.consent_required"),
         ({**node, "title": ""}, 422, "honours.name_required"),
         ({**node, "title": "标" * 101}, 422, "honours.text_too_long"),

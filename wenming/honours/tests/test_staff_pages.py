@@ -237,6 +237,32 @@ def test_a_node_and_a_unit_nominate_through_the_form(hw):
     assert client(c.reviewer2).get(url).status_code == 403
 
 
+def test_a_unit_names_a_volunteer_beyond_its_members_by_number_and_name_only(hw):
+    """The pages and the API share one rule: a number alone names nobody outside the
+    nominator's pool (numbers cannot be walked to learn names); with the exact name it does."""
+    from wenming.core.tests.api_client import ApiClient
+
+    c = hw
+    url = f"{M}/campaigns/{c.campaign.pk}/nominate/"
+    liaison = client(c.liaison)
+    pool = f"unit-{c.hospital.pk}"
+    alone = page(liaison.get(url, {"q": c.farmer.volunteer_no, "pool": pool}))
+    assert c.farmer.name not in alone
+    both = page(liaison.get(url, {"q": f"{c.farmer.volunteer_no} {c.farmer.name}", "pool": pool}))
+    assert c.farmer.name in both
+    body = {"nominated_by": "unit", "nominating_unit": c.hospital.pk, "kind": "volunteer", "title": "村口卡点的守护者",
+            "story": STORY, "consent": "on"}
+    res = liaison.post(url, {**body, "volunteer": c.farmer.volunteer_no})
+    assert res.status_code == 422 and "没有找到志愿者" in page(res)
+    api = ApiClient("hospital_liaison").post(f"/honours/campaigns/{c.campaign.pk}/nominations", {
+        "kind": "volunteer", "nominated_by": "unit", "nominating_unit_id": c.hospital.pk,
+        "volunteer_no": c.farmer.volunteer_no, "consent": True, "title": "村口卡点的守护者", "story": STORY})
+    assert (api.status_code, api.json()["code"]) == (404, "not_found")
+    res = liaison.post(url, {**body, "volunteer": f"{c.farmer.name}（{c.farmer.volunteer_no.lower()}）"})
+    assert res.status_code == 302, page(res)[:2000]
+    assert Nomination.objects.get(volunteer=c.farmer).nominating_unit == c.hospital
+
+
 def test_reviewers_review_on_the_page_and_one_from_the_nominees_unit_must_abstain(hw):
     c = hw
     w = at_initial(c)  # the hospital nominates its nurse; c.reviewer works at the hospital

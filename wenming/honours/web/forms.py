@@ -162,7 +162,7 @@ class NominateForm(StoryFields):
     nominating_unit = forms.ChoiceField(label="推荐单位", required=False)
     kind = forms.ChoiceField(label="推荐对象", widget=forms.RadioSelect)
     volunteer = forms.CharField(label="志愿者（编号或姓名）", max_length=50, required=False,
-                                help_text="填志愿者编号最准确；同名时须填编号")
+                                help_text="填志愿者编号最准确；同名时须填编号。单位推荐本单位名单以外的志愿者，请同时填编号和姓名，如“WM0000000123 张三”")
     unit = forms.ChoiceField(label="被推荐单位", required=False)
     team = forms.ChoiceField(label="被推荐队伍", required=False)
     name = forms.CharField(label="姓名（家庭填户主姓名）", max_length=50, required=False)

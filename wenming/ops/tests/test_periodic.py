@@ -113,7 +113,7 @@ def test_a_real_worker_on_redis_runs_every_periodic_job_and_delivers_the_outbox(
     notify(users_or_volunteers=[world.vol_a], subject="防汛集结", body="8:00 集合")  # on_commit (eager) …
     Notification.objects.update(sent_at=None, channel="sms")  # … so make it pending again for the worker
     env = child_env(WENMING_BROKER_URL=broker, WENMING_CACHE_URL=broker, WENMING_NOTIFY_BACKEND="console")
-    sender = Celery(broker=broker)
+    sender = Celery(broker=broker, set_as_current=False)  # the current app stays the eager test one
     with running(["worker", "--concurrency=1", "--hostname=testworker@%h"], env, log_path=tmp_path / "worker.log"):
         for name in JOBS:
             sender.send_task(f"wenming.{name}", queue="default")
