@@ -18,6 +18,7 @@ from wenming.orgs.models import KIND_RANK, NodeKind
 from wenming.orgs.selectors import node_get_for_actor
 
 from .export import dashboard_workbook
+from .periods import Period
 from .selectors import dashboard_for_actor
 from .work_report import work_report_for_actor, work_report_workbook
 
@@ -31,17 +32,21 @@ def runs_in_background(node) -> bool:
     return KIND_RANK.get(node.kind, 99) <= KIND_RANK[NodeKind.CITY]
 
 
-def dashboard_export_job_start(*, actor, node, back_url: str = ""):
+def dashboard_export_job_start(*, actor, node, period: Period | None = None, back_url: str = ""):
     # The workbook carries the hotline figures only for actors who may see them: then so
     # must anyone else who opens the job.
     perm = Perm.HOTLINE_STATS if scope_for(actor).allows(Perm.HOTLINE_STATS, node.path) else Perm.NODE_VIEW
-    return job_start(actor=actor, kind=EXPORT_KIND, node=node, perm=perm, back_url=back_url,
-                     params={"node_id": node.pk})
+    params = {"node_id": node.pk}
+    if period is not None:
+        params |= {"since": period.since.isoformat(), "until": period.until.isoformat()}
+    return job_start(actor=actor, kind=EXPORT_KIND, node=node, perm=perm, back_url=back_url, params=params)
 
 
 def dashboard_export_job_run(job, workdir) -> JobResult:
     job_progress(job, 0, 2)
-    data = dashboard_for_actor(actor=job.actor, node_id=job.params["node_id"])
+    period = Period(date.fromisoformat(job.params["since"]), date.fromisoformat(job.params["until"])) \
+        if "since" in job.params else None  # jobs queued before periods: the last twelve months
+    data = dashboard_for_actor(actor=job.actor, node_id=job.params["node_id"], period=period)
     node = node_get_for_actor(actor=job.actor, node_id=data["node"]["id"], with_parent=False)
     job_progress(job, 1, 2)
     out = workdir / "dashboard.xlsx"
@@ -49,8 +54,9 @@ def dashboard_export_job_run(job, workdir) -> JobResult:
     with transaction.atomic():
         audit_record(actor=job.actor, action="dashboard.export", obj=node, node_path=node.path,
                      changes={"job": str(job.public_id)})
-    return JobResult(f"已生成{node.name}的数据看板（截至 {data['as_of']:%Y-%m-%d}）", file=out, content_type=XLSX,
-                     filename=f"数据看板-{node.name}-{data['as_of']:%Y%m%d}.xlsx")
+    since, until = data["period"]["since"], data["period"]["until"]
+    return JobResult(f"已生成{node.name}{data['period']['label']}的数据看板", file=out, content_type=XLSX,
+                     filename=f"数据看板-{node.name}-{since:%Y%m}-{until:%Y%m}.xlsx")
 
 
 def work_report_job_start(*, actor, node, since: date, until: date, back_url: str = ""):

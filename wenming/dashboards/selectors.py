@@ -16,28 +16,26 @@ from django.utils import timezone
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.demands.models import OPEN_STATUSES, Demand, DemandStatus
-from wenming.orgs.models import Node
+from wenming.orgs.models import Node, NodeKind
 from wenming.orgs.selectors import node_get_for_actor
 from wenming.service.models import ProjectStatus
 
 from .metrics import FLOW, METRICS, STOCK, STOCK_PERIOD, Metric, family_metrics
-from .summary import figures_for_children, figures_for_groups
+from .periods import TREND_MONTHS, Bucket, Period, last_months
+from .summary import figures_for_groups, figures_for_nodes
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
 HEADLINE = ["volunteers", "volunteers_reserve", "volunteers_party", "teams"]
 FLOWS = ["hours", "volunteers_joined", "demands_submitted", "demands_solved", "rating_sum", "rating_count"]
 HOTLINE = ["hotline_calls", "hotline_crisis"]
-RANKED = [("volunteers", "在册志愿者"), ("hours", "服务时长（小时）"), ("demands_solved", "办结点单")]
+MAX_DEPTH = 8  # levels walked down to find one worth ranking
+MAP_LIMIT = 500  # points on the map
 
 
 def month_starts(until: date, months: int) -> list[date]:
-    first = until.replace(day=1)
-    out = []
-    for _ in range(months):
-        out.append(first)
-        first = (first - timedelta(days=1)).replace(day=1)
-    return out[::-1]
+    """The first days of the `months` months ending with `until`'s month."""
+    return last_months(until, months).month_starts()
 
 
 def _by_metric(values: dict[tuple[str, date], Decimal]) -> dict[str, dict[date, Decimal]]:
@@ -62,8 +60,14 @@ def _hours(value) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
-def _sum(fig: dict, metric: str, since: date | None = None) -> Decimal:
-    return sum((v for p, v in fig.get(metric, {}).items() if since is None or p >= since), ZERO)
+def _sum(fig: dict, metric: str, since: date | None = None, until: date | None = None) -> Decimal:
+    return sum((v for p, v in fig.get(metric, {}).items()
+                if (since is None or p >= since) and (until is None or p <= until)), ZERO)
+
+
+def _trend(fig: dict, metric: str, buckets: list[Bucket]) -> list[Decimal]:
+    """The metric's sum in each bucket of the trend (a month, or a year of a long period)."""
+    return [_sum(fig, metric, b.start, b.end) for b in buckets]  # monthly figures: keyed by first days
 
 
 def _extra_metrics() -> list[Metric]:
@@ -73,59 +77,78 @@ def _extra_metrics() -> list[Metric]:
     return [m for code, m in METRICS.items() if code not in known] + family_metrics()
 
 
-def dashboard_for_actor(*, actor, node_id: int, months: int = 12, today: date | None = None) -> dict:
+def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, months: int = 12,
+                        today: date | None = None) -> dict:
+    """The dashboard of a node for a period (default: the last `months` months). Flows are
+    the period's; 累计 figures are everything up to the period's end; stocks (volunteers,
+    teams, projects and requests by state, grid coverage) are today's, and `stocks_now` says
+    so; the live figures (served in the last 30 days, overdue requests) only when the period
+    reaches today."""
     node = node_get_for_actor(actor=actor, node_id=node_id, with_parent=False)
     today = today or timezone.localdate()
-    trend = month_starts(today, months)
-    since = trend[0]
+    period = period or last_months(today, months)
+    buckets = period.buckets()
+    since, end = period.since, period.end
+    live = period.includes(today)
     scope = scope_for(actor)
     with_hotline = scope.allows(Perm.HOTLINE_STATS, node.path)
     families = [f"projects:{s}" for s in ProjectStatus.values] + [f"demands:{s}" for s in DemandStatus.values]
     extra = _extra_metrics()
     totals_of = ["hours", "demands_submitted", "demands_solved", "rating_sum", "rating_count"]
     flows_of = [m for m in FLOWS if m not in totals_of] + (HOTLINE if with_hotline else [])
-    # One statement: stocks now, totals of all time, flows since the first month of the
-    # trend, the last-service-day histogram of the last 30 days.
-    values = _by_metric(figures_for_groups(node, [
+    # One statement: stocks now, totals up to the period's end (the period's own part is
+    # summed from their months), the other flows of the period, and — when the period
+    # reaches today — the last-service-day histogram of the last 30 days.
+    groups = [
         (HEADLINE + families + [m.code for m in extra if m.kind == STOCK], None, STOCK_PERIOD),
-        (totals_of, None, None),
-        (flows_of + [m.code for m in extra if m.kind != STOCK], since, None),
-        (["active_day"], today - timedelta(days=29), today),
-    ]))
-    active_30d = int(_sum(values, "active_day"))
-    rating_count, rating_sum = _sum(values, "rating_count"), _sum(values, "rating_sum")
-    this_month = trend[-1]
+        (totals_of, None, end),
+        (flows_of + [m.code for m in extra if m.kind != STOCK], since, end),
+    ]
+    if live:
+        groups.append((["active_day"], today - timedelta(days=29), today))
+    values = _by_metric(figures_for_groups(node, groups))
+    rating_count, rating_sum = _sum(values, "rating_count", since), _sum(values, "rating_sum", since)
+    ranking = ranking_level(node)
     out = {
         "node": {"id": node.pk, "name": node.name, "kind": node.kind, "kind_name": node.get_kind_display(),
                  "path": node.path},
         "as_of": today,
-        "months": trend,
+        "period": {"since": since, "until": period.until, "end": end, "label": period.label,
+                   "months": period.months, "live": live, "by": "month" if period.months <= TREND_MONTHS else "year"},
+        "stocks_now": True,
+        "months": [b.start for b in buckets],
+        "trend_labels": [b.label for b in buckets],
         "volunteers": {
             "registered": _get(values, "volunteers"), "reserve": _get(values, "volunteers_reserve"),
-            "party": _get(values, "volunteers_party"), "active_30d": active_30d,
-            "joined_this_month": _get(values, "volunteers_joined", this_month),
+            "party": _get(values, "volunteers_party"),
+            "active_30d": int(_sum(values, "active_day")) if live else None,
+            "joined": int(_sum(values, "volunteers_joined")),
         },
         "teams": _get(values, "teams"),
         "projects": {s.value: _get(values, f"projects:{s.value}") for s in ProjectStatus},
         "hours": {
             "total": _hours(_sum(values, "hours")),
-            "this_month": _hours(_val(values, "hours", this_month)),
-            "trend": [_hours(_val(values, "hours", m)) for m in trend],
+            "period": _hours(_sum(values, "hours", since)),
+            "trend": [_hours(v) for v in _trend(values, "hours", buckets)],
         },
         "demands": {
-            "submitted": int(_sum(values, "demands_submitted")),
-            "solved": int(_sum(values, "demands_solved")),
+            "submitted": int(_sum(values, "demands_submitted", since)),
+            "solved": int(_sum(values, "demands_solved", since)),
+            "submitted_total": int(_sum(values, "demands_submitted")),
+            "solved_total": int(_sum(values, "demands_solved")),
             "average_rating": (rating_sum / rating_count).quantize(CENT) if rating_count else None,
-            "overdue": overdue_demands(node),
+            "overdue": overdue_demands(node) if live else None,
             "by_status": {s.value: _get(values, f"demands:{s.value}") for s in DemandStatus},
-            "submitted_trend": [_get(values, "demands_submitted", m) for m in trend],
-            "solved_trend": [_get(values, "demands_solved", m) for m in trend],
+            "submitted_trend": [int(v) for v in _trend(values, "demands_submitted", buckets)],
+            "solved_trend": [int(v) for v in _trend(values, "demands_solved", buckets)],
         },
-        "hotline": _hotline(values, trend) if with_hotline else None,
+        "hotline": _hotline(values, buckets) if with_hotline else None,
         "screening": _screening(values),
-        "other": _other(extra, values, trend),
+        "other": _other(extra, values, buckets),
     }
-    out["children"] = children_ranked(node, since=since)
+    out["children"] = children_ranked(ranking, period)
+    out["ranking_level"] = ranking[0].get_kind_display() if ranking else ""
+    out["map"] = map_points(node, ranking, period)
     return out
 
 
@@ -145,42 +168,89 @@ def overdue_demands(node: Node) -> int:
                                  node__path__startswith=node.path).count()
 
 
-def _hotline(values: dict, trend: list[date]) -> dict:
+def _hotline(values: dict, buckets: list[Bucket]) -> dict:
     from wenming.hotline.disclosure import rounded
 
     calls, crisis = _sum(values, "hotline_calls"), _sum(values, "hotline_crisis")
     return {"calls": rounded(int(calls)), "crisis": rounded(int(crisis)),
-            "trend": [rounded(int(_get(values, "hotline_calls", m))) for m in trend],
+            "trend": [rounded(int(v)) for v in _trend(values, "hotline_calls", buckets)],
             "note": "按心理热线发布规则：小于 3 的数不显示，其余取最接近的 5 的倍数"}
 
 
 def _screening(values: dict) -> dict:
-    """敲门行动 coverage: distinct households visited over the grids' household counts."""
+    """敲门行动 coverage: distinct households visited over the grids' household counts (now);
+    the visits of the period."""
     households, visited = _get(values, "grid_households"), _get(values, "households_visited")
     return {"households": households, "visited": visited, "grids_visited": _get(values, "grids_visited"),
             "visits": int(_sum(values, "visits")),
             "coverage_pct": (Decimal(visited * 100) / households).quantize(Decimal("0.1")) if households else None}
 
 
-def _other(extra: list[Metric], values: dict, trend: list[date]) -> list[dict]:
+def _other(extra: list[Metric], values: dict, buckets: list[Bucket]) -> list[dict]:
     """The other apps' metrics over the period (a stock: now), with label and unit."""
     out = []
     for metric in extra:
         out.append({"code": metric.code, "label": metric.label, "unit": metric.unit, "kind": metric.kind,
-                    "total": _sum(values, metric.code).quantize(CENT).normalize(),
-                    "trend": [_val(values, metric.code, m) for m in trend] if metric.kind == FLOW else []})
+                    "total": _sum(values, metric.code).quantize(CENT),
+                    "trend": _trend(values, metric.code, buckets) if metric.kind == FLOW else []})
     return out
 
 
-def children_ranked(node: Node, *, since: date) -> list[dict]:
-    children = list(Node.objects.filter(parent=node, archived_at__isnull=True).order_by("path"))
-    if not children:
+def ranking_level(node: Node) -> list[Node]:
+    """The live nodes of the first level below `node` that has more than one (a county whose
+    only child is its center ranks the center's institutes); [] when there is none."""
+    level = [node]
+    for _ in range(MAX_DEPTH):
+        children = list(Node.objects.filter(parent__in=level, archived_at__isnull=True).order_by("path"))
+        if len(children) != 1:
+            return children
+        level = children
+    return []
+
+
+def children_ranked(nodes: list[Node], period: Period) -> list[dict]:
+    """`nodes` (a ranking level) by the period's service hours, then volunteers (now)."""
+    if not nodes:
         return []
-    values = figures_for_children(children, [code for code, _ in RANKED], since=None)
+    values = figures_for_nodes(nodes, [(["volunteers"], None, STOCK_PERIOD),
+                                       (["hours", "demands_solved"], period.since, period.end)])
     rows = []
-    for child in children:
+    for child in nodes:
         v = _by_metric(values[child.pk])
         rows.append({"id": child.pk, "name": child.name, "kind": child.get_kind_display(),
-                     "volunteers": _get(v, "volunteers"), "hours": _hours(_sum(v, "hours", since)),
-                     "demands_solved": int(_sum(v, "demands_solved", since))})
+                     "volunteers": _get(v, "volunteers"), "hours": _hours(_sum(v, "hours")),
+                     "demands_solved": int(_sum(v, "demands_solved"))})
     return sorted(rows, key=lambda r: (-r["hours"], -r["volunteers"], r["name"]))
+
+
+def map_points(node: Node, ranking: list[Node], period: Period) -> list[dict]:
+    """The node network on a map: the ranking level and the level below it (grids, archived
+    nodes and nodes without coordinates left out; at most MAP_LIMIT), each with the period's
+    service hours and its volunteers (now). Drawn as a scatter on longitude and latitude: no
+    map tiles, nothing fetched from outside."""
+    top = ranking or [node]
+    below = Node.objects.filter(parent__in=top, archived_at__isnull=True).exclude(kind=NodeKind.GRID)
+    nodes = [n for n in [*top, *below.order_by("path")[:MAP_LIMIT]]
+             if n.lat is not None and n.lon is not None and n.kind != NodeKind.GRID][:MAP_LIMIT]
+    if not nodes:
+        return []
+    values = figures_for_nodes(nodes, [(["volunteers"], None, STOCK_PERIOD), (["hours"], period.since, period.end)])
+    out = []
+    for n in nodes:
+        v = _by_metric(values[n.pk])
+        out.append({"id": n.pk, "name": n.name, "kind": n.kind, "kind_name": n.get_kind_display(),
+                    "lat": float(n.lat), "lon": float(n.lon), "hours": _hours(_sum(v, "hours")),
+                    "volunteers": _get(v, "volunteers")})
+    return out
+
+
+def plain_numbers(value):
+    """The dashboard with its Decimals as plain JSON numbers (an int when whole): what the API
+    answers and the charts read. A Decimal would otherwise travel as text, "3E+2"."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_numbers(v) for v in value]
+    return value

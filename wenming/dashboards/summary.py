@@ -226,6 +226,12 @@ def figures_for_groups(node: Node, groups: list[Group]) -> dict[tuple[str, date]
     return _read([node], groups)[node.pk]
 
 
+def figures_for_nodes(nodes: list[Node], groups: list[Group]) -> dict[int, dict[tuple[str, date], Decimal]]:
+    """Several (metrics, since, until) groups for several nodes in one statement (children
+    ranked with their stocks and their flows of a period, points of the map)."""
+    return _read(nodes, groups)
+
+
 def figures_for_children(nodes: list[Node], metrics: list[str], *, since: date | None = None,
                          until: date | None = None) -> dict[int, dict[tuple[str, date], Decimal]]:
     """The same for several nodes at once (a node's children, for ranking them)."""

@@ -23,7 +23,8 @@ from wenming.orgs.selectors import node_get_for_actor
 
 from .export import dashboard_workbook
 from .jobs import dashboard_export_job_start, runs_in_background, work_report_job_start
-from .selectors import dashboard_for_actor, dashboard_roots_for_actor
+from .periods import EARLIEST, month_of, period_from, preset_links
+from .selectors import dashboard_for_actor, dashboard_roots_for_actor, plain_numbers
 from .work_report import (
     FLOW_LINES,
     STOCK_LINES,
@@ -45,20 +46,30 @@ def _node_id(request) -> int:
     return pk
 
 
+def _period(request):
+    today = timezone.localdate()
+    return period_from(request.GET, today), today
+
+
 @never_cache
 @staff_required(Perm.NODE_VIEW)
 def board(request):
-    data = dashboard_for_actor(actor=request.user, node_id=_node_id(request))
+    period, today = _period(request)
+    data = dashboard_for_actor(actor=request.user, node_id=_node_id(request), period=period, today=today)
     node = node_get_for_actor(actor=request.user, node_id=data["node"]["id"])
     return render(request, "dashboards/board.html", {
-        "data": data, "node": node, "crumbs": node_breadcrumbs(actor=request.user, node=node)})
+        "data": data, "chart_data": plain_numbers(data), "node": node, "period": period,
+        "other_shown": [o for o in data["other"] if o["total"]], "other_zero": [o for o in data["other"] if not o["total"]],
+        "presets": preset_links(today), "crumbs": node_breadcrumbs(actor=request.user, node=node)})
 
 
 @never_cache
 @staff_required(Perm.NODE_VIEW)
 def screen(request):
-    data = dashboard_for_actor(actor=request.user, node_id=_node_id(request))
-    return render(request, "dashboards/screen.html", {"data": data, "refresh_seconds": 60})
+    period, today = _period(request)
+    data = dashboard_for_actor(actor=request.user, node_id=_node_id(request), period=period, today=today)
+    return render(request, "dashboards/screen.html", {
+        "data": data, "chart_data": plain_numbers(data), "period": period, "refresh_seconds": 60})
 
 
 @never_cache
@@ -66,17 +77,21 @@ def screen(request):
 def export(request):
     node_id = _node_id(request)
     node = node_get_for_actor(actor=request.user, node_id=node_id)
+    period, today = _period(request)
     if runs_in_background(node):  # a whole city: confirmed, then written by a worker
+        back = _board_url(node, period)
         if request.method == "POST":
-            return redirect(job_url(dashboard_export_job_start(actor=request.user, node=node,
-                                                               back_url=_board_url(node))))
+            return redirect(job_url(dashboard_export_job_start(actor=request.user, node=node, period=period,
+                                                               back_url=back)))
         return render(request, "core/jobs/confirm.html", {
-            "title": f"导出数据看板 · {node.name}", "text": f"{node.name}范围较大，数据看板的 Excel 文件将在后台生成。",
-            "action": request.get_full_path(), "back_url": _board_url(node)})
-    data = dashboard_for_actor(actor=request.user, node_id=node_id)
+            "title": f"导出数据看板 · {node.name}",
+            "text": f"{node.name}范围较大，{period.label}的数据看板 Excel 文件将在后台生成。",
+            "action": request.get_full_path(), "back_url": back})
+    data = dashboard_for_actor(actor=request.user, node_id=node_id, period=period, today=today)
     audit_record(actor=request.user, action="dashboard.export", obj=node, node_path=node.path)
     return FileResponse(BytesIO(dashboard_workbook(data)), as_attachment=True,
-                        filename=f"数据看板-{node.name}-{data['as_of']:%Y%m%d}.xlsx", content_type=XLSX)
+                        filename=f"数据看板-{node.name}-{period.since:%Y%m}-{period.until:%Y%m}.xlsx",
+                        content_type=XLSX)
 
 
 @never_cache
@@ -108,14 +123,11 @@ def report(request):
         "lines": [(label, data.figures[m], unit) for m, label, unit in STOCK_LINES + FLOW_LINES]})
 
 
-def _board_url(node) -> str:
-    return f"{reverse('dashboards:board')}?node={node.pk}"
+def _board_url(node, period=None) -> str:
+    return f"{reverse('dashboards:board')}?node={node.pk}" + (f"&{period.query}" if period else "")
 
 
 def _month(raw) -> date | None:
-    """YYYY-MM from a query string; None for anything else."""
-    try:
-        year, month = (int(x) for x in str(raw or "").split("-"))
-        return date(year, month, 1) if 2000 <= year <= 2100 else None
-    except ValueError:
-        return None
+    """YYYY-MM from a query string, within the years reports cover; None for anything else."""
+    month = month_of(raw)
+    return month if month is not None and EARLIEST <= month <= date(2100, 12, 1) else None

@@ -69,7 +69,7 @@ def test_a_city_dashboard_export_runs_as_a_job(city, django_capture_on_commit_ca
     book = _book(client.get(f"/jobs/{job.public_id}/download"))
     assert set(book.sheetnames) == {"概况", "月度趋势", "下级排名"}
     overview = {row[0]: row[1] for row in book["概况"].iter_rows(values_only=True) if len(row) > 1}
-    assert overview["在册志愿者"] == 1 and overview["累计服务时长"] == 3
+    assert overview["在册志愿者（当前）"] == 1 and overview["累计服务时长（截至期末）"] == 3
     audit = AuditEntry.objects.get(action="dashboard.export")
     assert audit.actor == city.city_office and audit.node_path == city.city.path
 

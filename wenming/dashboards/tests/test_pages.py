@@ -31,14 +31,14 @@ def served(world):
 
 def test_a_node_dashboard_counts_its_subtree_only(served):
     county = ApiClient("office").get(f"/dashboards/{served.county.pk}").json()
-    assert county["volunteers"]["registered"] == 3 and county["hours"]["total"] == "8.00"
+    assert county["volunteers"]["registered"] == 3 and county["hours"]["total"] == 8
     assert county["volunteers"]["active_30d"] == 2
     station = ApiClient("manager_a").get(f"/dashboards/{served.station_a.pk}").json()
-    assert station["volunteers"]["registered"] == 2 and station["hours"]["total"] == "3.00"
+    assert station["volunteers"]["registered"] == 2 and station["hours"]["total"] == 3
     assert station["hotline"] is None  # no hotline.stats for a station manager
     institute = ApiClient("office").get(f"/dashboards/{served.institute.pk}").json()
     assert [(c["name"], c["hours"]) for c in institute["children"]] == [
-        (served.station_b.name, "5.00"), (served.station_a.name, "3.00")]
+        (served.station_b.name, 5), (served.station_a.name, 3)]
     # out of scope: the sibling station and the county are not station A's manager's
     assert ApiClient("manager_a").get(f"/dashboards/{served.station_b.pk}").status_code == 404
     assert ApiClient("manager_a").get(f"/dashboards/{served.county.pk}").status_code == 404
@@ -50,14 +50,14 @@ def test_the_pages_render_and_export(served):
     page = client.get("/dashboards/").content.decode()  # defaults to the top of the scope
     assert "数据看板 · 秭归县文明办" in page and "echarts.min.js" in page and 'id="chart-hours"' in page
     page = client.get(f"/dashboards/?node={served.institute.pk}").content.decode()
-    assert served.station_a.name in page and "下级阵地排名" in page
+    assert served.station_a.name in page and "新时代文明实践站排名" in page
     screen = client.get(f"/dashboards/screen/?node={served.county.pk}").content.decode()
     assert "数据大屏" in screen and "setInterval" in screen
     res = client.get(f"/dashboards/export.xlsx?node={served.county.pk}")
     book = load_workbook(BytesIO(b"".join(res.streaming_content)), read_only=True)
     assert set(book.sheetnames) == {"概况", "月度趋势", "下级排名"}
     overview = {row[0]: row[1] for row in book["概况"].iter_rows(values_only=True) if len(row) > 1}
-    assert overview["在册志愿者"] == 3 and overview["累计服务时长"] == 8
+    assert overview["在册志愿者（当前）"] == 3 and overview["累计服务时长（截至期末）"] == 8
     other = Client()
     other.force_login(served.manager_a)
     assert other.get(f"/dashboards/?node={served.county.pk}").status_code == 404
@@ -73,7 +73,7 @@ def test_tallies_visits_and_reports_appear_on_the_dashboard(served):
     add(served.root, served.station_a, 12)
     data = ApiClient("office").get(f"/dashboards/{served.county.pk}").json()
     other = {o["code"]: o for o in data["other"]}
-    assert other["tally:banner"]["total"] == "12" and other["tally:banner"]["unit"] == "条"
+    assert other["tally:banner"]["total"] == 12 and other["tally:banner"]["unit"] == "条"
     assert other["tally:banner"]["label"] == "宣传统计·横幅"
     assert {"visits", "grid_households", "reports_submitted", "reform:funeral_simplified"} <= set(other)
 
@@ -86,7 +86,7 @@ def test_the_dashboard_shows_screening_coverage(world):
     visit(world.root, node, address="九里村一组 2 号")
     visit(world.root, node, address="九里村一组2号")  # the same household again
     data = ApiClient("office").get(f"/dashboards/{world.county.pk}").json()["screening"]
-    assert (data["households"], data["visited"], data["coverage_pct"]) == (40, 2, "5.0")
+    assert (data["households"], data["visited"], data["coverage_pct"]) == (40, 2, 5)
 
 
 def test_a_new_or_renamed_indicator_shows_at_once(served):
