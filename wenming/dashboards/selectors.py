@@ -147,7 +147,8 @@ def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, mo
         "other": _other(extra, values, buckets),
     }
     out["children"] = children_ranked(ranking, period)
-    out["ranking_level"] = ranking[0].get_kind_display() if ranking else ""
+    kinds = {n.kind for n in ranking}
+    out["ranking_level"] = ranking[0].get_kind_display() if len(kinds) == 1 else "下级阵地"
     out["map"] = map_points(node, ranking, period)
     return out
 

@@ -81,6 +81,7 @@ def test_a_past_period_shows_its_own_flows_and_the_running_total_to_its_end(epid
     assert data["stocks_now"] is True
     # the ranking is the first level with more than one node: the county's center has one institute
     assert [(c["name"], c["hours"]) for c in data["children"]] == [(w.station_a.name, 42), (w.station_b.name, 0)]
+    assert data["ranking_level"] == "新时代文明实践站"
     # plain JSON numbers, never "3E+2" or "42.00"
     assert all(isinstance(c["hours"], int | float) for c in data["children"])
     assert all(not isinstance(o["total"], str) for o in data["other"])
