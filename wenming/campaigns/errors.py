@@ -7,6 +7,13 @@ class CampaignError(ErrorCode):
     # tallies
     INDICATOR_UNKNOWN = ("campaigns.indicator_unknown", "宣传统计指标不存在：{value}", 422)
     INDICATOR_INACTIVE = ("campaigns.indicator_inactive", "指标“{indicator}”已停用，不能再填报", 409)
+    INDICATOR_NOT_HERE = ("campaigns.indicator_not_here", "指标“{indicator}”是{office}自定的指标，只能在其辖区内填报", 422)
+    INDICATOR_NAME_REQUIRED = ("campaigns.indicator_name_required", "请填写指标名称（不超过 32 个字）", 422)
+    INDICATOR_UNIT_REQUIRED = ("campaigns.indicator_unit_required", "请填写计量单位（不超过 8 个字，如 条、平方米、吨）", 422)
+    INDICATOR_NAME_TAKEN = ("campaigns.indicator_name_taken", "本辖区已有名为“{name}”的指标，请换一个名称", 409)
+    INDICATOR_CHOICE = ("campaigns.indicator_choice", "{what}不正确：{value}", 422)
+    INDICATOR_SORT = ("campaigns.indicator_sort", "排序须为 0 到 32767 之间的整数", 422)
+    INDICATOR_NOT_YOURS = ("campaigns.indicator_not_yours", "全平台通用指标由系统管理员维护，文明办可以新增本辖区的指标", 403)
     SUBJECT_INVALID = ("campaigns.subject_invalid", "请选择填报的阵地或文明单位（二者选一）", 422)
     PERIOD_INVALID = ("campaigns.period_invalid", "统计月份格式不正确：{value}（应为 2025-03 这样的年月）", 422)
     PERIOD_FUTURE = ("campaigns.period_future", "统计月份不能晚于本月", 422)

@@ -44,7 +44,9 @@ from .models import (
 
 
 def _indicators():
-    return Indicator.objects.order_by("sort", "code").values_list("code", "name", "unit")
+    """(code, name, unit, how months add up, the path of the office that owns it or "")."""
+    return [(code, name, unit, aggregation, path or "") for code, name, unit, aggregation, path in
+            Indicator.objects.order_by("sort", "code").values_list("code", "name", "unit", "aggregation", "node__path")]
 
 
 register_family("tally:", "宣传统计", "", FLOW, members=_indicators, members_model=Indicator)

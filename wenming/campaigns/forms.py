@@ -4,7 +4,7 @@ name the field of any error they raise."""
 from django import forms
 from django.utils import timezone
 
-from .models import MAX_TALLY, ReformKind
+from .models import MAX_TALLY, Aggregation, ReformKind, ReportSection
 
 ANY = [("", "全部")]
 PICK = [("", "请选择")]
@@ -45,6 +45,27 @@ class EntryForm(ChoiceForm):
         super().__init__(*args, **kwargs)
         self.set_choices("subject", subject_choices)
         self.set_choices("indicator", indicator_choices)
+
+
+class IndicatorForm(ChoiceForm):
+    """An office's own indicator (new: with the office; edit: without)."""
+
+    node = forms.TypedChoiceField(label="定义的文明办", coerce=int, help_text="指标只在这个文明办及其下级填报和统计")
+    name = forms.CharField(label="指标名称", max_length=32, help_text="如：消杀面积、生活垃圾转运、心理微课")
+    unit = forms.CharField(label="计量单位", max_length=8, help_text="如：平方米、吨、期、辆")
+    section = forms.ChoiceField(label="工作报告栏目", choices=ReportSection.choices, initial=ReportSection.OTHER)
+    aggregation = forms.ChoiceField(label="汇总方式", choices=Aggregation.choices, initial=Aggregation.SUM,
+                                    help_text="发放、转运等按月累加；车辆、器材等在用数量取最近一个月的数")
+    sort = forms.IntegerField(label="排序", min_value=0, max_value=32767, initial=500, help_text="数字小的排在前面")
+    active = forms.BooleanField(label="启用（停用后保留历史数据，不再接受填报）", required=False, initial=True)
+
+    def __init__(self, *args, node_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if node_choices is None:
+            del self.fields["node"]
+        else:
+            del self.fields["active"]
+            self.set_choices("node", node_choices)
 
 
 class CorrectionForm(forms.Form):

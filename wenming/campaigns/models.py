@@ -24,12 +24,38 @@ from django.db.models import Q
 MAX_TALLY = 10**12  # a trillion leaflets or page views is a typing error, not a campaign
 
 
+class ReportSection(models.TextChoices):
+    """Where an indicator's figure sits in the work report."""
+
+    PUBLICITY = "publicity", "宣传发动"
+    PREVENTION = "prevention", "防控消杀"
+    SANITATION = "sanitation", "环境卫生"
+    CULTURE = "culture", "文化文艺"
+    PSYCHOLOGY = "psychology", "心理服务"
+    OTHER = "other", "其他工作"
+
+
+class Aggregation(models.TextChoices):
+    """How a period's months add up: leaflets handed out add up; vehicles on hand do not (a
+    period's value is then its latest month's)."""
+
+    SUM = "sum", "按月累加"
+    LATEST = "latest", "取最近一个月的数"
+
+
 class Indicator(models.Model):
-    """A tally indicator (横幅 条, 宣传画 份 …). Edited in the admin; a data migration seeds it."""
+    """A tally indicator (横幅 条, 消杀面积 ㎡ …). The platform's own (no `node`, seeded by data
+    migrations) are offered everywhere; an office's own (`node`: the office's node) within
+    its subtree. Offices define theirs on the page or through the API (tally_indicators.py)."""
 
     code = models.SlugField("代码", max_length=32, unique=True, help_text="英文小写，如 banner；用于统计口径 tally:<代码>")
-    name = models.CharField("名称", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=32)
     unit = models.CharField("计量单位", max_length=8)
+    node = models.ForeignKey("orgs.Node", verbose_name="定义的文明办", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", help_text="空：全平台通用；否则只在该阵地及其下级填报")
+    section = models.CharField("工作报告中的栏目", max_length=16, choices=ReportSection.choices,
+                               default=ReportSection.PUBLICITY)
+    aggregation = models.CharField("汇总方式", max_length=8, choices=Aggregation.choices, default=Aggregation.SUM)
     active = models.BooleanField("启用", default=True, help_text="停用后保留历史数据，不再接受新的填报")
     sort = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -37,6 +63,11 @@ class Indicator(models.Model):
         verbose_name = "宣传统计指标"
         verbose_name_plural = "宣传统计指标"
         ordering = ["sort", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], condition=Q(node__isnull=True), name="campaigns_indicator_name"),
+            models.UniqueConstraint(fields=["node", "name"], condition=Q(node__isnull=False),
+                                    name="campaigns_indicator_name_per_node"),
+        ]
 
     def __str__(self):
         return f"{self.name}（{self.unit}）"

@@ -218,9 +218,10 @@ def _subject(actor, meta: dict) -> tuple[Node, Unit | None, date]:
     return node, None, period
 
 
-def _check_rows(layout: _Layout, current: dict[int, int]) -> tuple[list, int, int, list[RowError]]:
-    """(changes, unchanged rows, filled rows, errors)."""
-    indicators = list(Indicator.objects.all())
+def _check_rows(layout: _Layout, current: dict[int, int], node: Node) -> tuple[list, int, int, list[RowError]]:
+    """(changes, unchanged rows, filled rows, errors). Only indicators the node may use are
+    known: another office's 消杀面积 is not this sheet's."""
+    indicators = list(Indicator.objects.filter(sel.indicators_q(node)))
     by_code = {i.code.lower(): i for i in indicators}
     by_name = {i.name: i for i in indicators}
     col = layout.colmap
@@ -279,7 +280,8 @@ def tally_sheet_import(*, actor, upload, file_name: str = "") -> SheetResult:
     layout = _layout(_read_bytes(upload))
     node, unit, period = _subject(actor, layout.meta)
     access.check_tally_edit(actor, node, unit)
-    changes, unchanged, filled, errors = _check_rows(layout, sel.tally_values(node=node, unit=unit, period=period))
+    changes, unchanged, filled, errors = _check_rows(layout, sel.tally_values(node=node, unit=unit, period=period),
+                                                     node)
     if errors:
         raise SheetRejected(errors)
     if not filled:

@@ -9,10 +9,12 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from wenming.core.api import PageOut, page_response
+from wenming.core.errors import CoreError
 from wenming.core.pagination import paginate
+from wenming.core.params import ApiId
 
-from . import sheet, tally_selectors, tally_services
-from .models import EntryKind, Indicator, TallyEntry
+from . import sheet, tally_indicators, tally_selectors, tally_services
+from .models import EntryKind, Indicator, ReportSection, TallyEntry
 from .periods import current_month, parse_period
 
 router = Router(tags=["宣传统计"])
@@ -39,6 +41,32 @@ class IndicatorOut(Schema):
     name: str
     unit: str
     active: bool
+    node_id: int | None  # the office that defined it; null: the platform's own
+    node_name: str | None = Field(None, alias="node.name")
+    section: str
+    section_name: str = Field(alias="get_section_display")
+    aggregation: str
+    aggregation_name: str = Field(alias="get_aggregation_display")
+    sort: int
+
+
+class IndicatorIn(Schema):
+    node_id: ApiId  # the office (node) defining it
+    name: str = Field(max_length=200, description="名称，如 消杀面积")
+    unit: str = Field(max_length=200, description="计量单位，如 平方米")
+    section: str = Field("other", max_length=20, description="工作报告栏目：" + "、".join(
+        f"{v}（{label}）" for v, label in ReportSection.choices))
+    aggregation: str = Field("sum", max_length=20, description="sum 按月累加；latest 取最近一个月的数（如 消毒车 辆）")
+    sort: int = Field(500, ge=0, le=32767)
+
+
+class IndicatorPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    unit: str | None = Field(None, max_length=200)
+    section: str | None = Field(None, max_length=20)
+    aggregation: str | None = Field(None, max_length=20)
+    sort: int | None = Field(None, ge=0, le=32767)
+    active: bool | None = None
 
 
 class TallyEntryOut(Schema):
@@ -189,9 +217,28 @@ def _value(indicator: Indicator, value: int) -> dict:
 
 # ---- handlers -----------------------------------------------------------------------------
 
-@router.get("/indicators", response=list[IndicatorOut], summary="宣传统计指标")
+@router.get("/indicators", response=list[IndicatorOut],
+            summary="宣传统计指标（全平台通用的，以及本人工作范围内各文明办自定的）")
 def list_indicators(request, active_only: bool = False):
-    return list(tally_selectors.indicator_list(active_only=active_only))
+    return list(tally_selectors.indicator_list_for_actor(actor=request.auth, active_only=active_only))
+
+
+@router.post("/indicators", response={201: IndicatorOut}, summary="新增本辖区的统计指标（文明办工作人员）")
+def create_indicator(request, payload: IndicatorIn):
+    node = tally_selectors.tally_node_get_for_actor(actor=request.auth, node_id=payload.node_id)
+    return Status(201, tally_indicators.indicator_create(
+        actor=request.auth, node=node, name=payload.name, unit=payload.unit, section=payload.section,
+        aggregation=payload.aggregation, sort=payload.sort))
+
+
+@router.patch("/indicators/{indicator_id}", response=IndicatorOut, summary="修改、排序、停用或启用统计指标")
+def update_indicator(request, indicator_id: ApiId, payload: IndicatorPatch):
+    indicator = tally_selectors.indicator_list_for_actor(actor=request.auth, active_only=False).filter(
+        pk=indicator_id).first()
+    if indicator is None:
+        raise CoreError.NOT_FOUND.error()
+    return tally_indicators.indicator_update(actor=request.auth, indicator=indicator,
+                                             **payload.dict(exclude_unset=True))
 
 
 @router.get("/tallies", response=PageOut[TallyEntryOut], summary="宣传统计填报记录（含更正）")
@@ -212,7 +259,7 @@ def add_entry(request, payload: TallyIn):
                                                          unit_id=payload.unit_id)
     entry = tally_services.tally_add(
         actor=actor, node=None if unit else node, unit=unit, period=payload.period, value=payload.value,
-        indicator=tally_selectors.indicator_get(key=payload.indicator), note=payload.note)
+        indicator=tally_selectors.indicator_get(key=payload.indicator, node=node), note=payload.note)
     return Status(201, tally_selectors.tally_entry_get_for_actor(actor=actor, entry_id=entry.pk))
 
 

@@ -11,9 +11,11 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from wenming.accounts.roles import Perm
+from wenming.accounts.scope import scope_for
 from wenming.core.errors import CoreError
 from wenming.dashboards.summary import figures_for, figures_for_children
 from wenming.orgs.models import Node, Unit
+from wenming.orgs.tree import ancestor_paths
 
 from . import access
 from .errors import CampaignError as E
@@ -22,20 +24,51 @@ from .models import Indicator, TallyEntry, TallyTotal
 
 # ---- indicators ---------------------------------------------------------------------------
 
-def indicator_list(*, active_only: bool = False) -> QuerySet:
-    qs = Indicator.objects.all()
+def indicators_q(node: Node) -> Q:
+    """The indicators a node's entries may use: the platform's, and those its own office or
+    an office above it defined."""
+    return Q(node__isnull=True) | Q(node__path__in=ancestor_paths(node.path))
+
+
+def indicators_over_q(node: Node) -> Q:
+    """The indicators whose figures can exist in a node's subtree: also those of offices below."""
+    return indicators_q(node) | Q(node__path__startswith=node.path)
+
+
+def indicator_list(*, active_only: bool = False, node: Node | None = None) -> QuerySet:
+    """Every indicator, or those that concern `node`'s subtree."""
+    qs = Indicator.objects.select_related("node")
+    if node is not None:
+        qs = qs.filter(indicators_over_q(node))
     return (qs.filter(active=True) if active_only else qs).order_by("sort", "id")
 
 
-def indicator_get(*, key, field: str = "indicator") -> Indicator:
-    """An indicator by code ("banner") or id."""
-    qs = Indicator.objects.all()
+def indicator_list_for_actor(*, actor, active_only: bool = True) -> QuerySet:
+    """The indicators an actor's forms offer: the platform's and those of the offices at,
+    above or below the nodes (and units' nodes) they work on."""
+    scope = scope_for(actor)
+    qs = indicator_list(active_only=active_only)
+    if scope.is_global:
+        return qs
+    roots = scope.paths(Perm.NODE_VIEW) + list(
+        Unit.objects.filter(pk__in=access.own_unit_ids(actor)).values_list("node__path", flat=True))
+    q = Q(node__isnull=True)
+    for path in roots:
+        q |= Q(node__path__in=ancestor_paths(path)) | Q(node__path__startswith=path)
+    return qs.filter(q)
+
+
+def indicator_get(*, key, field: str = "indicator", node: Node | None = None) -> Indicator:
+    """An indicator by code ("banner"), id or name; by name among those `node` may use (two
+    offices may each have a 消杀面积)."""
+    qs = Indicator.objects.select_related("node")
     found = None
     if isinstance(key, int) and not isinstance(key, bool):
         found = qs.filter(pk=key).first()
     elif isinstance(key, str) and key.strip():
-        text = key.strip()
-        found = qs.filter(code=text.lower()).first() or qs.filter(name=text).first()
+        text = key.strip().replace("\x00", "")
+        named = qs.filter(indicators_q(node)) if node is not None else qs
+        found = qs.filter(code=text.lower()).first() or named.filter(name=text).order_by("node__path").first()
     if found is None:
         raise E.INDICATOR_UNKNOWN.error(field, value=str(key)[:32])
     return found
@@ -128,7 +161,8 @@ def tally_current_for_actor(*, actor, node: Node, unit: Unit | None, period: dat
     else:
         tally_node_get_for_actor(actor=actor, node_id=node.pk)
     values = tally_values(node=node, unit=unit, period=period)
-    indicators = Indicator.objects.filter(Q(active=True) | Q(pk__in=[k for k, v in values.items() if v]))
+    indicators = Indicator.objects.filter(indicators_q(node)).filter(
+        Q(active=True) | Q(pk__in=[k for k, v in values.items() if v]))
     return [CurrentValue(i, values.get(i.pk, 0)) for i in indicators.order_by("sort", "id")]
 
 
@@ -162,7 +196,7 @@ def tally_totals_for_actor(*, actor, node: Node, since: date, until: date) -> li
     """Per indicator, the sum over `node`'s whole subtree and the months since..until: the
     node's own entries, its units' and everything below, each counted once."""
     tally_node_get_for_actor(actor=actor, node_id=node.pk)
-    indicators = list(indicator_list())
+    indicators = list(indicator_list(node=node))
     values = _by_indicator(figures_for(node, [tally_metric(i.code) for i in indicators], since=since,
                                        until=until), indicators)
     return [IndicatorTotal(i, values.get(i.pk, 0)) for i in indicators if i.active or values.get(i.pk)]
@@ -172,6 +206,6 @@ def tally_children_for_actor(*, actor, node: Node, since: date, until: date) -> 
     """Each live child of `node` with its subtree's totals (to rank them)."""
     tally_node_get_for_actor(actor=actor, node_id=node.pk)
     children = list(Node.objects.filter(parent=node, archived_at__isnull=True).order_by("path"))
-    indicators = list(indicator_list())
+    indicators = list(indicator_list(node=node))
     figures = figures_for_children(children, [tally_metric(i.code) for i in indicators], since=since, until=until)
     return [ChildTotals(c, _by_indicator(figures[c.pk], indicators)) for c in children]

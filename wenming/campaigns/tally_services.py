@@ -60,6 +60,12 @@ def _subject(node: Node | None, unit: Unit | None) -> tuple[Node, Unit | None]:
     return node, unit
 
 
+def _require_usable_at(indicator: Indicator, node: Node) -> None:
+    """An office's own indicator is entered only inside that office's subtree."""
+    if indicator.node_id and not node.path.startswith(indicator.node.path):
+        raise E.INDICATOR_NOT_HERE.error("indicator", indicator=indicator.name, office=indicator.node.name)
+
+
 def _subject_audit(node: Node, unit: Unit | None) -> dict:
     return {"node": node.name, **({"unit": unit.name} if unit is not None else {})}
 
@@ -71,6 +77,7 @@ def tally_add(*, actor, indicator: Indicator, period, value, node: Node | None =
     access.check_tally_edit(actor, node, unit)
     if not indicator.active:
         raise E.INDICATOR_INACTIVE.error("indicator", indicator=indicator.name)
+    _require_usable_at(indicator, node)
     period = parse_period(period)
     count = parse_count(value)
     if count is None:
@@ -133,6 +140,8 @@ def tally_sheet_apply(*, actor, node: Node, unit: Unit | None, period: date,
     node, unit = _subject(node, unit)
     access.check_tally_edit(actor, node, unit)
     changed = [(i, base, target) for i, base, target in rows if target != base]
+    for indicator, _, _ in changed:
+        _require_usable_at(indicator, node)
     with transaction.atomic():
         entries = []
         for indicator, base, target in sorted(changed, key=lambda r: r[0].pk):  # fixed lock order

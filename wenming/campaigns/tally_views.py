@@ -120,7 +120,7 @@ def entry_new(request):
     actor = request.user
     _guard(actor)
     post = request.POST if request.method == "POST" else None
-    indicators = [(str(i.pk), str(i)) for i in tally_selectors.indicator_list(active_only=True)]
+    indicators = [(str(i.pk), str(i)) for i in tally_selectors.indicator_list_for_actor(actor=actor)]
     initial = {k: request.GET[k] for k in ("subject", "month") if request.GET.get(k)}
     form = EntryForm(post, initial=initial, subject_choices=subject_choices(actor, Perm.NODE_EDIT),
                      indicator_choices=indicators)
@@ -130,7 +130,8 @@ def entry_new(request):
             raise CoreError.NOT_FOUND.error("subject")
         node, unit = subject
         return tally_services.tally_add(actor=actor, node=None if unit else node, unit=unit, period=d["month"],
-                                        value=d["value"], indicator=tally_selectors.indicator_get(key=d["indicator"]),
+                                        value=d["value"],
+                                        indicator=tally_selectors.indicator_get(key=d["indicator"], node=node),
                                         note=d["note"])
 
     sent = form_submit(request, form, add, aliases={"node_id": "subject", "unit_id": "subject", "period": "month"},

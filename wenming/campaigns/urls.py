@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import party_views, record_views, tally_views
+from . import indicator_views, party_views, record_views, tally_views
 
 # Mounted at /campaigns/. Subjects (n:<id>/u:<id>), nodes and months come in query strings.
 app_name = "campaigns"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("tallies/<int:entry_id>/correct/", tally_views.entry_correct, name="entry_correct"),
     path("tallies/sheet/", tally_views.sheet_download, name="sheet_download"),
     path("tallies/upload/", tally_views.sheet_upload, name="sheet_upload"),
+    path("indicators/", indicator_views.indicators, name="indicators"),
+    path("indicators/<str:indicator_id>/", indicator_views.indicator_edit, name="indicator_edit"),
     path("reform/", record_views.reform, name="reform"),
     path("reform/new/", record_views.reform_new, name="reform_new"),
     path("reform/<int:record_id>/void/", record_views.reform_void, name="reform_void"),

@@ -20,12 +20,17 @@ STOCK_PERIOD = date(2000, 1, 1)  # the period of a current count (a stock, not a
 FLOW, STOCK, DAILY = "flow", "stock", "daily"  # per month / current count / per day
 
 
+SUM, LATEST = "sum", "latest"  # how a flow's months add up over a period (LATEST: the last month's)
+
+
 @dataclass(frozen=True)
 class Metric:
     code: str
     label: str
     unit: str
     kind: str = FLOW
+    aggregate: str = SUM
+    scope_path: str = ""  # an office's own metric matters only inside and above this node
 
     def period(self, when: date | datetime | None = None) -> date:
         if self.kind == STOCK:
@@ -40,7 +45,8 @@ class Metric:
 Row = tuple[int, str, date, object]  # (node id, metric code, period, value)
 METRICS: dict[str, Metric] = {}
 FAMILIES: dict[str, Metric] = {}  # "tally:" → the metric of every tally:<indicator>
-MEMBERS: dict[str, Callable[[], Iterable[tuple[str, str, str]]]] = {}  # prefix → (key, label, unit) of each
+# prefix → (key, label, unit[, aggregate[, scope path]]) of each member
+MEMBERS: dict[str, Callable[[], Iterable[tuple]]] = {}
 SOURCES: list[Callable[[], Iterable[Row]]] = []
 
 
@@ -50,10 +56,11 @@ def register(*metrics: Metric) -> None:
 
 
 def register_family(prefix: str, label: str, unit: str, kind: str = FLOW,
-                    members: Callable[[], Iterable[tuple[str, str, str]]] | None = None,
+                    members: Callable[[], Iterable[tuple]] | None = None,
                     members_model=None) -> None:
     """Metrics named `prefix + key` (e.g. one per tally indicator or per project state).
-    `members` lists the keys with their label and unit, for the dashboards to show;
+    `members` lists the keys with their label and unit (and, for a tally indicator, how its
+    months add up and the office it belongs to), for the dashboards to show;
     `members_model` is the table they come from (its writes clear the cached list)."""
     FAMILIES[prefix] = Metric(prefix, label, unit, kind)
     if members is not None:
@@ -76,8 +83,10 @@ def family_metrics() -> list[Metric]:
         out = []
         for prefix, members in MEMBERS.items():
             family = FAMILIES[prefix]
-            out += [Metric(f"{prefix}{key}", f"{family.label}·{label}", unit or family.unit, family.kind)
-                    for key, label, unit in members()]
+            for key, label, unit, *more in members():
+                aggregate, scope_path = (list(more) + [SUM, ""][len(more):])[:2]
+                out.append(Metric(f"{prefix}{key}", f"{family.label}·{label}", unit or family.unit, family.kind,
+                                  aggregate, scope_path))
         cache.set(MEMBERS_CACHE_KEY, out, MEMBERS_TTL)
     return out
 

@@ -20,7 +20,7 @@ from wenming.orgs.models import Node, NodeKind
 from wenming.orgs.selectors import node_get_for_actor
 from wenming.service.models import ProjectStatus
 
-from .metrics import FLOW, METRICS, STOCK, STOCK_PERIOD, Metric, family_metrics
+from .metrics import FLOW, LATEST, METRICS, STOCK, STOCK_PERIOD, SUM, Metric, family_metrics
 from .periods import TREND_MONTHS, Bucket, Period, last_months
 from .summary import figures_for_groups, figures_for_nodes
 
@@ -65,16 +65,28 @@ def _sum(fig: dict, metric: str, since: date | None = None, until: date | None =
                 if (since is None or p >= since) and (until is None or p <= until)), ZERO)
 
 
-def _trend(fig: dict, metric: str, buckets: list[Bucket]) -> list[Decimal]:
-    """The metric's sum in each bucket of the trend (a month, or a year of a long period)."""
-    return [_sum(fig, metric, b.start, b.end) for b in buckets]  # monthly figures: keyed by first days
+def _latest(fig: dict, metric: str, since: date | None = None, until: date | None = None) -> Decimal:
+    """The value of the latest month that has one (equipment on hand: 消毒车 3 辆)."""
+    months = {p: v for p, v in fig.get(metric, {}).items()
+              if v and (since is None or p >= since) and (until is None or p <= until)}
+    return months[max(months)] if months else ZERO
 
 
-def _extra_metrics() -> list[Metric]:
+def _trend(fig: dict, metric: str, buckets: list[Bucket], aggregate: str = SUM) -> list[Decimal]:
+    """The metric in each bucket of the trend (a month, or a year of a long period): the sum
+    of its months, or its latest month's value."""
+    add = _latest if aggregate == LATEST else _sum
+    return [add(fig, metric, b.start, b.end) for b in buckets]  # monthly figures: keyed by first days
+
+
+def _extra_metrics(node: Node) -> list[Metric]:
     """Metrics other apps register (grids, tallies, reform, online activity) — the members
-    of families that list them included (tally:banner 宣传统计·横幅 条 …)."""
+    of families that list them included (tally:banner 宣传统计·横幅 条 …), leaving out an
+    office's own indicators where they do not apply (neither inside nor above that office)."""
     known = set(HEADLINE + FLOWS + HOTLINE) | {"active_day"}
-    return [m for code, m in METRICS.items() if code not in known] + family_metrics()
+    members = [m for m in family_metrics()
+               if not m.scope_path or node.path.startswith(m.scope_path) or m.scope_path.startswith(node.path)]
+    return [m for code, m in METRICS.items() if code not in known] + members
 
 
 def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, months: int = 12,
@@ -93,7 +105,7 @@ def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, mo
     scope = scope_for(actor)
     with_hotline = scope.allows(Perm.HOTLINE_STATS, node.path)
     families = [f"projects:{s}" for s in ProjectStatus.values] + [f"demands:{s}" for s in DemandStatus.values]
-    extra = _extra_metrics()
+    extra = _extra_metrics(node)
     totals_of = ["hours", "demands_submitted", "demands_solved", "rating_sum", "rating_count"]
     flows_of = [m for m in FLOWS if m not in totals_of] + (HOTLINE if with_hotline else [])
     # One statement: stocks now, totals up to the period's end (the period's own part is
@@ -191,9 +203,10 @@ def _other(extra: list[Metric], values: dict, buckets: list[Bucket]) -> list[dic
     """The other apps' metrics over the period (a stock: now), with label and unit."""
     out = []
     for metric in extra:
+        total = _latest(values, metric.code) if metric.aggregate == LATEST else _sum(values, metric.code)
         out.append({"code": metric.code, "label": metric.label, "unit": metric.unit, "kind": metric.kind,
-                    "total": _sum(values, metric.code).quantize(CENT),
-                    "trend": _trend(values, metric.code, buckets) if metric.kind == FLOW else []})
+                    "aggregate": metric.aggregate, "total": total.quantize(CENT),
+                    "trend": _trend(values, metric.code, buckets, metric.aggregate) if metric.kind == FLOW else []})
     return out
 
 

@@ -25,13 +25,7 @@ from .export import dashboard_workbook
 from .jobs import dashboard_export_job_start, runs_in_background, work_report_job_start
 from .periods import EARLIEST, month_of, period_from, preset_links
 from .selectors import dashboard_for_actor, dashboard_roots_for_actor, plain_numbers
-from .work_report import (
-    FLOW_LINES,
-    STOCK_LINES,
-    work_report_for_actor,
-    work_report_text,
-    work_report_workbook,
-)
+from .work_report import work_report_for_actor, work_report_text, work_report_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -119,8 +113,7 @@ def report(request):
         return FileResponse(BytesIO(work_report_workbook(data)), as_attachment=True, content_type=XLSX,
                             filename=f"工作报告数据-{data.node.name}-{since:%Y%m}-{until:%Y%m}.xlsx")
     return render(request, "dashboards/report.html", {
-        "report": data, "text": work_report_text(data), "since": since, "until": until,
-        "lines": [(label, data.figures[m], unit) for m, label, unit in STOCK_LINES + FLOW_LINES]})
+        "report": data, "text": work_report_text(data), "since": since, "until": until, "lines": data.lines})
 
 
 def _board_url(node, period=None) -> str:

@@ -1,14 +1,16 @@
 """The figures a county work report quotes (the seeds' own reports, SPEC 3), for any node
-and period: nodes by kind, volunteers, hours, grids covered and households visited,
-banners / posters / leaflets / publicity vehicles / persuasion, hotlines and
-consultations, weddings and funerals (移风易俗), requests solved, information reports —
-as a Chinese summary and an Excel file (`wenming manage work_report`, `/dashboards/report/`).
+and period: nodes by kind, volunteers, hours, grids covered and households visited, every
+tally indicator that concerns the node (the platform's — 横幅, 宣传画 … 消杀面积, 消毒车 — and
+the ones offices defined, in their report sections), hotlines and consultations, weddings
+and funerals (移风易俗), requests solved, information reports — as a Chinese summary and an
+Excel file (`wenming manage work_report`, `/dashboards/report/`).
 
-Every flow is summed over the months of the period from the summaries; the node counts
+Every flow is summed over the months of the period from the summaries (an indicator that
+takes its latest value, such as vehicles on hand, gives its last month's); the node counts
 come from the node table of the subtree (a few thousand rows at most).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -25,9 +27,6 @@ from .summary import figures_for
 FLOW_LINES = [  # (metric, label, unit) summed over the period
     ("hours", "志愿服务时长", "小时"),
     ("visits", "入户走访", "户次"),
-    ("tally:banner", "悬挂横幅", "条"), ("tally:poster", "张贴宣传画", "份"), ("tally:leaflet", "发放宣传单", "份"),
-    ("tally:vehicle", "出动宣传车", "辆次"), ("tally:persuasion", "劝导", "人次"), ("tally:mask_box", "设置口罩回收箱", "个"),
-    ("tally:artwork", "创作文艺作品", "件"),
     ("hotline_calls", "心理热线来电", "次"), ("hotline_crisis", "其中危机来电", "次"),
     ("reform:wedding_postponed", "婚事延办", "户"), ("reform:wedding_cancelled", "婚事停办", "户"),
     ("reform:funeral_simplified", "丧事简办", "户"), ("reform:rite_cancelled", "集中祭祀不办", "户"),
@@ -35,6 +34,11 @@ FLOW_LINES = [  # (metric, label, unit) summed over the period
     ("demands_submitted", "受理群众点单", "件"), ("demands_solved", "办结群众点单", "件"),
     ("reports_submitted", "报送工作信息", "篇"),
 ]
+# How the reports word the platform's own indicators ("悬挂横幅1,596条"); any other is named as is.
+WORDING = {"banner": "悬挂横幅", "poster": "张贴宣传画", "leaflet": "发放宣传单", "vehicle": "出动宣传车",
+           "persuasion": "劝导", "mask_box": "设置口罩回收箱", "artwork": "创作文艺作品", "slogan": "张贴宣传标语",
+           "sms": "发送公益短信", "psa": "刊播公益广告", "disinfect_area": "消杀面积", "disinfect_vehicle": "出动消毒车",
+           "sprayer": "配备喷雾器", "micro_lesson": "推出心理微课", "performance": "开展文艺演出"}
 STOCK_LINES = [
     ("volunteers", "在册志愿者", "名"), ("volunteers_party", "其中党员志愿者", "名"),
     ("volunteers_reserve", "应急储备志愿者", "名"), ("teams", "志愿服务队伍", "支"),
@@ -45,17 +49,34 @@ KIND_ORDER = [NodeKind.CENTER, NodeKind.SUBCENTER, NodeKind.INSTITUTE, NodeKind.
 
 
 @dataclass
+class IndicatorLine:
+    metric: str  # tally:<code>
+    label: str
+    unit: str
+    section: str  # the report section's Chinese name
+    latest: bool  # the latest month's value, not the period's sum
+
+
+@dataclass
 class WorkReport:
     node: Node
     since: date
     until: date
     nodes: dict[str, int]
     figures: dict[str, Decimal]
+    indicators: list[IndicatorLine] = field(default_factory=list)
 
     @property
     def node_rows(self) -> list[tuple[str, int]]:
         """(the kind's Chinese name, count), as the page and the workbook show them."""
         return [(NodeKind(kind).label, n) for kind, n in self.nodes.items()]
+
+    @property
+    def lines(self) -> list[tuple[str, Decimal, str]]:
+        """(label, value, unit) of every figure, for the page and the workbook."""
+        rows = [(label, self.figures[m], unit) for m, label, unit in STOCK_LINES + FLOW_LINES]
+        return rows + [(f"{i.label}（{i.section}{'，期末数' if i.latest else ''}）", self.figures[i.metric], i.unit)
+                       for i in self.indicators]
 
 
 def work_report_for_actor(*, actor, node_id: int, since: date, until: date) -> WorkReport:
@@ -67,16 +88,34 @@ def work_report(node: Node, *, since: date, until: date) -> WorkReport:
     """The same for a node already checked (or for the command line, run by an operator)."""
     kinds = dict(Node.objects.filter(path__startswith=node.path, archived_at__isnull=True).exclude(pk=node.pk)
                  .values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
-    flows = figures_for(node, [m for m, _, _ in FLOW_LINES], since=since.replace(day=1), until=until)
+    indicators = report_indicators(node)
+    flows = figures_for(node, [m for m, _, _ in FLOW_LINES] + [i.metric for i in indicators],
+                        since=since.replace(day=1), until=until)
     stocks = figures_for(node, [m for m, _, _ in STOCK_LINES], until=STOCK_PERIOD)
     figures = {m: sum((v for (code, _), v in flows.items() if code == m), Decimal(0)) for m, _, _ in FLOW_LINES}
+    for line in indicators:
+        months = {period: v for (code, period), v in flows.items() if code == line.metric and v}
+        figures[line.metric] = (months[max(months)] if months else Decimal(0)) if line.latest \
+            else sum(months.values(), Decimal(0))
     figures |= {m: stocks.get((m, STOCK_PERIOD), Decimal(0)) for m, _, _ in STOCK_LINES}
     if figures["hotline_calls"]:  # published like every hotline statistic (docs/hotline.md)
         from wenming.hotline.disclosure import rounded
 
         figures["hotline_calls"] = Decimal(rounded(int(figures["hotline_calls"])) or 0)
         figures["hotline_crisis"] = Decimal(rounded(int(figures["hotline_crisis"])) or 0)
-    return WorkReport(node, since, until, {k: kinds.get(k, 0) for k in KIND_ORDER}, figures)
+    return WorkReport(node, since, until, {k: kinds.get(k, 0) for k in KIND_ORDER}, figures, indicators)
+
+
+def report_indicators(node: Node) -> list[IndicatorLine]:
+    """The tally indicators that concern the node's subtree — the platform's and those its
+    offices (above or below it) defined — in report-section order, then their own order."""
+    from wenming.campaigns.models import ReportSection
+    from wenming.campaigns.tally_selectors import indicator_list
+
+    order = {value: n for n, value in enumerate(ReportSection.values)}
+    rows = sorted(indicator_list(node=node), key=lambda i: (order.get(i.section, 99), i.sort, i.pk))
+    return [IndicatorLine(f"tally:{i.code}", WORDING.get(i.code, i.name), i.unit, i.get_section_display(),
+                          i.aggregation == "latest") for i in rows]
 
 
 def _n(value: Decimal) -> str:
@@ -98,9 +137,12 @@ def work_report_text(report: WorkReport) -> str:
     if f["grid_households"] or f["visits"]:
         parts.append(f"网格排查覆盖{_n(f['grids_visited'])}个网格，走访{_n(f['households_visited'])}户"
                      f"（网格户数{_n(f['grid_households'])}户），本期入户走访{_n(f['visits'])}户次。")
-    publicity = [f"{label}{_n(f[m])}{unit}" for m, label, unit in FLOW_LINES if m.startswith("tally:") and f[m]]
-    if publicity:
-        parts.append("宣传发动：" + "，".join(publicity) + "。")
+    by_section: dict[str, list[str]] = {}
+    for line in report.indicators:
+        if f[line.metric]:
+            by_section.setdefault(line.section, []).append(f"{line.label}{_n(f[line.metric])}{line.unit}")
+    for section, said in by_section.items():
+        parts.append(f"{section}：" + "，".join(said) + "。")
     if f["hotline_calls"]:
         parts.append(f"心理疏导热线接听来电约{_n(f['hotline_calls'])}次。")
     reform = [f"{label}{_n(f[m])}{unit}" for m, label, unit in FLOW_LINES if m.startswith("reform:") and f[m]]
@@ -120,8 +162,8 @@ def work_report_workbook(report: WorkReport) -> bytes:
     ws.append(["项目", "数值", "单位"])
     for kind, n in report.nodes.items():
         ws.append([NodeKind(kind).label, n, "个"])
-    for metric, label, unit in STOCK_LINES + FLOW_LINES:
-        ws.append([label, float(report.figures[metric]), unit])
+    for label, value, unit in report.lines:
+        ws.append([label, float(value), unit])
     ws = book.create_sheet("文字摘要")
     ws.append([work_report_text(report)])
     out = BytesIO()

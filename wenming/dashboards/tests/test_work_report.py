@@ -47,7 +47,7 @@ def test_the_county_report_quotes_the_subtree_figures(worked):
         .figures["tally:banner"] == 0
     book = load_workbook(BytesIO(work_report_workbook(report)), read_only=True)
     rows = {r[0]: r[1] for r in book["工作数据"].iter_rows(values_only=True) if len(r) > 1}
-    assert rows["悬挂横幅"] == 1596 and rows["新时代文明实践站"] == 2
+    assert rows["悬挂横幅（宣传发动）"] == 1596 and rows["新时代文明实践站"] == 2
 
 
 def test_the_command_and_the_page(worked, tmp_path):
