@@ -8,6 +8,7 @@ from .models import (
     OnlineActivity,
     PartyCheckin,
     ReformRecord,
+    ReformTotal,
     TallyEntry,
     TallyTotal,
 )
@@ -15,12 +16,13 @@ from .models import (
 
 @admin.register(Indicator)
 class IndicatorAdmin(AuditedAdmin):
-    """The indicators are configuration: offices add their own or retire one (active = off).
-    The code names the dashboard figure (tally:<code>), so it cannot change once in use."""
+    """The indicators are configuration: the platform admin keeps the platform's here (offices
+    add their own on /campaigns/indicators/) or retires one (active = off). The code names the
+    dashboard figure (tally:<code>), so it cannot change once in use."""
 
-    list_display = ["sort", "name", "unit", "code", "active"]
+    list_display = ["sort", "name", "unit", "node", "section", "aggregation", "code", "active"]
     list_display_links = ["name"]
-    list_filter = ["active"]
+    list_filter = ["active", "section", "aggregation"]
     search_fields = ["name", "code"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -53,6 +55,15 @@ class ReformRecordAdmin(ReadOnlyAdmin):
     list_display = ["occurred_on", "node", "household", "head_masked", "kind", "voided_at"]
     list_filter = ["kind"]
     date_hierarchy = "occurred_on"
+    list_select_related = ["node"]
+
+
+@admin.register(ReformTotal)
+class ReformTotalAdmin(ReadOnlyAdmin):
+    """Written through reform_totals (its remainder moves the figures): read-only here."""
+
+    list_display = ["period", "node", "kind", "total", "remainder", "updated_at"]
+    list_filter = ["kind"]
     list_select_related = ["node"]
 
 

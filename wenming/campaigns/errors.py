@@ -44,6 +44,9 @@ class CampaignError(ErrorCode):
     DATE_INVALID = ("campaigns.date_invalid", "日期格式不正确：{value}（应为 2025-03-15 这样的日期）", 422)
     DATE_FUTURE = ("campaigns.date_future", "日期不能晚于今天", 422)
     REFORM_VOIDED = ("campaigns.reform_voided", "该记录已作废，不能再修改", 409)
+    REFORM_TOTAL_INVALID = ("campaigns.reform_total_invalid", "合计户数须为 0 到 {limit} 之间的整数（填 0 撤销合计）", 422)
+    REFORM_TOTAL_NESTED = ("campaigns.reform_total_nested",
+                           "{node}已填报{period}“{kind}”的合计，上下级不能重复填报同一月份的合计，请核对后在一处填写", 409)
     # online activities
     TITLE_REQUIRED = ("campaigns.title_required", "请填写活动名称", 422)
     LINK_INVALID = ("campaigns.link_invalid", "活动链接须以 http:// 或 https:// 开头", 422)

@@ -39,6 +39,7 @@ from .models import (
     PartyCheckin,
     ReformKind,
     ReformRecord,
+    ReformTotal,
     TallyEntry,
 )
 
@@ -110,6 +111,9 @@ def raw_rows():
                .values("node_id", "kind", "month").annotate(n=Count("pk")).values_list("node_id", "kind", "month", "n"))
     for node_id, kind, month, n in reforms:
         yield node_id, reform_metric(kind), as_date(month), n
+    for node_id, kind, period, remainder in ReformTotal.objects.filter(remainder__gt=0).values_list(
+            "node_id", "kind", "period", "remainder"):
+        yield node_id, reform_metric(kind), period, remainder  # the households no record names
     engagements = (ActivityEngagement.objects.annotate(month=TruncMonth("day"))
                    .values("activity__node_id", "kind", "month").annotate(n=Count("pk"))
                    .values_list("activity__node_id", "kind", "month", "n"))

@@ -92,6 +92,21 @@ class ReformForm(ChoiceForm):
         self.set_choices("node", node_choices)
 
 
+class ReformTotalForm(ChoiceForm):
+    """A month's total of households for one kind at a node (paper tallies)."""
+
+    node = forms.TypedChoiceField(label="阵地", coerce=int, help_text="合计包括该阵地及其下级")
+    kind = forms.ChoiceField(label="类型", choices=PICK + ReformKind.choices)
+    month = forms.CharField(label="统计月份", widget=MONTH_INPUT, initial=this_month_text, max_length=20)
+    total = forms.IntegerField(label="合计户数", min_value=0, max_value=10_000_000,
+                               help_text="该月该类型的总户数，包括已逐户登记的；不会重复计算。填 0 撤销合计")
+    note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：据各村纸质台账汇总")
+
+    def __init__(self, *args, node_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices("node", node_choices)
+
+
 class ReformFilterForm(ChoiceForm):
     node = forms.TypedChoiceField(label="阵地（含下级）", required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(label="类型", required=False, choices=ANY + ReformKind.choices)

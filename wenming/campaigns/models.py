@@ -19,7 +19,7 @@ Figures for the dashboards are recorded by the services (figures.py).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 MAX_TALLY = 10**12  # a trillion leaflets or page views is a typing error, not a campaign
 
@@ -196,6 +196,37 @@ class ReformRecord(models.Model):
 
     def __str__(self):
         return f"{self.node} {self.household} {self.get_kind_display()}"
+
+
+class ReformTotal(models.Model):
+    """A node's count of households for one kind of 移风易俗 in a month, where the office has
+    only the total (a village's paper tally, "丧事简办 120 户"). It counts what the records
+    under the node do not: the figure of the node's subtree for that kind and month is
+    max(total, records), kept as `remainder` = max(total − live records, 0) beside the
+    records' own figures (reform_totals.py). Totals never nest: one per kind and month on any
+    path from the top to a leaf."""
+
+    node = models.ForeignKey("orgs.Node", verbose_name="阵地", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("类型", max_length=32, choices=ReformKind.choices)
+    period = models.DateField("统计月份", help_text="当月 1 日")
+    total = models.PositiveIntegerField("合计户数")
+    remainder = models.PositiveIntegerField("未逐户登记的户数", default=0)
+    note = models.CharField("说明", max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "移风易俗合计"
+        verbose_name_plural = "移风易俗合计"
+        ordering = ["-period", "node__path", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "kind", "period"], name="campaigns_reform_total_once"),
+            models.CheckConstraint(condition=Q(remainder__lte=F("total")), name="campaigns_reform_total_remainder"),
+        ]
+
+    def __str__(self):
+        return f"{self.node} {self.get_kind_display()} {self.period:%Y-%m} = {self.total}"
 
 
 class OnlineActivity(models.Model):

@@ -11,7 +11,7 @@ from wenming.core.api import PageOut, page_response
 from wenming.core.middleware import client_ip
 from wenming.core.pagination import paginate
 
-from . import online_services, reform_services, selectors
+from . import online_services, reform_services, reform_totals, selectors
 from .models import OnlineActivity, ReformKind, ReformRecord
 from .tally_api import month_range, month_text
 
@@ -87,6 +87,52 @@ class CountsOut(Schema):
     since: str
     until: str
     counts: list[CountOut]
+
+
+class ReformTotalOut(Schema):
+    id: int
+    node_id: int
+    node_name: str = Field(alias="node.name")
+    kind: str
+    kind_label: str = Field(alias="get_kind_display")
+    period: str
+    total: int
+    remainder: int  # households the total counts beyond the per-household records under the node
+    note: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_period(obj) -> str:
+        return month_text(obj.period)
+
+
+class ReformTotalIn(Schema):
+    node_id: int
+    kind: ReformKind
+    period: str = Field(max_length=20, description="统计月份，如 2020-02")
+    total: int = Field(ge=0, le=10_000_000, description="该月该类型的合计户数（含已逐户登记的）；0 撤销合计")
+    note: str = Field("", max_length=200)
+
+
+class ReformTotalResult(Schema):
+    removed: bool
+    total: ReformTotalOut | None
+
+
+@reform_router.get("/reform-totals", response=PageOut[ReformTotalOut], summary="移风易俗按月合计（只有合计数时填报）")
+def list_reform_totals(request, node_id: int | None = None, page: int = 1, page_size: int = 20):
+    qs = selectors.reform_totals_for_actor(actor=request.auth, node_id=node_id)
+    return page_response(paginate(qs, page, page_size))
+
+
+@reform_router.post("/reform-totals", response=ReformTotalResult,
+                    summary="填报或修改某阵地某月某类移风易俗的合计户数（与逐户记录不重复计算；0 撤销）")
+def set_reform_total(request, payload: ReformTotalIn):
+    actor = request.auth
+    node = selectors.campaign_node_get_for_actor(actor=actor, node_id=payload.node_id)  # 404 outside; 403 read-only
+    row = reform_totals.reform_total_set(actor=actor, node=node, kind=payload.kind, period=payload.period,
+                                         total=payload.total, note=payload.note)
+    return {"removed": row is None, "total": row}
 
 
 @reform_router.get("/reform-records", response=PageOut[ReformOut], summary="移风易俗记录")

@@ -16,8 +16,8 @@ from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
 from wenming.orgs.page_selectors import node_choices_for_actor
 
-from . import online_services, reform_services, selectors
-from .forms import ActivityForm, NodeFilterForm, ReasonForm, ReformFilterForm, ReformForm
+from . import online_services, reform_services, reform_totals, selectors
+from .forms import ActivityForm, NodeFilterForm, ReasonForm, ReformFilterForm, ReformForm, ReformTotalForm
 from .models import EngagementKind
 
 PAGE_SIZE = 20
@@ -78,6 +78,31 @@ def reform_new(request):
     if sent.done:
         return redirect(reverse("campaigns:reform") + f"?node={sent.value.node_id}")
     return render(request, "campaigns/reform_form.html", {"form": form}, status=sent.status)
+
+
+@never_cache
+@login_page
+def reform_total(request):
+    """按合计填报: a month's total of households for a kind at a node, beside the records."""
+    actor = request.user
+    _guard(actor, Perm.NODE_EDIT)
+    post = _post(request)
+    raw = (post or request.GET).get("node") or ""
+    form = ReformTotalForm(post, initial={"node": raw} if raw else None,
+                           node_choices=_nodes(actor, Perm.NODE_EDIT, raw))
+
+    def save(d):
+        node = selectors.campaign_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.NODE_EDIT)
+        return node, reform_totals.reform_total_set(actor=actor, node=node, kind=d["kind"], period=d["month"],
+                                                    total=d["total"], note=d["note"])
+
+    sent = form_submit(request, form, save, aliases={"node_id": "node", "period": "month"},
+                       success=lambda done: "已撤销该月合计" if done[1] is None else
+                       f"已填报合计：{done[1].get_kind_display()} {done[1].total} 户（其中未逐户登记 {done[1].remainder} 户）")
+    if sent.done:
+        return redirect(reverse("campaigns:reform") + f"?node={sent.value[0].pk}")
+    return render(request, "campaigns/reform_total.html", {
+        "form": form, "totals": selectors.reform_totals_for_actor(actor=actor)[:20]}, status=sent.status)
 
 
 @never_cache

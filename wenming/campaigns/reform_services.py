@@ -1,5 +1,6 @@
 """Writes of 移风易俗 records: register, change, void. One transaction and one audit row each;
-the `reform:<kind>` figures move with the record (figures.reform_changed).
+the `reform:<kind>` figures move with the record (figures.reform_changed), and a month's
+total covering it settles (reform_totals.py: never counted twice).
 
 Personal data is kept to a minimum: a household label (三组 12 号) and, if given, the head of
 household's name **masked** on the way in (张*丰) — the full name is never stored.
@@ -17,6 +18,7 @@ from wenming.orgs.models import Node
 from . import access, figures
 from .errors import CampaignError as E
 from .models import ReformKind, ReformRecord
+from .reform_totals import reform_totals_settle
 
 EDITABLE = ("kind", "household", "occurred_on", "note", "head_name")
 
@@ -53,6 +55,13 @@ def _state(record: ReformRecord) -> tuple[str, date] | None:
     return None if record.voided_at is not None else (record.kind, record.occurred_on)
 
 
+def _settle_totals(node: Node, before, after) -> None:
+    """A record left (kind, month) `before` and entered `after`: the totals covering either
+    give back or use up their remainder (reform_totals.py)."""
+    for state in {before, after} - {None}:
+        reform_totals_settle(node, *state)
+
+
 def reform_record_create(*, actor, node: Node, kind: str, household: str, occurred_on,
                          head_name: str = "", note: str = "") -> ReformRecord:
     access.check_node_edit(actor, node)
@@ -64,6 +73,7 @@ def reform_record_create(*, actor, node: Node, kind: str, household: str, occurr
     with transaction.atomic():
         record.save()
         figures.reform_changed(node_id=node.pk, before=None, after=_state(record))
+        _settle_totals(node, None, _state(record))
         audit_record(actor=actor, action="campaigns.reform_create", obj=record, node_path=node.path,
                      changes={"kind": record.kind, "household": record.household,
                               "occurred_on": record.occurred_on.isoformat()})
@@ -104,6 +114,7 @@ def reform_record_update(*, actor, record: ReformRecord, **changes) -> ReformRec
             setattr(locked, key, value)
         locked.save(update_fields=list(diff))
         figures.reform_changed(node_id=locked.node_id, before=before, after=_state(locked))
+        _settle_totals(record.node, before, _state(locked))
         audit_record(actor=actor, action="campaigns.reform_update", obj=locked, node_path=record.node.path,
                      changes={k: (v.isoformat() if isinstance(v, date) else v) for k, v in diff.items()})
     return locked
@@ -123,6 +134,7 @@ def reform_record_void(*, actor, record: ReformRecord, reason: str) -> ReformRec
         before = _state(live)
         ReformRecord.objects.filter(pk=live.pk).update(voided_at=timezone.now(), void_reason=reason[:200])
         figures.reform_changed(node_id=live.node_id, before=before, after=None)
+        _settle_totals(record.node, before, None)
         audit_record(actor=actor, action="campaigns.reform_void", obj=live, node_path=record.node.path,
                      changes={"reason": reason[:200]})
     live.refresh_from_db()

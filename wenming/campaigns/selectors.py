@@ -16,7 +16,15 @@ from wenming.orgs.models import Node
 
 from . import access
 from .figures import ENGAGEMENT_METRIC, reform_metric
-from .models import ActivityEngagement, EngagementKind, OnlineActivity, PartyCheckin, ReformKind, ReformRecord
+from .models import (
+    ActivityEngagement,
+    EngagementKind,
+    OnlineActivity,
+    PartyCheckin,
+    ReformKind,
+    ReformRecord,
+    ReformTotal,
+)
 
 
 def campaign_node_get_for_actor(*, actor, node_id, perm: str = Perm.NODE_VIEW) -> Node:
@@ -31,6 +39,15 @@ def _sum(figures: dict, metric: str) -> int:
 
 
 # ---- 移风易俗 -----------------------------------------------------------------------------
+
+def reform_totals_for_actor(*, actor, node_id: int | None = None) -> QuerySet:
+    """The month totals entered in the actor's area (or under a node of it), newest first."""
+    qs = ReformTotal.objects.filter(access.node_q(actor, "node__path")).select_related("node", "entered_by")
+    if node_id:
+        node = campaign_node_get_for_actor(actor=actor, node_id=node_id)
+        qs = qs.filter(node__path__startswith=node.path)
+    return qs.order_by("-period", "node__path", "kind")
+
 
 def reform_list_for_actor(*, actor, node_id: int | None = None, kind: str = "", since: date | None = None,
                           until: date | None = None, include_voided: bool = False) -> QuerySet:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("indicators/<str:indicator_id>/", indicator_views.indicator_edit, name="indicator_edit"),
     path("reform/", record_views.reform, name="reform"),
     path("reform/new/", record_views.reform_new, name="reform_new"),
+    path("reform/totals/", record_views.reform_total, name="reform_total"),
     path("reform/<int:record_id>/void/", record_views.reform_void, name="reform_void"),
     path("online/", record_views.online, name="online"),
     path("online/new/", record_views.online_form, name="online_new"),

@@ -1,0 +1,102 @@
+"""移风易俗 totals (issue 14): where an office has only a village's count for a month ("丧事简办
+120 户") and not the households one by one, it enters that count beside the per-household
+records — never counted twice.
+
+How: a total T for (node, kind, month) covers the node's whole subtree. The figure of that
+subtree, kind and month is max(T, R), R being the live per-household records in it: the
+total's `remainder` = max(T − R, 0) is recorded as a `reform:<kind>` figure delta at the node,
+beside the records' own +1s. Entering or changing T, and every record created, changed or
+voided under the node, settles the remainder under the total's row lock (records registered
+after the total first use up its remainder, then count on their own). A total of 0 removes
+it. Totals never nest (one per kind and month on any path), so no household is covered by
+two. Each write is audited.
+"""
+
+from calendar import monthrange
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from wenming.core.audit import audit_record
+from wenming.dashboards.summary import record
+from wenming.orgs.models import Node
+from wenming.orgs.tree import ancestor_paths
+
+from . import access
+from .errors import CampaignError as E
+from .figures import reform_metric
+from .models import ReformKind, ReformRecord, ReformTotal
+from .periods import parse_count, parse_period
+
+MAX_TOTAL = 10_000_000
+
+
+def _records_in(node: Node, kind: str, period: date) -> int:
+    end = period.replace(day=monthrange(period.year, period.month)[1])
+    return ReformRecord.objects.filter(node__path__startswith=node.path, kind=kind, occurred_on__gte=period,
+                                       occurred_on__lte=end, voided_at__isnull=True).count()
+
+
+def _settle(row: ReformTotal, **changes) -> None:
+    """Recount the records under the (locked) total and move its remainder and figure; any
+    `changes` (a new total, note, who) are written in the same UPDATE."""
+    total = changes.get("total", row.total)
+    remainder = max(total - _records_in(row.node, row.kind, row.period), 0)
+    if remainder != row.remainder:
+        record(node_id=row.node_id, metric=reform_metric(row.kind), delta=remainder - row.remainder, period=row.period)
+    if changes or remainder != row.remainder:
+        ReformTotal.objects.filter(pk=row.pk).update(remainder=remainder, **changes)
+    row.remainder = remainder
+    for field, value in changes.items():
+        setattr(row, field, value)
+
+
+def reform_totals_settle(node: Node, kind: str, day: date) -> None:
+    """A record under `node` of `kind` dated `day` was created, changed or voided (inside the
+    caller's transaction): settle the total that covers it, if any."""
+    for row in (ReformTotal.objects.select_for_update().select_related("node")
+                .filter(kind=kind, period=day.replace(day=1), node__path__in=ancestor_paths(node.path))):
+        _settle(row)
+
+
+def reform_total_set(*, actor, node: Node, kind, period, total, note: str = "") -> ReformTotal | None:
+    """Enter (or change) the month's total of households for a kind at a node; 0 removes it.
+    Returns the total, or None when removed."""
+    access.check_node_edit(actor, node)
+    if node.archived_at is not None:
+        raise E.NODE_ARCHIVED.error("node_id", node=node.name)
+    if kind not in ReformKind.values:
+        raise E.REFORM_KIND_UNKNOWN.error("kind", value=str(kind)[:30])
+    month = parse_period(period)
+    count = parse_count(total, allow_zero=True)
+    if count is None or count > MAX_TOTAL:
+        raise E.REFORM_TOTAL_INVALID.error("total", limit=MAX_TOTAL)
+    note = str(note or "").replace("\x00", "").strip()[:200]
+    with transaction.atomic():
+        nested = (ReformTotal.objects.filter(kind=kind, period=month)
+                  .filter(Q(node__path__in=ancestor_paths(node.path)) | Q(node__path__startswith=node.path))
+                  .exclude(node=node).select_related("node").first())
+        if nested is not None:
+            raise E.REFORM_TOTAL_NESTED.error("node_id", node=nested.node.name, period=f"{month:%Y年%m月}",
+                                              kind=ReformKind(kind).label)
+        row = ReformTotal.objects.select_for_update().select_related("node").filter(
+            node=node, kind=kind, period=month).first()
+        if row is None and count:
+            try:
+                with transaction.atomic():
+                    row = ReformTotal.objects.create(node=node, kind=kind, period=month, total=count, note=note,
+                                                     entered_by=actor)
+            except IntegrityError:  # a second tap created it a moment ago
+                row = ReformTotal.objects.select_for_update().get(node=node, kind=kind, period=month)
+        before = row.total if row is not None else 0
+        if row is not None:
+            if count:
+                _settle(row, total=count, note=note, entered_by=actor)
+            else:  # removed: its remainder leaves the figure
+                record(node_id=node.pk, metric=reform_metric(kind), delta=-row.remainder, period=month)
+                row.delete()
+                row = None
+        audit_record(actor=actor, action="campaigns.reform_total", obj=node, node_path=node.path,
+                     changes={"kind": kind, "period": f"{month:%Y-%m}", "total": [before, count], "note": note})
+    return row
