@@ -231,10 +231,10 @@ def create_indicator(request, payload: IndicatorIn):
         aggregation=payload.aggregation, sort=payload.sort))
 
 
-@router.patch("/indicators/{indicator_id}", response=IndicatorOut, summary="修改、排序、停用或启用统计指标")
-def update_indicator(request, indicator_id: ApiId, payload: IndicatorPatch):
+@router.patch("/indicators/{tally_indicator_id}", response=IndicatorOut, summary="修改、排序、停用或启用统计指标")
+def update_indicator(request, tally_indicator_id: ApiId, payload: IndicatorPatch):
     indicator = tally_selectors.indicator_list_for_actor(actor=request.auth, active_only=False).filter(
-        pk=indicator_id).first()
+        pk=tally_indicator_id).first()
     if indicator is None:
         raise CoreError.NOT_FOUND.error()
     return tally_indicators.indicator_update(actor=request.auth, indicator=indicator,

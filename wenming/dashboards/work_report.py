@@ -34,6 +34,7 @@ FLOW_LINES = [  # (metric, label, unit) summed over the period
     ("demands_submitted", "受理群众点单", "件"), ("demands_solved", "办结群众点单", "件"),
     ("reports_submitted", "报送工作信息", "篇"),
 ]
+ADOPTED_SECTION = "信息刊播"
 # How the reports word the platform's own indicators ("悬挂横幅1,596条"); any other is named as is.
 WORDING = {"banner": "悬挂横幅", "poster": "张贴宣传画", "leaflet": "发放宣传单", "vehicle": "出动宣传车",
            "persuasion": "劝导", "mask_box": "设置口罩回收箱", "artwork": "创作文艺作品", "slogan": "张贴宣传标语",
@@ -88,7 +89,7 @@ def work_report(node: Node, *, since: date, until: date) -> WorkReport:
     """The same for a node already checked (or for the command line, run by an operator)."""
     kinds = dict(Node.objects.filter(path__startswith=node.path, archived_at__isnull=True).exclude(pk=node.pk)
                  .values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
-    indicators = report_indicators(node)
+    indicators = report_indicators(node) + adoption_lines()
     flows = figures_for(node, [m for m, _, _ in FLOW_LINES] + [i.metric for i in indicators],
                         since=since.replace(day=1), until=until)
     stocks = figures_for(node, [m for m, _, _ in STOCK_LINES], until=STOCK_PERIOD)
@@ -104,6 +105,14 @@ def work_report(node: Node, *, since: date, until: date) -> WorkReport:
         figures["hotline_calls"] = Decimal(rounded(int(figures["hotline_calls"])) or 0)
         figures["hotline_crisis"] = Decimal(rounded(int(figures["hotline_crisis"])) or 0)
     return WorkReport(node, since, until, {k: kinds.get(k, 0) for k in KIND_ORDER}, figures, indicators)
+
+
+def adoption_lines() -> list[IndicatorLine]:
+    """Information adopted by each outlet (学习强国, 中国文明网 …): the section 信息刊播."""
+    from wenming.reporting.models import Outlet
+
+    return [IndicatorLine(f"reports_adopted:{code}", name, "篇", ADOPTED_SECTION, False)
+            for code, name in Outlet.objects.order_by("sort", "id").values_list("code", "name")]
 
 
 def report_indicators(node: Node) -> list[IndicatorLine]:

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
 
-from .models import InfoReport, ReportCategory, ReportImage, ReportReview
+from .models import InfoReport, Outlet, ReportAdoption, ReportCategory, ReportImage, ReportReview
 
 
 @admin.register(ReportCategory)
@@ -15,6 +15,31 @@ class ReportCategoryAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a category with reports is PROTECTed anyway; retire it instead
+
+
+@admin.register(Outlet)
+class OutletAdmin(AuditedAdmin):
+    """Outlets are configuration: rename the province's and the city's to their own (湖北文明网 …),
+    add more, or retire one (active = off). The code names the figure, so it stays once used."""
+
+    list_display = ["name", "code", "level", "sort", "active"]
+    list_filter = ["active", "level"]
+    search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an outlet with adoptions is PROTECTed anyway; retire it instead
+
+
+@admin.register(ReportAdoption)
+class ReportAdoptionAdmin(ReadOnlyAdmin):
+    """Recorded and taken back on the report's page (the figures move with them)."""
+
+    list_display = ["report", "outlet", "adopted_on", "recorded_by", "recorded_at"]
+    list_filter = ["outlet"]
+    list_select_related = ["report", "outlet", "recorded_by"]
 
 
 class ReviewInline(admin.TabularInline):

@@ -16,7 +16,7 @@ from wenming.core.upload_errors import UploadError
 from wenming.core.uploads import image_response
 
 from . import selectors, services
-from .models import InfoReport, ReportImage, ReportReview
+from .models import InfoReport, Outlet, ReportImage, ReportReview
 
 router = Router(tags=["信息报送"])
 OPTIONAL_FILE = File(None)  # a missing file is refused after the scope check (404 before 422)
@@ -147,10 +147,39 @@ class ReportOut(Schema):
         return str(obj.author) if obj.author_id else None
 
 
+class OutletOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+    level_name: str = Field(alias="get_level_display")
+
+
+class AdoptionOut(Schema):
+    id: int
+    outlet: str = Field(alias="outlet.code")
+    outlet_name: str = Field(alias="outlet.name")
+    adopted_on: date
+    link: str
+    recorded_at: datetime
+
+
+class AdoptionIn(Schema):
+    outlet: str | int = Field(description="刊播平台代码（如 xuexi）、名称或编号")
+    adopted_on: date
+    link: str = Field("", max_length=2000)
+
+
 class ReportDetailOut(ReportOut):
     body: str
     images: list[ImageOut]
     history: list[HistoryOut]
+    adoptions: list[AdoptionOut]  # 刊播采用: which outlets adopted it
+
+    @staticmethod
+    def resolve_adoptions(obj: InfoReport) -> list:
+        return list(obj.adoptions.select_related("outlet"))
+
     actions: list[str]  # what the caller may do now: edit, add_image, submit, delete, approve, return, …
 
     @staticmethod
@@ -319,6 +348,11 @@ def public_image(request, report_id: int, report_image_id: int):
 
 # ---- authors ------------------------------------------------------------------------------
 
+@router.get("/reports/outlets", response=list[OutletOut], summary="刊播平台（学习强国、中国文明网 …）")
+def outlets(request):
+    return list(Outlet.objects.filter(active=True).order_by("sort", "id"))
+
+
 @router.get("/reports/author-options", response=list[AuthorOptionOut], summary="可以哪些单位或阵地的名义报送")
 def author_options(request):
     return [{"kind": o.kind, "id": o.id, "name": o.name}
@@ -440,3 +474,20 @@ def unpublish(request, report_id: int, payload: CommentIn):
     report = services.report_unpublish(actor=request.auth, report=_report(request, report_id),
                                        comment=payload.comment)
     return _detail(request, report)
+
+
+# ---- adoptions by outlets (刊播采用) ---------------------------------------------------------
+
+@router.post("/reports/{report_id}/adoptions", response={201: AdoptionOut},
+             summary="登记刊播采用（上级审核人员；每个平台一次）")
+def add_adoption(request, report_id: int, payload: AdoptionIn):
+    adoption = services.report_adoption_add(actor=request.auth, report=_report(request, report_id),
+                                            outlet=services.outlet_get(payload.outlet), adopted_on=payload.adopted_on,
+                                            link=payload.link)
+    return Status(201, adoption)
+
+
+@router.delete("/reports/{report_id}/adoptions/{adoption_id}", response={204: None}, summary="撤销误登的刊播采用")
+def remove_adoption(request, report_id: int, adoption_id: int):
+    services.report_adoption_remove(actor=request.auth, report=_report(request, report_id), adoption_id=adoption_id)
+    return Status(204, None)

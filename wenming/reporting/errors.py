@@ -19,3 +19,8 @@ class ReportingError(ErrorCode):
     TOO_MANY_IMAGES = ("reporting.too_many_images", "每篇报送最多 {limit} 张图片", 409)
     NODE_ARCHIVED = ("reporting.node_archived", "阵地“{node}”已归档，不能再以其名义报送", 409)
     UNIT_ARCHIVED = ("reporting.unit_archived", "文明单位“{unit}”已归档，不能再以其名义报送", 409)
+    OUTLET_UNKNOWN = ("reporting.outlet_unknown", "刊播平台不存在或已停用：{value}", 422)
+    ADOPTED_ALREADY = ("reporting.adopted_already", "已登记过“{outlet}”采用这篇报送", 409)
+    ADOPTED_ON_INVALID = ("reporting.adopted_on_invalid", "刊播日期应为 2000 年以后、不晚于今天的日期（如 2020-02-15）", 422)
+    LINK_INVALID = ("reporting.link_invalid", "链接须以 http:// 或 https:// 开头，最多 500 个字符", 422)
+    NOT_ADOPTABLE = ("reporting.not_adoptable", "报送当前为“{status}”，提交审核后才能登记刊播采用", 409)

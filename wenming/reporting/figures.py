@@ -7,17 +7,20 @@ Counted at the report's node, in the month of the report's period (not of the cl
 - `reports_approved`: +1 on approval (approval is final: a published report withdrawn from
   the portal stays approved).
 - `reports_published`: +1 on publication, −1 when withdrawn.
+- `reports_adopted:<outlet>`: +1 when an outlet's adoption (学习强国, 中国文明网 …) is
+  recorded, −1 when it is taken back; in the month of the adoption.
 
 Node roll-ups read these through dashboards.summary; the source below recomputes them
 from the raw rows for `rebuild_figures` (and the tests compare both).
 """
 
 from django.db.models import Count
+from django.db.models.functions import TruncMonth
 
-from wenming.dashboards.metrics import Metric, register, register_source
+from wenming.dashboards.metrics import FLOW, Metric, as_date, register, register_family, register_source
 from wenming.dashboards.summary import record
 
-from .models import InfoReport, ReportStatus
+from .models import InfoReport, Outlet, ReportAdoption, ReportStatus
 
 SUBMITTED, APPROVED, PUBLISHED = "reports_submitted", "reports_approved", "reports_published"
 METRICS = (SUBMITTED, APPROVED, PUBLISHED)
@@ -27,6 +30,17 @@ register(
     Metric(APPROVED, "信息报送（审核通过）", "篇"),
     Metric(PUBLISHED, "信息报送（公开发布）", "篇"),
 )
+
+
+ADOPTED = "reports_adopted:"
+register_family(ADOPTED, "信息刊播", "篇", FLOW, members_model=Outlet,
+                members=lambda: [(code, name, "篇") for code, name in
+                                 Outlet.objects.order_by("sort", "id").values_list("code", "name")])
+
+
+def adoption_counted(adoption: ReportAdoption, delta: int) -> None:
+    record(node_id=adoption.report.node_id, metric=f"{ADOPTED}{adoption.outlet.code}", delta=delta,
+           period=adoption.adopted_on.replace(day=1))
 
 
 def counted(report: InfoReport, metric: str, delta: int = 1, period=None) -> None:
@@ -47,3 +61,7 @@ def raw_rows():
                 .order_by())
         for row in rows:
             yield row["node_id"], metric, row["period"], row["n"]
+    adoptions = (ReportAdoption.objects.annotate(month=TruncMonth("adopted_on"))
+                 .values("report__node_id", "outlet__code", "month").annotate(n=Count("id")).order_by())
+    for row in adoptions:
+        yield row["report__node_id"], f"{ADOPTED}{row['outlet__code']}", as_date(row["month"]), row["n"]

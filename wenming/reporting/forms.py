@@ -77,6 +77,18 @@ class CommentForm(forms.Form):
                               error_messages={"required": "请填写撤回原因"})
 
 
+class AdoptionForm(forms.Form):
+    """刊播采用: which outlet adopted the report, when, and the link if any."""
+
+    outlet = forms.ChoiceField(label="刊播平台")
+    adopted_on = forms.DateField(label="刊播日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    link = forms.CharField(label="链接", max_length=500, required=False, help_text="选填，如稿件在平台上的网址")
+
+    def __init__(self, *args, outlets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outlet"].choices = [("", "请选择")] + [(str(o.pk), o.name) for o in outlets]
+
+
 class FilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *ReportStatus.choices])
     category = forms.TypedChoiceField(label="类别", required=False, coerce=int, empty_value=None)

@@ -158,3 +158,53 @@ class ReportReview(models.Model):
 
     def __str__(self):
         return f"{self.report_id} · {self.get_decision_display()}"
+
+
+class OutletLevel(models.TextChoices):
+    NATIONAL = "national", "中央级"
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    OTHER = "other", "其他"
+
+
+class Outlet(models.Model):
+    """Where an office's information can be adopted (刊播、采用): 学习强国, 中国文明网, the
+    province's civilization site, the city's media … Edited in the admin, seeded by a data
+    migration; the code names the figure `reports_adopted:<code>`."""
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=40, unique=True)
+    level = models.CharField("级别", max_length=10, choices=OutletLevel.choices, default=OutletLevel.OTHER)
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True, help_text="停用后保留历史记录，不再可选")
+
+    class Meta:
+        verbose_name = "刊播平台"
+        verbose_name_plural = "刊播平台"
+        ordering = ["sort", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReportAdoption(models.Model):
+    """A report adopted (刊播) by an outlet: once per outlet, with the date and, if any, the
+    link where it appeared."""
+
+    report = models.ForeignKey(InfoReport, on_delete=models.CASCADE, related_name="adoptions")
+    outlet = models.ForeignKey(Outlet, verbose_name="刊播平台", on_delete=models.PROTECT, related_name="+")
+    adopted_on = models.DateField("刊播日期")
+    link = models.URLField("链接", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "信息刊播采用"
+        verbose_name_plural = "信息刊播采用"
+        ordering = ["adopted_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "outlet"], name="reporting_adopted_once")]
+
+    def __str__(self):
+        return f"{self.report_id} · {self.outlet_id} {self.adopted_on}"

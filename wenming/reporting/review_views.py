@@ -4,18 +4,19 @@ the decisions (approve / return with a comment, publish, withdraw) and the count
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from wenming.core.decorators import button_action, login_page, user_error
+from wenming.core.decorators import button_action, form_submit, login_page, user_error
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
 from wenming.orgs.page_selectors import node_choices_for_actor
 
 from . import access, selectors, services
-from .forms import CommentForm, CountsForm, FilterForm, ReviewForm
-from .models import InfoReport, ReportStatus
+from .forms import AdoptionForm, CommentForm, CountsForm, FilterForm, ReviewForm
+from .models import InfoReport, Outlet, ReportStatus
 from .views import PAGE_SIZE, category_choices, detail_page, filter_values, report_for
 
 
@@ -113,3 +114,31 @@ def counts(request):
             except DomainError:
                 context["node_counts"] = None
     return render(request, "reporting/counts.html", context)
+
+
+@require_POST
+@login_page
+def adoption_add(request, report_id: str):
+    """登记刊播采用; the form comes back with its errors next to the fields."""
+    report = report_for(request, report_id)
+    form = AdoptionForm(request.POST, outlets=Outlet.objects.filter(active=True))
+
+    def add(d):
+        return services.report_adoption_add(actor=request.user, report=report, outlet=services.outlet_get(
+            int(d["outlet"])), adopted_on=d["adopted_on"], link=d["link"])
+
+    sent = form_submit(request, form, add, success=lambda a: f"已登记：{a.outlet.name}采用（{a.adopted_on:%Y-%m-%d}）")
+    if sent.done:
+        return redirect(reverse("reporting:detail", args=[report.pk]) + "#adoptions")
+    return detail_page(request, report, adoption_form=form, status=sent.status)
+
+
+@require_POST
+@login_page
+def adoption_remove(request, report_id: str, adoption_id: str):
+    report = report_for(request, report_id)
+    pk = parse_pk(adoption_id)
+    button_action(request, lambda: services.report_adoption_remove(actor=request.user, report=report,
+                                                                   adoption_id=pk if pk is not None else -1),
+                  "已撤销这条刊播采用")
+    return redirect(reverse("reporting:detail", args=[report.pk]) + "#adoptions")

@@ -147,6 +147,8 @@ def actions_for(actor, report: InfoReport) -> list[str]:
     if access.may_decide(actor, report):
         out += {S.SUBMITTED: ["approve", "return"], S.APPROVED: ["publish"],
                 S.PUBLISHED: ["unpublish"]}.get(report.status, [])
+    if access.may_decide(actor, report) and report.status in (S.SUBMITTED, S.APPROVED, S.PUBLISHED):
+        out.append("adopt")  # record 刊播采用 (not on one's own report: nobody counts their own)
     return out
 
 

@@ -10,7 +10,7 @@ Who may do what is decided in access.py (docs/reporting.md).
 import re
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 from wenming.core.models import StoredImage
+from wenming.core.params import MAX_PK
 from wenming.core.uploads import image_files_forget, image_store
 from wenming.orgs.models import Node, Unit
 from wenming.orgs.selectors import node_list_for_actor, unit_list_for_actor
@@ -29,6 +30,8 @@ from .models import (
     EDITABLE,
     MAX_IMAGES,
     InfoReport,
+    Outlet,
+    ReportAdoption,
     ReportCategory,
     ReportImage,
     ReportReview,
@@ -322,3 +325,80 @@ def report_publish(*, actor, report: InfoReport) -> InfoReport:
 def report_unpublish(*, actor, report: InfoReport, comment: str) -> InfoReport:
     return _decide(actor, report, decision=ReviewDecision.UNPUBLISH, before=S.PUBLISHED, after=S.APPROVED,
                    action="撤回发布", comment=comment, comment_needed="撤回原因", published_at=None)
+
+
+# ---- adoptions by outlets (刊播采用) ---------------------------------------------------------
+
+ADOPTABLE = (S.SUBMITTED, S.APPROVED, S.PUBLISHED)
+
+
+def outlet_get(key) -> Outlet:
+    """An active outlet by id or code ("xuexi")."""
+    qs = Outlet.objects.filter(active=True)
+    found = None
+    if isinstance(key, int) and not isinstance(key, bool):
+        found = qs.filter(pk=key).first()
+    elif isinstance(key, str) and key.strip():
+        text = key.strip().replace("\x00", "")[:40]
+        found = qs.filter(code=text.lower()).first() or qs.filter(name=text).first()
+    if found is None:
+        raise E.OUTLET_UNKNOWN.error("outlet", value=str(key)[:40])
+    return found
+
+
+def _adopted_on(value) -> date:
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value or "").strip()[:10])
+        except ValueError:
+            raise E.ADOPTED_ON_INVALID.error("adopted_on") from None
+    if not date(2000, 1, 1) <= value <= timezone.localdate():
+        raise E.ADOPTED_ON_INVALID.error("adopted_on")
+    return value
+
+
+def _link(value) -> str:
+    text = str(value or "").strip()
+    if text and (len(text) > 500 or not re.fullmatch(r"https?://\S+", text)):
+        raise E.LINK_INVALID.error("link")
+    return text
+
+
+def report_adoption_add(*, actor, report: InfoReport, outlet: Outlet, adopted_on, link: str = "") -> ReportAdoption:
+    """Record that an outlet adopted (刊播) the report: by a reviewer over the report (not its
+    author), once
+    per outlet, for a report that went up for review. Counted in `reports_adopted:<outlet>`."""
+    _check_reviewer(actor, report, "登记刊播采用")  # a reviewer over it, not its author
+    if report.status not in ADOPTABLE:
+        raise E.NOT_ADOPTABLE.error(status=report.get_status_display())
+    day, link = _adopted_on(adopted_on), _link(link)
+    with transaction.atomic():
+        if ReportAdoption.objects.filter(report=report, outlet=outlet).exists():
+            raise E.ADOPTED_ALREADY.error("outlet", outlet=outlet.name)
+        try:
+            with transaction.atomic():
+                adoption = ReportAdoption.objects.create(report=report, outlet=outlet, adopted_on=day, link=link,
+                                                         recorded_by=actor)
+        except IntegrityError:  # a second tap
+            raise E.ADOPTED_ALREADY.error("outlet", outlet=outlet.name) from None
+        figures.adoption_counted(adoption, 1)
+        audit_record(actor=actor, action="reporting.adoption_add", obj=report, node_path=report.node.path,
+                     changes={"outlet": outlet.code, "adopted_on": day.isoformat(), "link": link})
+    return adoption
+
+
+def report_adoption_remove(*, actor, report: InfoReport, adoption_id) -> None:
+    """Take back an adoption recorded by mistake (it leaves the count). Idempotent."""
+    _check_reviewer(actor, report, "撤销刊播采用")
+    with transaction.atomic():
+        adoption = (ReportAdoption.objects.select_for_update().select_related("outlet", "report")
+                    .filter(report=report, pk=adoption_id).first()) \
+            if isinstance(adoption_id, int) and 0 < adoption_id <= MAX_PK else None
+        if adoption is None:
+            return
+        figures.adoption_counted(adoption, -1)
+        adoption.delete()
+        audit_record(actor=actor, action="reporting.adoption_remove", obj=report, node_path=report.node.path,
+                     changes={"outlet": adoption.outlet.code, "adopted_on": adoption.adopted_on.isoformat()})

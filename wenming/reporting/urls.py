@@ -28,4 +28,6 @@ urlpatterns = [
     path("<str:report_id>/review/", rev.review, name="review"),
     path("<str:report_id>/publish/", rev.publish, name="publish"),
     path("<str:report_id>/unpublish/", rev.unpublish, name="unpublish"),
+    path("<str:report_id>/adoptions/", rev.adoption_add, name="adoption_add"),
+    path("<str:report_id>/adoptions/<str:adoption_id>/delete/", rev.adoption_remove, name="adoption_remove"),
 ]

@@ -18,8 +18,8 @@ from wenming.core.params import pk_or_404
 from wenming.core.uploads import image_response
 
 from . import selectors, services
-from .forms import CommentForm, FilterForm, ImageForm, ReportForm, ReviewForm
-from .models import MAX_IMAGES, InfoReport
+from .forms import AdoptionForm, CommentForm, FilterForm, ImageForm, ReportForm, ReviewForm
+from .models import MAX_IMAGES, InfoReport, Outlet
 
 PAGE_SIZE = 20
 # The service's field names → the form's fields, for errors shown next to a field.
@@ -140,13 +140,16 @@ def edit(request, report_id: str):
 
 # ---- the report page -----------------------------------------------------------------------
 
-def detail_page(request, report: InfoReport, *, review_form=None, comment_form=None, status=200):
+def detail_page(request, report: InfoReport, *, review_form=None, comment_form=None, adoption_form=None,
+                status=200):
     actions = selectors.actions_for(request.user, report)
     return render(request, "reporting/detail.html", {
         "report": report, "images": list(report.images.select_related("image")),
         "history": selectors.history_of(report), "actions": actions, "max_images": MAX_IMAGES,
         "image_form": ImageForm(auto_id="img_%s"), "review_form": review_form or ReviewForm(),
         "comment_form": comment_form or CommentForm(),
+        "adoptions": list(report.adoptions.select_related("outlet")),
+        "adoption_form": adoption_form or AdoptionForm(outlets=Outlet.objects.filter(active=True)),
     }, status=status)
 
 

@@ -126,8 +126,11 @@ def sibling_campaigns(world) -> dict:
     online = activity(world.manager_b, world.station_b)
     member = party_member(world, world.station_b, name="赵党员", phone="13900000077")
     checkin, _ = party_services.party_checkin(actor=world.root, volunteer=member)
+    from wenming.campaigns.tally_indicators import indicator_create
+
+    own = indicator_create(actor=world.root, node=world.station_b, name="杨贵店村专项", unit="次")
     return {"tally_entry_id": entry.pk, "reform_record_id": record.pk, "online_activity_id": online.pk,
-            "party_checkin_id": checkin.pk}
+            "party_checkin_id": checkin.pk, "tally_indicator_id": own.pk}
 
 
 # A body that passes validation for each write endpoint, so the answer is about scope, not input.
@@ -137,4 +140,5 @@ CAMPAIGNS_BODIES = {
     ("post", "/reform-records/{reform_record_id}/void"): lambda w: {"reason": "录入有误"},
     ("patch", "/online-activities/{online_activity_id}"): lambda w: {"title": "改名"},
     ("post", "/party-checkins/{party_checkin_id}/withdraw"): lambda w: {"reason": "迁出"},
+    ("patch", "/indicators/{tally_indicator_id}"): lambda w: {"name": "改名"},
 }

@@ -83,7 +83,9 @@ def sibling_reporting(world) -> dict:
     with tempfile.TemporaryDirectory() as tmp, override_settings(UPLOAD_DIR=tmp):
         image = services.report_image_add(actor=world.manager_b, report=report, upload=make_jpeg())
     report = services.report_submit(actor=world.manager_b, report=report)
-    return {"report_id": report.pk, "report_image_id": image.pk}
+    adoption = services.report_adoption_add(actor=world.root, report=report, outlet=services.outlet_get("xuexi"),
+                                            adopted_on=this_month())
+    return {"report_id": report.pk, "report_image_id": image.pk, "adoption_id": adoption.pk}
 
 
 # A body that passes validation for each POST/PATCH endpoint naming a report, so the
@@ -93,4 +95,5 @@ REPORTING_BODIES = {
     ("post", "/reports/{report_id}/approve"): lambda w: {"comment": ""},
     ("post", "/reports/{report_id}/return"): lambda w: {"comment": "请补充"},
     ("post", "/reports/{report_id}/unpublish"): lambda w: {"comment": "撤回"},
+    ("post", "/reports/{report_id}/adoptions"): lambda w: {"outlet": "xuexi", "adopted_on": "2020-02-15"},
 }

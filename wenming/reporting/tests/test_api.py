@@ -72,7 +72,7 @@ def test_a_unit_report_from_draft_to_the_portal(w):
 
     queue = station.get("/reports/review-queue").json()
     assert [r["id"] for r in queue["items"]] == [rid]
-    assert station.get(f"/reports/{rid}").json()["actions"] == ["approve", "return"]
+    assert station.get(f"/reports/{rid}").json()["actions"] == ["approve", "return", "adopt"]
     res = station.post(f"/reports/{rid}/return", {"comment": ""})
     assert res.status_code == 422 and res.json()["code"] == "reporting.comment_required"
     assert station.post(f"/reports/{rid}/return", {"comment": "请补充活动照片"}).json()["status"] == "returned"
@@ -85,7 +85,7 @@ def test_a_unit_report_from_draft_to_the_portal(w):
     assert anon.client.get(image_url.replace("/reports/", "/reports/public/")).status_code == 404
 
     detail = station.post(f"/reports/{rid}/publish").json()
-    assert detail["status"] == "published" and detail["actions"] == ["unpublish"]
+    assert detail["status"] == "published" and detail["actions"] == ["unpublish", "adopt"]
     assert [h["decision"] for h in detail["history"]] == ["submit", "return", "resubmit", "approve", "publish"]
     assert detail["history"][1]["comment"] == "请补充活动照片"
 
@@ -200,5 +200,5 @@ def test_every_report_endpoint_answers_404_for_a_sibling_station(w):
             assert res.status_code == 404, f"{method.upper()} {url}: {res.status_code} {res.content[:200]}"
             assert res.json() == {"code": "not_found", "message": "未找到该对象或无权访问"}
             checked += 1
-    assert checked == 13
+    assert checked == 15  # with the two adoption endpoints
     assert ApiClient("office").get(f"/reports/{sibling['report_id']}").status_code == 200

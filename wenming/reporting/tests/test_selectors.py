@@ -75,9 +75,9 @@ def test_the_review_queue_is_up_the_tree(w):
 def test_actions_offered_match_the_rules(w):
     assert selectors.actions_for(w.liaison_a, w.a_draft) == ["edit", "add_image", "submit", "delete"]
     assert selectors.actions_for(w.liaison_a, w.a_sent) == []
-    assert selectors.actions_for(w.manager_a, w.a_sent) == ["approve", "return"]
+    assert selectors.actions_for(w.manager_a, w.a_sent) == ["approve", "return", "adopt"]
     assert selectors.actions_for(w.manager_a, w.st_a_sent) == []
-    assert selectors.actions_for(w.inst_manager, w.st_a_sent) == ["approve", "return"]
+    assert selectors.actions_for(w.inst_manager, w.st_a_sent) == ["approve", "return", "adopt"]
 
 
 def test_filters_narrow_within_the_scope(w):
