@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from wenming.orgs.models import Node, NodeKind
 from wenming.orgs.selectors import node_get_for_actor
 
+from .coverage import Coverage, coverage
 from .metrics import STOCK_PERIOD
 from .summary import figures_for
 
@@ -66,6 +67,7 @@ class WorkReport:
     nodes: dict[str, int]
     figures: dict[str, Decimal]
     indicators: list[IndicatorLine] = field(default_factory=list)
+    coverage: Coverage | None = None
 
     @property
     def node_rows(self) -> list[tuple[str, int]]:
@@ -76,6 +78,13 @@ class WorkReport:
     def lines(self) -> list[tuple[str, Decimal, str]]:
         """(label, value, unit) of every figure, for the page and the workbook."""
         rows = [(label, self.figures[m], unit) for m, label, unit in STOCK_LINES + FLOW_LINES]
+        if self.coverage is not None:
+            c = self.coverage
+            rows += [("进驻志愿服务人员", Decimal(c.volunteers_deployed), "人"),
+                     ("志愿服务组织覆盖的实践站", Decimal(c.stations_covered), "个"),
+                     ("实践站总数（期末）", Decimal(c.stations), "个"),
+                     ("志愿服务覆盖的网格", Decimal(c.grids_covered), "个"), ("网格总数（期末）", Decimal(c.grids), "个"),
+                     ("开通心理热线", Decimal(c.hotlines), "条"), ("热线咨询师", Decimal(c.counselors), "名")]
         return rows + [(f"{i.label}（{i.section}{'，期末数' if i.latest else ''}）", self.figures[i.metric], i.unit)
                        for i in self.indicators]
 
@@ -104,7 +113,8 @@ def work_report(node: Node, *, since: date, until: date) -> WorkReport:
 
         figures["hotline_calls"] = Decimal(rounded(int(figures["hotline_calls"])) or 0)
         figures["hotline_crisis"] = Decimal(rounded(int(figures["hotline_crisis"])) or 0)
-    return WorkReport(node, since, until, {k: kinds.get(k, 0) for k in KIND_ORDER}, figures, indicators)
+    return WorkReport(node, since, until, {k: kinds.get(k, 0) for k in KIND_ORDER}, figures, indicators,
+                      coverage(node, since=since, until=until))
 
 
 def adoption_lines() -> list[IndicatorLine]:
@@ -132,6 +142,10 @@ def _n(value: Decimal) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
+def _share(pct) -> str:
+    return f"（占{pct}%）" if pct is not None else ""
+
+
 def work_report_text(report: WorkReport) -> str:
     """The summary in the words of a county work report; lines with nothing to say are left out."""
     f, k = report.figures, report.nodes
@@ -143,6 +157,11 @@ def work_report_text(report: WorkReport) -> str:
     parts.append(f"在册志愿者{_n(f['volunteers'])}名（其中党员{_n(f['volunteers_party'])}名、应急储备"
                  f"{_n(f['volunteers_reserve'])}名），志愿服务队伍{_n(f['teams'])}支，本期志愿服务时长"
                  f"{_n(f['hours'])}小时。")
+    c = report.coverage
+    if c is not None and (c.stations_covered or c.grids_covered or c.volunteers_deployed):
+        parts.append(f"志愿服务组织覆盖{_n(c.stations_covered)}个村（社区）新时代文明实践站"
+                     f"{_share(c.stations_share)}、{_n(c.grids_covered)}个网格{_share(c.grids_share)}，"
+                     f"进驻志愿服务人员{_n(c.volunteers_deployed)}人。")
     if f["grid_households"] or f["visits"]:
         parts.append(f"网格排查覆盖{_n(f['grids_visited'])}个网格，走访{_n(f['households_visited'])}户"
                      f"（网格户数{_n(f['grid_households'])}户），本期入户走访{_n(f['visits'])}户次。")
@@ -152,7 +171,10 @@ def work_report_text(report: WorkReport) -> str:
             by_section.setdefault(line.section, []).append(f"{line.label}{_n(f[line.metric])}{line.unit}")
     for section, said in by_section.items():
         parts.append(f"{section}：" + "，".join(said) + "。")
-    if f["hotline_calls"]:
+    if c is not None and c.hotlines:
+        parts.append(f"开通心理疏导热线{_n(c.hotlines)}条，咨询师{_n(c.counselors)}名"
+                     + (f"，接听来电约{_n(f['hotline_calls'])}次。" if f["hotline_calls"] else "。"))
+    elif f["hotline_calls"]:
         parts.append(f"心理疏导热线接听来电约{_n(f['hotline_calls'])}次。")
     reform = [f"{label}{_n(f[m])}{unit}" for m, label, unit in FLOW_LINES if m.startswith("reform:") and f[m]]
     if reform:

@@ -1,0 +1,96 @@
+"""Coverage and deployment for a node's work report and a period (issue 14): the figures the
+seeds quote as "134个县城责任小区、2035个村落实现志愿服务组织全覆盖，进驻志愿服务人员10016人" and
+"开通心理疏导热线17条".
+
+Read from the raw rows of the subtree and the period (a report is asked for rarely; a city's
+runs in a background job), not from the figure store:
+
+- **Volunteers deployed** (进驻志愿服务人员): distinct volunteers who served there in the
+  period (a service record with hours), visited a household there, or belong to a team that
+  held a grid there during the period (a team claim; its members as they stand now: member
+  removals are not kept).
+- **Grids covered**: live grids with a team claim overlapping the period or a household visit
+  in it, out of the grids that existed at the period's end.
+- **Stations (村、社区) covered**: stations with a live team of their own subtree at the period's
+  end, or with a covered grid, out of the stations that existed then.
+- **Hotlines and counsellors**: the hotlines (lines) of the subtree opened by the period's end
+  and still active, and their counsellors on duty.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from wenming.orgs.models import PATH_STEP, Node, NodeKind
+
+
+@dataclass
+class Coverage:
+    volunteers_deployed: int
+    grids: int
+    grids_covered: int
+    stations: int
+    stations_covered: int
+    hotlines: int
+    counselors: int
+
+    @staticmethod
+    def share(part: int, whole: int) -> Decimal | None:
+        return (Decimal(part * 100) / whole).quantize(Decimal("0.1")) if whole else None
+
+    @property
+    def grids_share(self) -> Decimal | None:
+        return self.share(self.grids_covered, self.grids)
+
+    @property
+    def stations_share(self) -> Decimal | None:
+        return self.share(self.stations_covered, self.stations)
+
+
+def _live_at(end_at: datetime) -> Q:
+    """Rows (nodes, teams) that existed at `end_at` and were not archived by then."""
+    return Q(created_at__lte=end_at) & (Q(archived_at__isnull=True) | Q(archived_at__gt=end_at))
+
+
+def coverage(node: Node, *, since: date, until: date) -> Coverage:
+    """`since`/`until`: the first days of the first and last month of the period."""
+    from wenming.grids.models import GridClaim, HouseholdVisit
+    from wenming.hotline.models import Counselor, Hotline
+    from wenming.service.ledger_models import ServiceRecord
+    from wenming.volunteers.models import Team, TeamMember
+
+    end = (until.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    start_at = timezone.make_aware(datetime.combine(since, time.min))
+    end_at = timezone.make_aware(datetime.combine(end, time.max))
+    under = Q(path__startswith=node.path)
+    grids = Node.objects.filter(under, _live_at(end_at), kind=NodeKind.GRID)
+    claims = GridClaim.objects.filter(grid__path__startswith=node.path, starts_on__lte=end, ends_on__gte=since,
+                                      withdrawn_at__isnull=True)
+    visits = HouseholdVisit.objects.filter(grid__path__startswith=node.path, visited_at__gte=start_at,
+                                           visited_at__lte=end_at, voided_at__isnull=True)
+    covered_grids = set(claims.values_list("grid_id", flat=True)) | set(visits.values_list("grid_id", flat=True))
+    covered_grids &= set(grids.values_list("pk", flat=True))
+
+    served = set(ServiceRecord.objects.filter(node__path__startswith=node.path, service_date__gte=since,
+                                              service_date__lte=end, hours__gt=0)
+                 .values_list("volunteer_id", flat=True))
+    visiting = set(visits.exclude(volunteer__isnull=True).values_list("volunteer_id", flat=True))
+    claiming = set(TeamMember.objects.filter(team_id__in=claims.values("team_id"), joined_at__lte=end_at)
+                   .values_list("volunteer_id", flat=True))
+
+    stations = list(Node.objects.filter(under, _live_at(end_at), kind=NodeKind.STATION).values_list("path", flat=True))
+    team_paths = set(Team.objects.filter(_live_at(end_at), node__path__startswith=node.path)
+                     .values_list("node__path", flat=True))
+    grid_paths = set(Node.objects.filter(pk__in=covered_grids).values_list("path", flat=True))
+    station_set = set(stations)
+    covered_stations = len({p[:k] for p in team_paths | grid_paths
+                            for k in range(PATH_STEP, len(p) + 1, PATH_STEP) if p[:k] in station_set})
+
+    lines = Hotline.objects.filter(node__path__startswith=node.path, created_at__lte=end_at, active=True)
+    counselors = Counselor.objects.filter(hotline__in=lines, created_at__lte=end_at, active=True)
+    return Coverage(volunteers_deployed=len(served | visiting | claiming), grids=grids.count(),
+                    grids_covered=len(covered_grids), stations=len(stations), stations_covered=covered_stations,
+                    hotlines=lines.count(), counselors=counselors.count())
