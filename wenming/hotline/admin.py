@@ -11,7 +11,7 @@ from django.contrib import admin
 
 from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
 
-from .models import CallLog, Counselor, DutyShift, FollowUp, Hotline, Topic
+from .models import CallLog, CallTally, Counselor, DutyShift, FollowUp, Hotline, Topic
 
 SEALED = "已封存：心理咨询记录仅接听的咨询师本人及其督导可在业务页面查看，系统管理后台不显示"
 
@@ -59,6 +59,14 @@ class SealedAdmin(ReadOnlyAdmin):
 @admin.register(CallLog)
 class CallLogAdmin(SealedAdmin):
     pass
+
+
+@admin.register(CallTally)
+class CallTallyAdmin(ReadOnlyAdmin):
+    """Entered on the hotline's page (its remainders move the figures): read-only here."""
+
+    list_display = ["period", "hotline", "calls", "crisis", "calls_remainder", "entered_by", "updated_at"]
+    list_select_related = ["hotline", "entered_by"]
 
 
 @admin.register(FollowUp)

@@ -4,7 +4,9 @@ answer that carries a decrypted summary, note or phone writes an audit row. Stat
 carry counts only. Ids in paths are parsed with parse_pk: "²", "abc" or 23 digits are 404.
 """
 
-from ninja import Query, Router, Schema, Status
+from datetime import datetime
+
+from ninja import Field, Query, Router, Schema, Status
 
 from wenming.accounts.models import User
 from wenming.core.api import PageOut, page_response
@@ -40,6 +42,7 @@ from .schemas import (
     TopicOut,
 )
 from .stats import call_stats_for_actor, stats_hotline_list
+from .tally_services import call_tally_set
 
 router = Router(tags=["心理热线"])
 
@@ -77,6 +80,47 @@ def hotline_create(request, payload: HotlineIn):
 @router.get("/hotlines/{hotline_id}", response=HotlineOut, summary="心理热线详情")
 def hotline_detail(request, hotline_id: str):
     return selectors.hotline_get_for_actor(actor=request.auth, hotline_id=pk_or_404(hotline_id))
+
+
+class TallyOut(Schema):
+    period: str
+    calls: int
+    crisis: int
+    calls_remainder: int  # what the paper log adds to the calls logged one by one
+    crisis_remainder: int
+    reason: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_period(obj) -> str:
+        return f"{obj.period:%Y-%m}"
+
+
+class TallyIn(Schema):
+    period: str = Field(max_length=20, description="月份，如 2020-02")
+    calls: int = Field(ge=0, le=1_000_000, description="该月来电次数（含已逐条登记的）；与危机来电都为 0 时撤销补录")
+    crisis: int = Field(0, ge=0, le=1_000_000)
+    reason: str = Field("", max_length=200, description="补录说明，如：据纸质接听登记簿补录")
+
+
+class TallyResult(Schema):
+    removed: bool
+    tally: TallyOut | None
+
+
+@router.get("/hotlines/{hotline_id}/tallies", response=list[TallyOut], summary="纸质登记补录（按月来电次数）")
+def tally_list(request, hotline_id: str):
+    hotline = selectors.hotline_get_for_manager(actor=request.auth, hotline_id=pk_or_404(hotline_id))
+    return list(hotline.tallies.all()[:240])
+
+
+@router.post("/hotlines/{hotline_id}/tallies", response=TallyResult,
+             summary="补录某月纸质登记的来电次数（与逐条登记不重复计算；都为 0 撤销）")
+def tally_set(request, hotline_id: str, payload: TallyIn):
+    hotline = selectors.hotline_get_for_manager(actor=request.auth, hotline_id=pk_or_404(hotline_id))
+    tally = call_tally_set(actor=request.auth, hotline=hotline, period=payload.period, calls=payload.calls,
+                           crisis=payload.crisis, reason=payload.reason)
+    return {"removed": tally is None, "tally": tally}
 
 
 @router.get("/hotlines/{hotline_id}/counselors", response=list[CounselorOut], summary="热线咨询师")

@@ -32,6 +32,7 @@ from .models import (
     Referral,
     Topic,
 )
+from .tally_services import call_tallies_settle
 from .text import clean_phone, clean_text
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -158,6 +159,7 @@ def call_log_create(*, actor, hotline: Hotline, values: dict) -> CallLog:
     with transaction.atomic():
         call = CallLog.objects.create(hotline=hotline, counselor=counselor, **data)
         call_changed(None, call)
+        call_tallies_settle(hotline, call.started_at)  # a month back-entered from paper: never twice
         audit_record(actor=actor, action="hotline.call.create", obj=call, node_path=hotline.node.path)
         _auto_followup(actor, call)
     return call
@@ -184,6 +186,8 @@ def call_log_update(*, actor, call: CallLog, values: dict) -> CallLog:
             call.save()
             if stored != (call.started_at, call.is_crisis):
                 call_changed(stored, call)
+                for when in {stored[0], call.started_at}:
+                    call_tallies_settle(call.hotline, when)
             audit_record(actor=actor, action="hotline.call.update", obj=call, node_path=call.hotline.node.path,
                          changes={"fields": changed})
             _auto_followup(actor, call)

@@ -32,3 +32,6 @@ class HotlineError(ErrorCode):
     STATS_FORBIDDEN = ("hotline.stats_forbidden", "您没有查看心理热线统计的权限", 403)
     MANAGE_FORBIDDEN = ("hotline.manage_forbidden", "您没有设置心理热线的权限（需阵地管理权限或“心理热线督导”角色）", 403)
     SUPERVISION_BY_ADMIN = ("hotline.supervision_by_admin", "督导关系只能由系统管理员设定，且不能涉及本人", 403)
+    TALLY_COUNT = ("hotline.tally_count", "来电次数须为 0 到 {limit} 之间的整数，危机来电不能多于来电（都填 0 撤销补录）", 422)
+    TALLY_REASON = ("hotline.tally_reason", "请填写补录说明（如：据2020年2月纸质接听登记簿补录）", 422)
+    TALLY_PERIOD = ("hotline.tally_period", "补录月份应为 2000 年 1 月以后、不晚于本月的年月（如 2020-02）", 422)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from wenming.dashboards.metrics import Metric, as_date, register, register_source
 from wenming.dashboards.summary import record_many
 
-from .models import CallLog
+from .models import CallLog, CallTally
 
 register(Metric("hotline_calls", "心理热线来电", "次"), Metric("hotline_crisis", "危机来电", "次"))
 
@@ -44,3 +44,7 @@ def raw_rows():
         day = as_date(month)
         yield node_id, "hotline_calls", day, n
         yield node_id, "hotline_crisis", day, crisis
+    for node_id, month, calls, crisis in CallTally.objects.values_list(
+            "hotline__node_id", "period", "calls_remainder", "crisis_remainder"):
+        yield node_id, "hotline_calls", month, calls  # what a paper log adds to the logged calls
+        yield node_id, "hotline_crisis", month, crisis

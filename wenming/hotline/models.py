@@ -230,3 +230,36 @@ class FollowUp(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+
+class CallTally(models.Model):
+    """A hotline's calls in one month from its paper log, entered afterwards (补录): during an
+    emergency counsellors log on paper and the office types the month's count in later. It
+    counts what the logged calls of that month do not: the figure is max(tally, logged calls)
+    for calls and for crisis calls, kept as the remainders beside the calls' own figures
+    (tally_services.py). Who entered it, when and why are kept and audited."""
+
+    hotline = models.ForeignKey(Hotline, verbose_name="热线", on_delete=models.PROTECT, related_name="tallies")
+    period = models.DateField("月份", help_text="当月 1 日")
+    calls = models.PositiveIntegerField("来电次数")
+    crisis = models.PositiveIntegerField("其中危机来电", default=0)
+    calls_remainder = models.PositiveIntegerField("未逐条登记的来电", default=0)
+    crisis_remainder = models.PositiveIntegerField("未逐条登记的危机来电", default=0)
+    reason = models.CharField("补录说明", max_length=200, help_text="如：据2020年2月纸质接听登记簿补录")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="补录人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("补录时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "热线来电补录"
+        verbose_name_plural = "热线来电补录"
+        ordering = ["-period", "hotline_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["hotline", "period"], name="hotline_tally_once"),
+            models.CheckConstraint(condition=Q(crisis__lte=F("calls")), name="hotline_tally_crisis_within"),
+            models.CheckConstraint(condition=Q(calls_remainder__lte=F("calls"), crisis_remainder__lte=F("crisis")),
+                                   name="hotline_tally_remainders_within"),
+        ]
+
+    def __str__(self):
+        return f"{self.hotline_id} {self.period:%Y-%m} {self.calls}"

@@ -109,3 +109,14 @@ def schedule_slots(formset) -> list[Slot]:
 def schedule_initial(shifts) -> list[dict]:
     return [{"weekday": str(s.weekday or ""), "on_date": s.on_date, "starts_at": s.starts_at, "ends_at": s.ends_at}
             for s in shifts]
+
+
+class TallyForm(forms.Form):
+    """补录: a month's calls from the paper log."""
+
+    month = forms.CharField(label="月份", max_length=10, widget=forms.TextInput(attrs={"type": "month"}),
+                            help_text="纸质登记簿所记的月份，如 2020-02")
+    calls = forms.IntegerField(label="来电次数", min_value=0, max_value=1_000_000,
+                               help_text="该月全部来电，包括已在系统中逐条登记的；不会重复计算")
+    crisis = forms.IntegerField(label="其中危机来电", min_value=0, max_value=1_000_000, initial=0)
+    reason = forms.CharField(label="补录说明", max_length=200, help_text="如：据2020年2月纸质接听登记簿补录")

@@ -8,6 +8,7 @@ may name whom supervisor. Nothing here shows or reaches a call record.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import User
@@ -24,9 +25,11 @@ from .setup_forms import (
     CounselorEditForm,
     HotlineForm,
     SlotFormSet,
+    TallyForm,
     schedule_initial,
     schedule_slots,
 )
+from .tally_services import call_tally_set
 from .views import form_error, slot_label
 
 
@@ -110,12 +113,33 @@ def _add_form(hotline, data=None) -> CounselorAddForm:
                             supervisor_choices=_user_choices(sel.supervisor_candidates(hotline=hotline)))
 
 
-def _line_page(request, hotline, *, add_form=None, status=200):
+def _line_page(request, hotline, *, add_form=None, tally_form=None, status=200):
     counselors = [{"row": c, "slots": [slot_label(s) for s in sel.schedule_of(counselor=c)]}
                   for c in sel.counselor_list(hotline=hotline)]
     return render(request, "hotline/setup/line_detail.html", {
         "line": hotline, "counselors": counselors, "add_form": add_form or _add_form(hotline),
+        "tallies": hotline.tallies.select_related("entered_by")[:24], "tally_form": tally_form or TallyForm(),
     }, status=status)
+
+
+@require_POST
+@login_page
+def tally_set(request, hotline_id: str):
+    """补录 a month's calls from the paper log (0 and 0 removes it)."""
+    actor = request.user
+    hotline = sel.hotline_get_for_manager(actor=actor, hotline_id=pk_or_404(hotline_id))
+    form = TallyForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            tally = call_tally_set(actor=actor, hotline=hotline, period=d["month"], calls=d["calls"],
+                                   crisis=d["crisis"], reason=d["reason"])
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已补录 {d['month']} 的来电 {d['calls']} 次" if tally else "已撤销该月补录")
+            return redirect(reverse("hotline:line_detail", args=[hotline.pk]) + "#tallies")
+    return _line_page(request, hotline, tally_form=form, status=422)
 
 
 @login_page

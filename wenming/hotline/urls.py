@@ -23,6 +23,7 @@ urlpatterns = [
     path("lines/<str:hotline_id>/", setup.line_detail, name="line_detail"),
     path("lines/<str:hotline_id>/edit/", setup.line_edit, name="line_edit"),
     path("lines/<str:hotline_id>/counselors/", setup.counselor_new, name="counselor_add"),
+    path("lines/<str:hotline_id>/tallies/", setup.tally_set, name="tally_set"),
     path("counselors/<str:counselor_id>/", setup.counselor_edit, name="counselor_edit"),
     path("counselors/<str:counselor_id>/active/", setup.counselor_active, name="counselor_active"),
     path("counselors/<str:counselor_id>/schedule/", setup.schedule, name="schedule"),

@@ -243,6 +243,7 @@ BODIES = {
     ("post", "/delivery-stops/{stop_id}/mark"): lambda w: {"reason": "无人"},
     ("post", "/delivery-stops/{stop_id}/amount"): lambda w: {"amount": "1"},
     ("post", "/hotlines/{hotline_id}/counselors"): lambda w: {"user_id": w.manager_a.pk},
+    ("post", "/hotlines/{hotline_id}/tallies"): lambda w: {"period": "2020-02", "calls": 1, "reason": "补录"},
     ("patch", "/hotline-counselors/{counselor_id}"): lambda w: {"active": True},
     ("put", "/hotline-counselors/{counselor_id}/schedule"): lambda w: {"shifts": []},
     ("patch", "/hotline-calls/{call_id}"): lambda w: {"duration_minutes": 1},
