@@ -16,6 +16,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.db.models import Count
+from django.utils import timezone
 from openpyxl import Workbook
 
 from wenming.orgs.models import Node, NodeKind
@@ -154,8 +155,11 @@ def work_report_text(report: WorkReport) -> str:
     built = "、".join(f"{NodeKind(kind).label}{n}个" for kind, n in k.items() if n)
     if built:
         parts.append(f"建成{built}。")
-    parts.append(f"在册志愿者{_n(f['volunteers'])}名（其中党员{_n(f['volunteers_party'])}名、应急储备"
-                 f"{_n(f['volunteers_reserve'])}名），志愿服务队伍{_n(f['teams'])}支，本期志愿服务时长"
+    # Stocks are today's (as-of values for a past period are not kept yet): a past period's
+    # report says so in its words, so nobody reads today's count as the period's.
+    now = "目前" if report.until < timezone.localdate().replace(day=1) else ""
+    parts.append(f"{now}在册志愿者{_n(f['volunteers'])}名（其中党员{_n(f['volunteers_party'])}名、应急储备"
+                 f"{_n(f['volunteers_reserve'])}名），志愿服务队伍{_n(f['teams'])}支；本期志愿服务时长"
                  f"{_n(f['hours'])}小时。")
     c = report.coverage
     if c is not None and (c.stations_covered or c.grids_covered or c.volunteers_deployed):
@@ -163,7 +167,7 @@ def work_report_text(report: WorkReport) -> str:
                      f"{_share(c.stations_share)}、{_n(c.grids_covered)}个网格{_share(c.grids_share)}，"
                      f"进驻志愿服务人员{_n(c.volunteers_deployed)}人。")
     if f["grid_households"] or f["visits"]:
-        parts.append(f"网格排查覆盖{_n(f['grids_visited'])}个网格，走访{_n(f['households_visited'])}户"
+        parts.append(f"{now}网格排查累计覆盖{_n(f['grids_visited'])}个网格、走访{_n(f['households_visited'])}户"
                      f"（网格户数{_n(f['grid_households'])}户），本期入户走访{_n(f['visits'])}户次。")
     by_section: dict[str, list[str]] = {}
     for line in report.indicators:

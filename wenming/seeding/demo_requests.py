@@ -39,6 +39,7 @@ from wenming.volunteers.models import Team, Volunteer
 
 from .demo_accounts import DEMO_STATION
 from .demo_deliveries import create_deliveries
+from .demo_epidemic import create_epidemic
 from .demo_hotline import create_hotline
 from .demo_work import create_work
 from .names import ZIGUI_SURNAMES, Surnames, make_name
@@ -172,8 +173,10 @@ def create_requests(rng: random.Random, station: Node, team: Team) -> dict:
     work = create_work(demo)
     supplies = _supplies(demo)
     hotline = create_hotline(demo)
+    epidemic = create_epidemic(demo)
     states = Counter(Demand.objects.filter(node=station).values_list("status", flat=True))
-    return {"demands": dict(sorted(states.items())), **deliveries, **supplies, **hotline, "work": work}
+    return {"demands": dict(sorted(states.items())), **deliveries, **supplies, **hotline, "work": work,
+            "epidemic_2020": epidemic}
 
 
 def _request(demo: Demo, n: int, ask: Ask):

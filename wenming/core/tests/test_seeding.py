@@ -474,3 +474,31 @@ def test_seeding_the_demo_twice_adds_nothing(demo):
     call_command("demo", no_serve=True, stdout=out, verbosity=0)
     assert "跳过" in out.getvalue()
     assert _demo_counts() == counts
+
+
+def test_demo_has_the_2020_epidemic_period_that_reads_like_the_zigui_report(demo):
+    """Issue 14: the demo county's February–March 2020, entered afterwards from paper records,
+    gives the 秭归 report's figures in its work report and its dashboard."""
+    from datetime import date
+
+    from wenming.dashboards.periods import Period
+    from wenming.dashboards.rebuild import differences
+    from wenming.dashboards.selectors import dashboard_for_actor
+    from wenming.dashboards.summary import fold_all
+    from wenming.dashboards.work_report import work_report, work_report_text
+
+    county = Node.objects.get(kind="county")
+    text = work_report_text(work_report(county, since=date(2020, 2, 1), until=date(2020, 3, 1)))
+    for phrase in ("悬挂横幅1,596条", "张贴宣传画6,882份", "发放宣传单70,000份", "出动宣传车138辆次", "劝导300,000人次",
+                   "设置口罩回收箱232个", "出动消毒车3辆", "配备喷雾器15台", "生活垃圾转运4,290吨", "疫区垃圾转运210吨",
+                   "信息刊播：学习强国12篇，中国文明网10篇，湖北文明网10篇", "接听来电约870次", "婚事停办711户",
+                   "丧事简办184户", "开通心理疏导热线1条", "目前在册志愿者", "进驻志愿服务人员"):
+        assert phrase in text, phrase
+    data = dashboard_for_actor(actor=User.objects.get(username="office"), node_id=county.pk,
+                               period=Period(date(2020, 2, 1), date(2020, 3, 1)))
+    assert data["hours"]["period"] > 0 and data["trend_labels"] == ["2020-02", "2020-03"]
+    other = {o["code"]: o["total"] for o in data["other"]}
+    assert other["tally:banner"] == 1596 and other["tally:disinfect_vehicle"] == 3
+    assert other["reform:wedding_cancelled"] == 711 and other["reports_adopted:xuexi"] == 12
+    fold_all()
+    assert differences() == []
