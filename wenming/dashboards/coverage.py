@@ -71,19 +71,21 @@ def coverage(node: Node, *, since: date, until: date) -> Coverage:
                                       withdrawn_at__isnull=True)
     visits = HouseholdVisit.objects.filter(grid__path__startswith=node.path, visited_at__gte=start_at,
                                            visited_at__lte=end_at, voided_at__isnull=True)
-    covered_grids = set(claims.values_list("grid_id", flat=True)) | set(visits.values_list("grid_id", flat=True))
+    # distinct in the database: a city's year holds hundreds of thousands of visits and records
+    covered_grids = set(claims.values_list("grid_id", flat=True).order_by().distinct()) | \
+        set(visits.values_list("grid_id", flat=True).order_by().distinct())
     covered_grids &= set(grids.values_list("pk", flat=True))
 
     served = set(ServiceRecord.objects.filter(node__path__startswith=node.path, service_date__gte=since,
                                               service_date__lte=end, hours__gt=0)
-                 .values_list("volunteer_id", flat=True))
-    visiting = set(visits.exclude(volunteer__isnull=True).values_list("volunteer_id", flat=True))
+                 .values_list("volunteer_id", flat=True).order_by().distinct())
+    visiting = set(visits.exclude(volunteer__isnull=True).values_list("volunteer_id", flat=True).order_by().distinct())
     claiming = set(TeamMember.objects.filter(team_id__in=claims.values("team_id"), joined_at__lte=end_at)
-                   .values_list("volunteer_id", flat=True))
+                   .values_list("volunteer_id", flat=True).order_by().distinct())
 
     stations = list(Node.objects.filter(under, _live_at(end_at), kind=NodeKind.STATION).values_list("path", flat=True))
     team_paths = set(Team.objects.filter(_live_at(end_at), node__path__startswith=node.path)
-                     .values_list("node__path", flat=True))
+                     .values_list("node__path", flat=True).order_by().distinct())
     grid_paths = set(Node.objects.filter(pk__in=covered_grids).values_list("path", flat=True))
     station_set = set(stations)
     covered_stations = len({p[:k] for p in team_paths | grid_paths
