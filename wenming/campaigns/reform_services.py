@@ -58,7 +58,7 @@ def _state(record: ReformRecord) -> tuple[str, date] | None:
 def _settle_totals(node: Node, before, after) -> None:
     """A record left (kind, month) `before` and entered `after`: the totals covering either
     give back or use up their remainder (reform_totals.py)."""
-    for state in {before, after} - {None}:
+    for state in sorted({before, after} - {None}):  # a fixed order: two movers never lock crosswise
         reform_totals_settle(node, *state)
 
 

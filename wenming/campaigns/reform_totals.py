@@ -17,8 +17,10 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from wenming.core.audit import audit_record
+from wenming.core.locks import xact_lock
 from wenming.dashboards.summary import record
 from wenming.orgs.models import Node
 from wenming.orgs.tree import ancestor_paths
@@ -46,17 +48,26 @@ def _settle(row: ReformTotal, **changes) -> None:
     if remainder != row.remainder:
         record(node_id=row.node_id, metric=reform_metric(row.kind), delta=remainder - row.remainder, period=row.period)
     if changes or remainder != row.remainder:
-        ReformTotal.objects.filter(pk=row.pk).update(remainder=remainder, **changes)
+        ReformTotal.objects.filter(pk=row.pk).update(remainder=remainder, updated_at=timezone.now(), **changes)
     row.remainder = remainder
     for field, value in changes.items():
         setattr(row, field, value)
 
 
+def _lock(kind: str, month: date) -> None:
+    """One writer at a time per kind and month, records and totals alike: a total entered while
+    a record is being written under it sees that record (or the record's settle sees the
+    total), and two nodes on one path cannot both enter a total (the nesting check)."""
+    xact_lock(f"reform-total:{kind}:{month:%Y-%m}")
+
+
 def reform_totals_settle(node: Node, kind: str, day: date) -> None:
     """A record under `node` of `kind` dated `day` was created, changed or voided (inside the
-    caller's transaction): settle the total that covers it, if any."""
+    caller's transaction, after its write): settle the total that covers it, if any."""
+    month = day.replace(day=1)
+    _lock(kind, month)
     for row in (ReformTotal.objects.select_for_update().select_related("node")
-                .filter(kind=kind, period=day.replace(day=1), node__path__in=ancestor_paths(node.path))):
+                .filter(kind=kind, period=month, node__path__in=ancestor_paths(node.path))):
         _settle(row)
 
 
@@ -74,6 +85,7 @@ def reform_total_set(*, actor, node: Node, kind, period, total, note: str = "") 
         raise E.REFORM_TOTAL_INVALID.error("total", limit=MAX_TOTAL)
     note = str(note or "").replace("\x00", "").strip()[:200]
     with transaction.atomic():
+        _lock(kind, month)
         nested = (ReformTotal.objects.filter(kind=kind, period=month)
                   .filter(Q(node__path__in=ancestor_paths(node.path)) | Q(node__path__startswith=node.path))
                   .exclude(node=node).select_related("node").first())
@@ -97,6 +109,7 @@ def reform_total_set(*, actor, node: Node, kind, period, total, note: str = "") 
                 record(node_id=node.pk, metric=reform_metric(kind), delta=-row.remainder, period=month)
                 row.delete()
                 row = None
-        audit_record(actor=actor, action="campaigns.reform_total", obj=node, node_path=node.path,
-                     changes={"kind": kind, "period": f"{month:%Y-%m}", "total": [before, count], "note": note})
+        if before or count:  # removing what was never there writes nothing
+            audit_record(actor=actor, action="campaigns.reform_total", obj=node, node_path=node.path,
+                         changes={"kind": kind, "period": f"{month:%Y-%m}", "total": [before, count], "note": note})
     return row

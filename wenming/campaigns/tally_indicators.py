@@ -17,6 +17,7 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
+from wenming.core.locks import xact_lock
 from wenming.orgs.models import Node
 from wenming.orgs.tree import ancestor_paths
 
@@ -80,6 +81,7 @@ def indicator_create(*, actor, node: Node | None, name, unit, section=ReportSect
     if node is not None and node.archived_at is not None:
         raise E.NODE_ARCHIVED.error("node_id", node=node.name)
     with transaction.atomic():
+        xact_lock(f"indicator-name:{values['name']}")  # two offices on one path: one of them wins
         _name_free(values["name"], node)
         try:
             with transaction.atomic():
@@ -112,6 +114,7 @@ def indicator_update(*, actor, indicator: Indicator, **changes) -> Indicator:
             values["active"] = bool(raw)
     with transaction.atomic():
         if "name" in values and values["name"] != indicator.name:
+            xact_lock(f"indicator-name:{values['name']}")
             _name_free(values["name"], indicator.node, exclude=indicator.pk)
         for field, value in values.items():
             setattr(indicator, field, value)

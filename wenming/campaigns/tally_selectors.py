@@ -20,7 +20,7 @@ from wenming.orgs.tree import ancestor_paths
 from . import access
 from .errors import CampaignError as E
 from .figures import tally_metric
-from .models import Indicator, TallyEntry, TallyTotal
+from .models import Aggregation, Indicator, TallyEntry, TallyTotal
 
 # ---- indicators ---------------------------------------------------------------------------
 
@@ -192,6 +192,44 @@ def _by_indicator(figures: dict, indicators: list[Indicator]) -> dict[int, int]:
     return out
 
 
+# ---- indicators of equipment on hand (aggregation "latest") ---------------------------------
+
+LatestRow = tuple[str, str, date, int]  # (indicator code, subject: node or unit, month, value)
+
+
+def latest_rows(node: Node, codes: list[str], since: date | None, until: date | None) -> list[LatestRow]:
+    """The month values of `codes` entered in `node`'s subtree between since and until, per
+    subject (a node's own, or a unit's): what `latest_sum` adds up."""
+    if not codes:
+        return []
+    qs = TallyTotal.objects.filter(node__path__startswith=node.path, indicator__code__in=codes)
+    if since is not None:
+        qs = qs.filter(period__gte=since)
+    if until is not None:
+        qs = qs.filter(period__lte=until)
+    return [(code, f"{node_id}:{unit_id or ''}", period, value) for code, node_id, unit_id, period, value in
+            qs.values_list("indicator__code", "node_id", "unit_id", "period", "value")]
+
+
+def latest_sum(rows: list[LatestRow], code: str, since: date | None = None, until: date | None = None) -> int:
+    """An equipment indicator over a period: each subject's latest month in it (an entered 0
+    counts: the vehicles were given back), added up over the subjects — station A's 3 消毒车 of
+    March and station B's 2 of February are 5, and two months of A's 3 are 3."""
+    latest: dict[str, tuple[date, int]] = {}
+    for c, subject, period, value in rows:
+        if c == code and (since is None or period >= since) and (until is None or period <= until):
+            if subject not in latest or period > latest[subject][0]:
+                latest[subject] = (period, value)
+    return sum(value for _, value in latest.values())
+
+
+def _with_latest(values: dict[int, int], indicators: list[Indicator], node: Node, since, until) -> dict[int, int]:
+    """`values` with each latest-value indicator's figure taken per subject (latest_sum)."""
+    latest = [i for i in indicators if i.aggregation == Aggregation.LATEST]
+    rows = latest_rows(node, [i.code for i in latest], since, until)
+    return {**values, **{i.pk: latest_sum(rows, i.code) for i in latest}}
+
+
 def tally_totals_for_actor(*, actor, node: Node, since: date, until: date) -> list[IndicatorTotal]:
     """Per indicator, the sum over `node`'s whole subtree and the months since..until: the
     node's own entries, its units' and everything below, each counted once."""
@@ -199,6 +237,7 @@ def tally_totals_for_actor(*, actor, node: Node, since: date, until: date) -> li
     indicators = list(indicator_list(node=node))
     values = _by_indicator(figures_for(node, [tally_metric(i.code) for i in indicators], since=since,
                                        until=until), indicators)
+    values = _with_latest(values, indicators, node, since, until)
     return [IndicatorTotal(i, values.get(i.pk, 0)) for i in indicators if i.active or values.get(i.pk)]
 
 
@@ -208,4 +247,5 @@ def tally_children_for_actor(*, actor, node: Node, since: date, until: date) -> 
     children = list(Node.objects.filter(parent=node, archived_at__isnull=True).order_by("path"))
     indicators = list(indicator_list(node=node))
     figures = figures_for_children(children, [tally_metric(i.code) for i in indicators], since=since, until=until)
-    return [ChildTotals(c, _by_indicator(figures[c.pk], indicators)) for c in children]
+    return [ChildTotals(c, _with_latest(_by_indicator(figures[c.pk], indicators), indicators, c, since, until))
+            for c in children]

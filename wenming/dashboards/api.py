@@ -16,7 +16,7 @@ router = Router(tags=["数据看板"])
 def dashboard(request, node_id: int, since: str = "", until: str = "", period: str = "", months: int = 0):
     today = timezone.localdate()
     if months and not (since or until or period):  # the older form: the last N months
-        chosen = last_months(today, min(max(months, 1), 1200))
+        chosen = period_from({"since": f"{last_months(today, min(max(months, 1), 1200)).since:%Y-%m}"}, today)
     else:
         chosen = period_from({"since": since, "until": until, "period": period}, today)
     return plain_numbers(dashboard_for_actor(actor=request.auth, node_id=node_id, period=chosen, today=today))

@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
+from wenming.campaigns.tally_selectors import latest_rows, latest_sum
 from wenming.demands.models import OPEN_STATUSES, Demand, DemandStatus
 from wenming.orgs.models import Node, NodeKind
 from wenming.orgs.selectors import node_get_for_actor
 from wenming.service.models import ProjectStatus
 
-from .metrics import FLOW, LATEST, METRICS, STOCK, STOCK_PERIOD, SUM, Metric, family_metrics
+from .metrics import FLOW, LATEST, METRICS, STOCK, STOCK_PERIOD, Metric, family_metrics
 from .periods import TREND_MONTHS, Bucket, Period, last_months
 from .summary import figures_for_groups, figures_for_nodes
 
@@ -65,18 +66,9 @@ def _sum(fig: dict, metric: str, since: date | None = None, until: date | None =
                 if (since is None or p >= since) and (until is None or p <= until)), ZERO)
 
 
-def _latest(fig: dict, metric: str, since: date | None = None, until: date | None = None) -> Decimal:
-    """The value of the latest month that has one (equipment on hand: 消毒车 3 辆)."""
-    months = {p: v for p, v in fig.get(metric, {}).items()
-              if v and (since is None or p >= since) and (until is None or p <= until)}
-    return months[max(months)] if months else ZERO
-
-
-def _trend(fig: dict, metric: str, buckets: list[Bucket], aggregate: str = SUM) -> list[Decimal]:
-    """The metric in each bucket of the trend (a month, or a year of a long period): the sum
-    of its months, or its latest month's value."""
-    add = _latest if aggregate == LATEST else _sum
-    return [add(fig, metric, b.start, b.end) for b in buckets]  # monthly figures: keyed by first days
+def _trend(fig: dict, metric: str, buckets: list[Bucket]) -> list[Decimal]:
+    """The metric's sum in each bucket of the trend (a month, or a year of a long period)."""
+    return [_sum(fig, metric, b.start, b.end) for b in buckets]  # monthly figures: keyed by first days
 
 
 def _extra_metrics(node: Node) -> list[Metric]:
@@ -156,7 +148,7 @@ def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, mo
         },
         "hotline": _hotline(values, buckets) if with_hotline else None,
         "screening": _screening(values),
-        "other": _other(extra, values, buckets),
+        "other": _other(extra, values, buckets, node),
     }
     out["children"] = children_ranked(ranking, period)
     kinds = {n.kind for n in ranking}
@@ -199,14 +191,23 @@ def _screening(values: dict) -> dict:
             "coverage_pct": (Decimal(visited * 100) / households).quantize(Decimal("0.1")) if households else None}
 
 
-def _other(extra: list[Metric], values: dict, buckets: list[Bucket]) -> list[dict]:
-    """The other apps' metrics over the period (a stock: now), with label and unit."""
+def _other(extra: list[Metric], values: dict, buckets: list[Bucket], node: Node) -> list[dict]:
+    """The other apps' metrics over the period (a stock: now), with label and unit. An
+    equipment indicator (aggregate LATEST) is each subject's latest month, added up
+    (campaigns.tally_selectors.latest_sum), not a sum of months."""
+    latest = [m.code.removeprefix("tally:") for m in extra if m.aggregate == LATEST and m.code.startswith("tally:")]
+    rows = latest_rows(node, latest, buckets[0].start, buckets[-1].end)
     out = []
     for metric in extra:
-        total = _latest(values, metric.code) if metric.aggregate == LATEST else _sum(values, metric.code)
+        code = metric.code.removeprefix("tally:")
+        if code in latest:
+            total = Decimal(latest_sum(rows, code))
+            trend = [Decimal(latest_sum(rows, code, b.start, b.end)) for b in buckets]
+        else:
+            total = _sum(values, metric.code)
+            trend = _trend(values, metric.code, buckets) if metric.kind == FLOW else []
         out.append({"code": metric.code, "label": metric.label, "unit": metric.unit, "kind": metric.kind,
-                    "aggregate": metric.aggregate, "total": total.quantize(CENT),
-                    "trend": _trend(values, metric.code, buckets, metric.aggregate) if metric.kind == FLOW else []})
+                    "aggregate": metric.aggregate, "total": total.quantize(CENT), "trend": trend})
     return out
 
 

@@ -19,8 +19,11 @@ from django.db.models import Count
 from django.utils import timezone
 from openpyxl import Workbook
 
+from wenming.campaigns.models import ReportSection
+from wenming.campaigns.tally_selectors import indicator_list, latest_rows, latest_sum
 from wenming.orgs.models import Node, NodeKind
 from wenming.orgs.selectors import node_get_for_actor
+from wenming.reporting.models import Outlet
 
 from .coverage import Coverage, coverage
 from .metrics import STOCK_PERIOD
@@ -104,10 +107,13 @@ def work_report(node: Node, *, since: date, until: date) -> WorkReport:
                         since=since.replace(day=1), until=until)
     stocks = figures_for(node, [m for m, _, _ in STOCK_LINES], until=STOCK_PERIOD)
     figures = {m: sum((v for (code, _), v in flows.items() if code == m), Decimal(0)) for m, _, _ in FLOW_LINES}
+    latest = [i.metric.removeprefix("tally:") for i in indicators if i.latest]
+    rows = latest_rows(node, latest, since.replace(day=1), until)
     for line in indicators:
-        months = {period: v for (code, period), v in flows.items() if code == line.metric and v}
-        figures[line.metric] = (months[max(months)] if months else Decimal(0)) if line.latest \
-            else sum(months.values(), Decimal(0))
+        if line.latest:  # equipment on hand: each subject's latest month, added up
+            figures[line.metric] = Decimal(latest_sum(rows, line.metric.removeprefix("tally:")))
+        else:
+            figures[line.metric] = sum((v for (code, _), v in flows.items() if code == line.metric), Decimal(0))
     figures |= {m: stocks.get((m, STOCK_PERIOD), Decimal(0)) for m, _, _ in STOCK_LINES}
     if figures["hotline_calls"]:  # published like every hotline statistic (docs/hotline.md)
         from wenming.hotline.disclosure import rounded
@@ -120,8 +126,6 @@ def work_report(node: Node, *, since: date, until: date) -> WorkReport:
 
 def adoption_lines() -> list[IndicatorLine]:
     """Information adopted by each outlet (学习强国, 中国文明网 …): the section 信息刊播."""
-    from wenming.reporting.models import Outlet
-
     return [IndicatorLine(f"reports_adopted:{code}", name, "篇", ADOPTED_SECTION, False)
             for code, name in Outlet.objects.order_by("sort", "id").values_list("code", "name")]
 
@@ -129,9 +133,6 @@ def adoption_lines() -> list[IndicatorLine]:
 def report_indicators(node: Node) -> list[IndicatorLine]:
     """The tally indicators that concern the node's subtree — the platform's and those its
     offices (above or below it) defined — in report-section order, then their own order."""
-    from wenming.campaigns.models import ReportSection
-    from wenming.campaigns.tally_selectors import indicator_list
-
     order = {value: n for n, value in enumerate(ReportSection.values)}
     rows = sorted(indicator_list(node=node), key=lambda i: (order.get(i.section, 99), i.sort, i.pk))
     return [IndicatorLine(f"tally:{i.code}", WORDING.get(i.code, i.name), i.unit, i.get_section_display(),
@@ -162,10 +163,15 @@ def work_report_text(report: WorkReport) -> str:
                  f"{_n(f['volunteers_reserve'])}名），志愿服务队伍{_n(f['teams'])}支；本期志愿服务时长"
                  f"{_n(f['hours'])}小时。")
     c = report.coverage
-    if c is not None and (c.stations_covered or c.grids_covered or c.volunteers_deployed):
-        parts.append(f"志愿服务组织覆盖{_n(c.stations_covered)}个村（社区）新时代文明实践站"
-                     f"{_share(c.stations_share)}、{_n(c.grids_covered)}个网格{_share(c.grids_share)}，"
-                     f"进驻志愿服务人员{_n(c.volunteers_deployed)}人。")
+    if c is not None:
+        # only what the network of the period can say: stations or grids set up later are not counted
+        covered = [f"{_n(c.stations_covered)}个村（社区）新时代文明实践站{_share(c.stations_share)}"] if c.stations_covered \
+            else []
+        covered += [f"{_n(c.grids_covered)}个网格{_share(c.grids_share)}"] if c.grids_covered else []
+        said = [f"志愿服务组织覆盖{'、'.join(covered)}"] if covered else []
+        said += [f"进驻志愿服务人员{_n(c.volunteers_deployed)}人"] if c.volunteers_deployed else []
+        if said:
+            parts.append("，".join(said) + "。")
     if f["grid_households"] or f["visits"]:
         parts.append(f"{now}网格排查累计覆盖{_n(f['grids_visited'])}个网格、走访{_n(f['households_visited'])}户"
                      f"（网格户数{_n(f['grid_households'])}户），本期入户走访{_n(f['visits'])}户次。")

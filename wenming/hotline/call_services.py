@@ -186,7 +186,7 @@ def call_log_update(*, actor, call: CallLog, values: dict) -> CallLog:
             call.save()
             if stored != (call.started_at, call.is_crisis):
                 call_changed(stored, call)
-                for when in {stored[0], call.started_at}:
+                for when in sorted({stored[0], call.started_at}):  # a fixed order: no crosswise locks
                     call_tallies_settle(call.hotline, when)
             audit_record(actor=actor, action="hotline.call.update", obj=call, node_path=call.hotline.node.path,
                          changes={"fields": changed})

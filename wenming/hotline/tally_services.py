@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
+from wenming.core.locks import xact_lock
 from wenming.dashboards.summary import record_many
 
 from .access import may_manage_hotline
@@ -67,16 +68,24 @@ def _settle(tally: CallTally, **changes) -> None:
             (("hotline_calls", rest, tally.calls_remainder), ("hotline_crisis", rest_crisis, tally.crisis_remainder))
             if new != old]
     record_many(rows)
-    CallTally.objects.filter(pk=tally.pk).update(calls_remainder=rest, crisis_remainder=rest_crisis, **changes)
+    CallTally.objects.filter(pk=tally.pk).update(calls_remainder=rest, crisis_remainder=rest_crisis,
+                                                 updated_at=timezone.now(), **changes)
     tally.calls_remainder, tally.crisis_remainder = rest, rest_crisis
     for field, value in changes.items():
         setattr(tally, field, value)
 
 
+def _lock(hotline: Hotline, month: date) -> None:
+    """One writer at a time per hotline and month, calls and tallies alike: a tally entered
+    while a call is being logged sees that call (or the call's settle sees the tally)."""
+    xact_lock(f"hotline-tally:{hotline.pk}:{month:%Y-%m}")
+
+
 def call_tallies_settle(hotline: Hotline, started_at: datetime) -> None:
     """A call of the hotline starting at `started_at` was logged or changed (inside the
-    caller's transaction): settle that month's tally, if any."""
+    caller's transaction, after its write): settle that month's tally, if any."""
     month = timezone.localdate(started_at).replace(day=1)
+    _lock(hotline, month)
     for tally in CallTally.objects.select_for_update().select_related("hotline").filter(hotline=hotline, period=month):
         _settle(tally)
 
@@ -94,6 +103,7 @@ def call_tally_set(*, actor, hotline: Hotline, period, calls, crisis=0, reason: 
     if n and not reason:
         raise E.TALLY_REASON.error("reason")
     with transaction.atomic():
+        _lock(hotline, month)
         tally = CallTally.objects.select_for_update().select_related("hotline").filter(
             hotline=hotline, period=month).first()
         before = (tally.calls, tally.crisis) if tally else (0, 0)
@@ -113,6 +123,8 @@ def call_tally_set(*, actor, hotline: Hotline, period, calls, crisis=0, reason: 
                              (hotline.node_id, "hotline_crisis", month, -tally.crisis_remainder)])
                 tally.delete()
                 tally = None
+        if before == (0, 0) and not n:
+            return None  # nothing to remove
         audit_record(actor=actor, action="hotline.tally", obj=hotline, node_path=hotline.node.path,
                      changes={"period": f"{month:%Y-%m}", "calls": [before[0], n], "crisis": [before[1], n_crisis],
                               "reason": reason})

@@ -361,7 +361,7 @@ def _adopted_on(value) -> date:
 
 def _link(value) -> str:
     text = str(value or "").strip()
-    if text and (len(text) > 500 or not re.fullmatch(r"https?://\S+", text)):
+    if text and (len(text) > 500 or not re.fullmatch(r"https?://[^\s\x00-\x1f\x7f]+", text)):
         raise E.LINK_INVALID.error("link")
     return text
 

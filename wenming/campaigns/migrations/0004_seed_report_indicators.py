@@ -24,6 +24,8 @@ def add(apps, schema_editor):
     for code, section in SECTIONS.items():
         Indicator.objects.filter(code=code, node__isnull=True).update(section=section)
     for sort, (code, name, unit, section, aggregation) in enumerate(NEW, start=12):
+        if Indicator.objects.filter(node__isnull=True, name=name).exclude(code=code).exists():
+            continue  # an install already has this figure under its own code (added in the admin)
         Indicator.objects.get_or_create(code=code, defaults={"name": name, "unit": unit, "section": section,
                                                              "aggregation": aggregation, "sort": sort * 10})
 

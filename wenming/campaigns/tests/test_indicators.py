@@ -152,3 +152,23 @@ def test_the_indicator_pages(world):
     # the entry form offers it
     form = manager.get("/campaigns/tallies/new/").content.decode()
     assert "生活垃圾转运（本县）" in form
+
+
+def test_equipment_on_hand_is_each_subjects_latest_month_added_up(world):
+    """Station A's 3 洒水车 of March and station B's 2 of February are 5 for the county, on
+    the dashboard, in the work report and in the tallies' totals; an entered 0 counts."""
+    res = define(ApiClient("office"), world, name="洒水车", unit="辆", aggregation="latest")
+    made = Indicator.objects.get(pk=res.json()["id"])
+    tally_services.tally_add(actor=world.root, indicator=made, period=FEB, value=4, node=world.station_a)
+    tally_services.tally_add(actor=world.root, indicator=made, period=MAR, value=3, node=world.station_a)
+    tally_services.tally_add(actor=world.root, indicator=made, period=FEB, value=2, node=world.station_b)
+    assert work_report(world.county, since=FEB, until=MAR).figures[f"tally:{made.code}"] == 5
+    data = dashboard_for_actor(actor=world.office, node_id=world.county.pk, period=Period(FEB, MAR))
+    row = next(o for o in data["other"] if o["code"] == f"tally:{made.code}")
+    assert (row["total"], row["trend"]) == (5, [6, 3])  # February: A 4 + B 2; March: A 3
+    totals = ApiClient("office").get(f"/tallies/totals?node_id={world.county.pk}&since=2020-02&until=2020-03").json()
+    assert {t["indicator"]: t["value"] for t in totals["values"]}[made.code] == 5
+    # station B gave its vehicles back in March: an entered 0 is a value
+    entry = tally_services.tally_add(actor=world.root, indicator=made, period=MAR, value=2, node=world.station_b)
+    tally_services.tally_correct(actor=world.root, entry=entry, delta=-2, reason="车辆已归还")
+    assert work_report(world.county, since=FEB, until=MAR).figures[f"tally:{made.code}"] == 3

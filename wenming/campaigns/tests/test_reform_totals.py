@@ -123,3 +123,42 @@ def test_the_api_and_the_page(world):
     bad = client.post("/campaigns/reform/totals/", {"node": world.county.pk, "kind": KIND, "month": "2020-02",
                                                     "total": 5})
     assert bad.status_code in (403, 404, 422)  # the county is not the station manager's to write
+
+
+@CONCURRENT
+def test_a_total_entered_while_records_are_written_is_never_stale():
+    """The total and the records written at the same moment take the same lock: afterwards
+    the remainder is exactly max(total − records, 0), whoever came first."""
+    from wenming.campaigns.models import ReformRecord
+    from wenming.volunteers.tests.factories import build_world
+
+    world = build_world()
+    households = iter(range(100))
+
+    def one():
+        n = next(households)
+        if n == 3:
+            return ran_ok(lambda: reform_total_set(actor=world.root, node=world.station_a, kind=KIND,
+                                                   period="2020-02", total=10))
+        return ran_ok(lambda: reform(world.root, world.station_a, kind=KIND, household=f"六组 {n} 号",
+                                     occurred_on=date(2020, 2, 4)))
+
+    assert at_once(9, one) == ["ok"] * 9
+    live = ReformRecord.objects.filter(kind=KIND, voided_at__isnull=True).count()
+    assert live == 8 and ReformTotal.objects.get().remainder == 2 and counted(world.county) == 10
+
+
+@CONCURRENT
+def test_two_nodes_on_one_path_entering_a_total_at_once_cannot_both_succeed():
+    from wenming.core.testing import code_of
+    from wenming.volunteers.tests.factories import build_world
+
+    world = build_world()
+    nodes = iter([world.county, world.station_a])
+
+    def one():
+        node = next(nodes)
+        return code_of(lambda: reform_total_set(actor=world.root, node=node, kind=KIND, period="2020-02", total=7))
+
+    assert sorted(at_once(2, one)) == ["campaigns.reform_total_nested", "ok"]
+    assert ReformTotal.objects.count() == 1
