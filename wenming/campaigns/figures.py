@@ -8,7 +8,10 @@
   date change moves the one (−old, +new), voiding removes it.
 - `online_views`, `online_shares`, `online_participants` — person-days per month at the
   activity's node, recorded only when a new ActivityEngagement row is inserted.
-- `party_checkins` — a stock: active party-member check-ins at each station.
+- `party_checkins` — a stock: active party-member check-ins at each station; it keeps its
+  history (+1 in the month of the check-in, −1 in the month of its withdrawal), so a past
+  period counts the check-ins active at its end. A reactivated check-in keeps only its
+  latest spell.
 
 The services call the functions below inside their own transactions; `raw_rows` yields
 exactly what those deltas add up to (the rebuild test checks it).
@@ -19,6 +22,7 @@ from datetime import date
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from wenming.dashboards.metrics import (
     FLOW,
@@ -26,6 +30,7 @@ from wenming.dashboards.metrics import (
     STOCK_PERIOD,
     Metric,
     as_date,
+    history_month,
     register,
     register_family,
     register_source,
@@ -57,7 +62,7 @@ register(
     Metric("online_views", "云上活动浏览", "人次"),
     Metric("online_shares", "云上活动分享", "人次"),
     Metric("online_participants", "云上活动参与", "人次"),
-    Metric("party_checkins", "党员志愿者报到", "人", kind=STOCK),
+    Metric("party_checkins", "党员志愿者报到", "人", kind=STOCK, history=True),
 )
 
 ENGAGEMENT_METRIC = {EngagementKind.VIEW: "online_views", EngagementKind.SHARE: "online_shares",
@@ -96,8 +101,31 @@ def engagement_recorded(*, node_id: int, kind: str, day: date) -> None:
     record(node_id=node_id, metric=ENGAGEMENT_METRIC[kind], delta=1, period=day.replace(day=1))
 
 
-def checkin_changed(*, station_id: int, delta: int) -> None:
-    record(node_id=station_id, metric="party_checkins", delta=delta, period=STOCK_PERIOD)
+Spell = tuple[date, date | None]  # a check-in's (checked in, withdrawn) days
+
+
+def checkin_rows(station_id: int, spell: Spell, sign: int) -> list:
+    """What one check-in adds to `party_checkins`: +1 from the month it was made, −1 from the
+    month it was withdrawn (as-of history), and +1 now while active."""
+    came, left = spell
+    rows = [(station_id, "party_checkins", history_month(came), sign)]
+    if left is None:
+        rows.append((station_id, "party_checkins", STOCK_PERIOD, sign))
+    else:
+        rows.append((station_id, "party_checkins", history_month(left), -sign))
+    return rows
+
+
+def checkin_spell(checkin) -> Spell:
+    local = timezone.localdate
+    return local(checkin.checked_in_at), local(checkin.withdrawn_at) if checkin.withdrawn_at else None
+
+
+def checkin_changed(*, station_id: int, before: Spell | None, after: Spell | None) -> None:
+    """A check-in went from `before` to `after` (None: did not exist)."""
+    if before != after:
+        record_many((checkin_rows(station_id, before, -1) if before else [])
+                    + (checkin_rows(station_id, after, +1) if after else []))
 
 
 
@@ -119,7 +147,5 @@ def raw_rows():
                    .values_list("activity__node_id", "kind", "month", "n"))
     for node_id, kind, month, n in engagements:
         yield node_id, ENGAGEMENT_METRIC[kind], as_date(month), n
-    checkins = (PartyCheckin.objects.filter(withdrawn_at__isnull=True).values("station_id").annotate(n=Count("pk"))
-                .values_list("station_id", "n"))
-    for station_id, n in checkins:
-        yield station_id, "party_checkins", STOCK_PERIOD, n
+    for checkin in PartyCheckin.objects.only("station_id", "checked_in_at", "withdrawn_at").iterator(chunk_size=5000):
+        yield from checkin_rows(checkin.station_id, checkin_spell(checkin), +1)

@@ -69,13 +69,16 @@ def party_checkin(*, actor, volunteer: Volunteer) -> tuple[PartyCheckin, bool]:
             made_active = True
         except IntegrityError:
             checkin = PartyCheckin.objects.get(volunteer=volunteer, station=station)
+            before = figures.checkin_spell(checkin)
             made_active = bool(PartyCheckin.objects.filter(pk=checkin.pk, withdrawn_at__isnull=False).update(
                 withdrawn_at=None, withdraw_reason="", checked_in_at=now))
             if made_active:
                 checkin.refresh_from_db()
+        else:
+            before = None
         if not made_active:
             return checkin, False
-        figures.checkin_changed(station_id=station.pk, delta=1)
+        figures.checkin_changed(station_id=station.pk, before=before, after=figures.checkin_spell(checkin))
         moved = _withdraw_elsewhere(volunteer, station, now)
         audit_record(actor=actor, action="campaigns.party_checkin", obj=checkin, node_path=station.path,
                      changes={"volunteer": volunteer.volunteer_no, "station": station.name,
@@ -90,7 +93,9 @@ def _withdraw_elsewhere(volunteer: Volunteer, station: Node, now) -> list[str]:
     for other in others.select_related("station"):
         if PartyCheckin.objects.filter(pk=other.pk, withdrawn_at__isnull=True).update(
                 withdrawn_at=now, withdraw_reason=f"已到{station.name}报到"[:200]):
-            figures.checkin_changed(station_id=other.station_id, delta=-1)
+            came = timezone.localdate(other.checked_in_at)
+            figures.checkin_changed(station_id=other.station_id, before=(came, None),
+                                    after=(came, timezone.localdate(now)))
             names.append(other.station.name)
     return names
 
@@ -107,9 +112,13 @@ def party_checkin_withdraw(*, actor, checkin: PartyCheckin, reason: str = "") ->
     if not reason:
         raise E.REASON_REQUIRED.error("reason")
     with transaction.atomic():
+        now = timezone.now()
         if PartyCheckin.objects.filter(pk=checkin.pk, withdrawn_at__isnull=True).update(
-                withdrawn_at=timezone.now(), withdraw_reason=reason[:200]):
-            figures.checkin_changed(station_id=checkin.station_id, delta=-1)
+                withdrawn_at=now, withdraw_reason=reason[:200]):
+            # read under the row lock the UPDATE took: a reactivation may have moved it
+            came = timezone.localdate(PartyCheckin.objects.values_list("checked_in_at", flat=True).get(pk=checkin.pk))
+            figures.checkin_changed(station_id=checkin.station_id, before=(came, None),
+                                    after=(came, timezone.localdate(now)))
             audit_record(actor=actor, action="campaigns.party_withdraw", obj=checkin, node_path=checkin.station.path,
                          changes={"volunteer": checkin.volunteer.volunteer_no, "reason": reason[:200]})
     checkin.refresh_from_db()

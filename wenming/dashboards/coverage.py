@@ -18,13 +18,15 @@ runs in a background job), not from the figure store:
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
 
 from wenming.orgs.models import PATH_STEP, Node, NodeKind
+
+from .asof import end_of_day, live_at, month_end
 
 
 @dataclass
@@ -50,11 +52,6 @@ class Coverage:
         return self.share(self.stations_covered, self.stations)
 
 
-def _live_at(end_at: datetime) -> Q:
-    """Rows (nodes, teams) that existed at `end_at` and were not archived by then."""
-    return Q(created_at__lte=end_at) & (Q(archived_at__isnull=True) | Q(archived_at__gt=end_at))
-
-
 def coverage(node: Node, *, since: date, until: date) -> Coverage:
     """`since`/`until`: the first days of the first and last month of the period."""
     from wenming.grids.models import GridClaim, HouseholdVisit
@@ -62,11 +59,11 @@ def coverage(node: Node, *, since: date, until: date) -> Coverage:
     from wenming.service.ledger_models import ServiceRecord
     from wenming.volunteers.models import Team, TeamMember
 
-    end = (until.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    end = month_end(until)
     start_at = timezone.make_aware(datetime.combine(since, time.min))
-    end_at = timezone.make_aware(datetime.combine(end, time.max))
+    end_at = end_of_day(end)
     under = Q(path__startswith=node.path)
-    grids = Node.objects.filter(under, _live_at(end_at), kind=NodeKind.GRID)
+    grids = Node.objects.filter(under, live_at(end_at), kind=NodeKind.GRID)
     claims = GridClaim.objects.filter(grid__path__startswith=node.path, starts_on__lte=end, ends_on__gte=since,
                                       withdrawn_at__isnull=True)
     visits = HouseholdVisit.objects.filter(grid__path__startswith=node.path, visited_at__gte=start_at,
@@ -83,8 +80,8 @@ def coverage(node: Node, *, since: date, until: date) -> Coverage:
     claiming = set(TeamMember.objects.filter(team_id__in=claims.values("team_id"), joined_at__lte=end_at)
                    .values_list("volunteer_id", flat=True).order_by().distinct())
 
-    stations = list(Node.objects.filter(under, _live_at(end_at), kind=NodeKind.STATION).values_list("path", flat=True))
-    team_paths = set(Team.objects.filter(_live_at(end_at), node__path__startswith=node.path)
+    stations = list(Node.objects.filter(under, live_at(end_at), kind=NodeKind.STATION).values_list("path", flat=True))
+    team_paths = set(Team.objects.filter(live_at(end_at), node__path__startswith=node.path)
                      .values_list("node__path", flat=True).order_by().distinct())
     grid_paths = set(Node.objects.filter(pk__in=covered_grids).values_list("path", flat=True))
     station_set = set(stations)

@@ -24,28 +24,30 @@ def _n(value):
 
 def overview_rows(data: dict) -> list[tuple[str, object, str]]:
     """(label, value, unit) of the overview: the period's flows, 累计 up to its end, the
-    stocks of today (said in the label), the live figures when the period reaches today."""
+    stocks of today or of the period's end (said in the label), the live figures when the period reaches today."""
     v, d, h = data["volunteers"], data["demands"], data["hours"]
-    rows = [("在册志愿者（当前）", v["registered"], "人")]
+    at = f"（{data['stock_label']}）"  # 期末: as of the end of a period that is over
+    rows = [(f"在册志愿者{at}", v["registered"], "人")]
     if v["active_30d"] is not None:
         rows.append(("近 30 天参加服务的志愿者", v["active_30d"], "人"))
-    rows += [("应急储备志愿者（当前）", v["reserve"], "人"), ("党员志愿者（当前）", v["party"], "人"),
-             ("期间新注册志愿者", v["joined"], "人"), ("志愿服务队伍（当前）", data["teams"], "支"),
+    rows += [(f"应急储备志愿者{at}", v["reserve"], "人"), (f"党员志愿者{at}", v["party"], "人"),
+             ("期间新注册志愿者", v["joined"], "人"), (f"志愿服务队伍{at}", data["teams"], "支"),
              ("期间服务时长", h["period"], "小时"), ("累计服务时长（截至期末）", h["total"], "小时"),
              ("期间群众点单", d["submitted"], "件"), ("期间办结点单", d["solved"], "件"),
              ("期间平均评分", d["average_rating"], "分")]
     if d["overdue"] is not None:
         rows.append(("超时未办点单（当前）", d["overdue"], "件"))
     rows += [("网格户数（当前）", data["screening"]["households"], "户"),
-             ("已走访户数（当前）", data["screening"]["visited"], "户"),
-             ("网格走访覆盖率（当前）", data["screening"]["coverage_pct"], "%"),
+             (f"已走访户数{at}", data["screening"]["visited"], "户"),
+             (f"网格走访覆盖率{at}", data["screening"]["coverage_pct"], "%"),
              ("期间入户走访", data["screening"]["visits"], "次")]
     rows += [(f"项目·{s.label}（当前）", data["projects"][s.value], "个") for s in ProjectStatus]
     rows += [(f"点单·{s.label}（当前）", d["by_status"][s.value], "件") for s in DemandStatus]
     if data["hotline"]:
         rows += [("期间心理热线来电（约数）", data["hotline"]["calls"], "次"),
                  ("期间危机来电（约数）", data["hotline"]["crisis"], "次")]
-    rows += [(o["label"] + ("（当前）" if o["kind"] == "stock" else ""), o["total"], o["unit"]) for o in data["other"]]
+    rows += [(o["label"] + ("（当前）" if o["now"] else at if o["kind"] == "stock" else ""), o["total"], o["unit"])
+             for o in data["other"]]
     return rows
 
 

@@ -16,6 +16,10 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 STOCK_PERIOD = date(2000, 1, 1)  # the period of a current count (a stock, not a flow)
+# A stock that keeps its history (Metric.history) also records each change in the month it
+# happened, at periods from HISTORY_FLOOR on: its value as of a month's end is the sum of those
+# months up to it, its current value stays at STOCK_PERIOD (both recomputed by `rebuild`).
+HISTORY_FLOOR = date(2000, 2, 1)
 
 FLOW, STOCK, DAILY = "flow", "stock", "daily"  # per month / current count / per day
 
@@ -31,6 +35,7 @@ class Metric:
     kind: str = FLOW
     aggregate: str = SUM
     scope_path: str = ""  # an office's own metric matters only inside and above this node
+    history: bool = False  # a stock whose changes are also dated (HISTORY_FLOOR): as-of values
 
     def period(self, when: date | datetime | None = None) -> date:
         if self.kind == STOCK:
@@ -116,6 +121,19 @@ def metric_for(code: str) -> Metric:
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
+
+
+def history_month(when: date | datetime) -> date:
+    """The period a stock's change is dated in: its month, never before HISTORY_FLOOR (so
+    never STOCK_PERIOD, the current count's)."""
+    if isinstance(when, datetime):
+        when = timezone.localdate(when) if timezone.is_aware(when) else when.date()
+    return max(when.replace(day=1), HISTORY_FLOOR)
+
+
+def stock_rows(node_id: int, metric: str, delta, when: date | datetime) -> list[Row]:
+    """A change of a history-keeping stock: the current count and the dated change."""
+    return [(node_id, metric, STOCK_PERIOD, delta), (node_id, metric, history_month(when), delta)]
 
 
 def as_date(value) -> date:

@@ -21,6 +21,7 @@ from wenming.orgs.models import Node, NodeKind
 from wenming.orgs.selectors import node_get_for_actor
 from wenming.service.models import ProjectStatus
 
+from .asof import collapse, grid_coverage_as_of, is_past, month_end, stock_groups
 from .metrics import FLOW, LATEST, METRICS, STOCK, STOCK_PERIOD, Metric, family_metrics
 from .periods import TREND_MONTHS, Bucket, Period, last_months
 from .summary import figures_for_groups, figures_for_nodes
@@ -85,15 +86,17 @@ def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, mo
                         today: date | None = None) -> dict:
     """The dashboard of a node for a period (default: the last `months` months). Flows are
     the period's; 累计 figures are everything up to the period's end; stocks (volunteers,
-    teams, projects and requests by state, grid coverage) are today's, and `stocks_now` says
-    so; the live figures (served in the last 30 days, overdue requests) only when the period
-    reaches today."""
+    teams, grid coverage, party check-ins) are as of the end of a period that is over
+    (`stocks_as_of`, asof.py) and today's for one that reaches this month (`stocks_now`);
+    projects and requests by state keep no history and are always today's; the live figures
+    (served in the last 30 days, overdue requests) only when the period reaches today."""
     node = node_get_for_actor(actor=actor, node_id=node_id, with_parent=False)
     today = today or timezone.localdate()
     period = period or last_months(today, months)
     buckets = period.buckets()
     since, end = period.since, period.end
     live = period.includes(today)
+    as_of = _as_of(period, today)
     scope = scope_for(actor)
     with_hotline = scope.allows(Perm.HOTLINE_STATS, node.path)
     families = [f"projects:{s}" for s in ProjectStatus.values] + [f"demands:{s}" for s in DemandStatus.values]
@@ -104,13 +107,15 @@ def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, mo
     # summed from their months), the other flows of the period, and — when the period
     # reaches today — the last-service-day histogram of the last 30 days.
     groups = [
-        (HEADLINE + families + [m.code for m in extra if m.kind == STOCK], None, STOCK_PERIOD),
+        *stock_groups(HEADLINE + families + [m.code for m in extra if m.kind == STOCK], as_of),
         (totals_of, None, end),
         (flows_of + [m.code for m in extra if m.kind != STOCK], since, end),
     ]
     if live:
         groups.append((["active_day"], today - timedelta(days=29), today))
-    values = _by_metric(figures_for_groups(node, groups))
+    values = _by_metric(collapse(figures_for_groups(node, groups)))
+    if as_of is not None:  # grid coverage keeps no dated figures: recounted from the visits
+        values |= {m: {STOCK_PERIOD: Decimal(n)} for m, n in grid_coverage_as_of(node, as_of).items()}
     rating_count, rating_sum = _sum(values, "rating_count", since), _sum(values, "rating_sum", since)
     ranking = ranking_level(node)
     out = {
@@ -119,7 +124,9 @@ def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, mo
         "as_of": today,
         "period": {"since": since, "until": period.until, "end": end, "label": period.label,
                    "months": period.months, "live": live, "by": "month" if period.months <= TREND_MONTHS else "year"},
-        "stocks_now": True,
+        "stocks_now": as_of is None,
+        "stocks_as_of": month_end(as_of) if as_of else None,
+        "stock_label": "期末" if as_of else "当前",  # how the pages label volunteers, teams, coverage
         "months": [b.start for b in buckets],
         "trend_labels": [b.label for b in buckets],
         "volunteers": {
@@ -148,12 +155,12 @@ def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, mo
         },
         "hotline": _hotline(values, buckets) if with_hotline else None,
         "screening": _screening(values),
-        "other": _other(extra, values, buckets, node),
+        "other": _other(extra, values, buckets, node, as_of is not None),
     }
-    out["children"] = children_ranked(ranking, period)
+    out["children"] = children_ranked(ranking, period, today)
     kinds = {n.kind for n in ranking}
     out["ranking_level"] = ranking[0].get_kind_display() if len(kinds) == 1 else "下级阵地"
-    out["map"] = map_points(node, ranking, period)
+    out["map"] = map_points(node, ranking, period, today)
     return out
 
 
@@ -191,8 +198,9 @@ def _screening(values: dict) -> dict:
             "coverage_pct": (Decimal(visited * 100) / households).quantize(Decimal("0.1")) if households else None}
 
 
-def _other(extra: list[Metric], values: dict, buckets: list[Bucket], node: Node) -> list[dict]:
-    """The other apps' metrics over the period (a stock: now), with label and unit. An
+def _other(extra: list[Metric], values: dict, buckets: list[Bucket], node: Node, past: bool) -> list[dict]:
+    """The other apps' metrics over the period (a stock: at the end of a past period when it
+    keeps its history, else now — `now` says which), with label and unit. An
     equipment indicator (aggregate LATEST) is each subject's latest month, added up
     (campaigns.tally_selectors.latest_sum), not a sum of months."""
     latest = [m.code.removeprefix("tally:") for m in extra if m.aggregate == LATEST and m.code.startswith("tally:")]
@@ -207,7 +215,8 @@ def _other(extra: list[Metric], values: dict, buckets: list[Bucket], node: Node)
             total = _sum(values, metric.code)
             trend = _trend(values, metric.code, buckets) if metric.kind == FLOW else []
         out.append({"code": metric.code, "label": metric.label, "unit": metric.unit, "kind": metric.kind,
-                    "aggregate": metric.aggregate, "total": total.quantize(CENT), "trend": trend})
+                    "aggregate": metric.aggregate, "total": total.quantize(CENT), "trend": trend,
+                    "now": metric.kind == STOCK and not (past and metric.history)})
     return out
 
 
@@ -223,25 +232,31 @@ def ranking_level(node: Node) -> list[Node]:
     return []
 
 
-def children_ranked(nodes: list[Node], period: Period) -> list[dict]:
-    """`nodes` (a ranking level) by the period's service hours, then volunteers (now)."""
+def _as_of(period: Period, today: date | None = None) -> date | None:
+    """The month whose end a period's stocks are counted at: its last, when it is over."""
+    return period.until if is_past(period.until, today) else None
+
+
+def children_ranked(nodes: list[Node], period: Period, today: date | None = None) -> list[dict]:
+    """`nodes` (a ranking level) by the period's service hours, then volunteers (at the
+    period's end)."""
     if not nodes:
         return []
-    values = figures_for_nodes(nodes, [(["volunteers"], None, STOCK_PERIOD),
+    values = figures_for_nodes(nodes, [*stock_groups(["volunteers"], _as_of(period, today)),
                                        (["hours", "demands_solved"], period.since, period.end)])
     rows = []
     for child in nodes:
-        v = _by_metric(values[child.pk])
+        v = _by_metric(collapse(values[child.pk]))
         rows.append({"id": child.pk, "name": child.name, "kind": child.get_kind_display(),
                      "volunteers": _get(v, "volunteers"), "hours": _hours(_sum(v, "hours")),
                      "demands_solved": int(_sum(v, "demands_solved"))})
     return sorted(rows, key=lambda r: (-r["hours"], -r["volunteers"], r["name"]))
 
 
-def map_points(node: Node, ranking: list[Node], period: Period) -> list[dict]:
+def map_points(node: Node, ranking: list[Node], period: Period, today: date | None = None) -> list[dict]:
     """The node network on a map: the ranking level and the level below it (grids, archived
     nodes and nodes without coordinates left out; at most MAP_LIMIT), each with the period's
-    service hours and its volunteers (now). Drawn as a scatter on longitude and latitude: no
+    service hours and its volunteers (at the period's end). Drawn as a scatter on longitude and latitude: no
     map tiles, nothing fetched from outside."""
     top = ranking or [node]
     below = Node.objects.filter(parent__in=top, archived_at__isnull=True).exclude(kind=NodeKind.GRID)
@@ -249,10 +264,11 @@ def map_points(node: Node, ranking: list[Node], period: Period) -> list[dict]:
              if n.lat is not None and n.lon is not None and n.kind != NodeKind.GRID][:MAP_LIMIT]
     if not nodes:
         return []
-    values = figures_for_nodes(nodes, [(["volunteers"], None, STOCK_PERIOD), (["hours"], period.since, period.end)])
+    values = figures_for_nodes(nodes, [*stock_groups(["volunteers"], _as_of(period, today)),
+                                       (["hours"], period.since, period.end)])
     out = []
     for n in nodes:
-        v = _by_metric(values[n.pk])
+        v = _by_metric(collapse(values[n.pk]))
         out.append({"id": n.pk, "name": n.name, "kind": n.kind, "kind_name": n.get_kind_display(),
                     "lat": float(n.lat), "lon": float(n.lon), "hours": _hours(_sum(v, "hours")),
                     "volunteers": _get(v, "volunteers")})

@@ -7,7 +7,9 @@ Excel file (`wenming manage work_report`, `/dashboards/report/`).
 
 Every flow is summed over the months of the period from the summaries (an indicator that
 takes its latest value, such as vehicles on hand, gives its last month's); the node counts
-come from the node table of the subtree (a few thousand rows at most).
+come from the node table of the subtree (a few thousand rows at most). Stocks — nodes,
+volunteers, teams, grid coverage, party check-ins — are as of the period's last day for a
+period that is over (dashboards/asof.py), today's for one that reaches this month.
 """
 
 from dataclasses import dataclass, field
@@ -15,8 +17,6 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
-from django.db.models import Count
-from django.utils import timezone
 from openpyxl import Workbook
 
 from wenming.campaigns.models import ReportSection
@@ -25,9 +25,10 @@ from wenming.orgs.models import Node, NodeKind
 from wenming.orgs.selectors import node_get_for_actor
 from wenming.reporting.models import Outlet
 
+from .asof import collapse, grid_coverage_as_of, is_past, month_end, nodes_by_kind, stock_groups
 from .coverage import Coverage, coverage
 from .metrics import STOCK_PERIOD
-from .summary import figures_for
+from .summary import figures_for, figures_for_groups
 
 FLOW_LINES = [  # (metric, label, unit) summed over the period
     ("hours", "志愿服务时长", "小时"),
@@ -72,6 +73,12 @@ class WorkReport:
     figures: dict[str, Decimal]
     indicators: list[IndicatorLine] = field(default_factory=list)
     coverage: Coverage | None = None
+    as_of: date | None = None  # the day the stocks are counted at (the period's last); None: today
+
+    @property
+    def stock_note(self) -> str:
+        """How the page and the workbook label a stock."""
+        return f"截至{self.as_of:%Y-%m-%d}" if self.as_of else "当前"
 
     @property
     def node_rows(self) -> list[tuple[str, int]]:
@@ -81,7 +88,8 @@ class WorkReport:
     @property
     def lines(self) -> list[tuple[str, Decimal, str]]:
         """(label, value, unit) of every figure, for the page and the workbook."""
-        rows = [(label, self.figures[m], unit) for m, label, unit in STOCK_LINES + FLOW_LINES]
+        rows = [(f"{label}（{self.stock_note}）", self.figures[m], unit) for m, label, unit in STOCK_LINES]
+        rows += [(label, self.figures[m], unit) for m, label, unit in FLOW_LINES]
         if self.coverage is not None:
             c = self.coverage
             rows += [("进驻志愿服务人员", Decimal(c.volunteers_deployed), "人"),
@@ -100,12 +108,12 @@ def work_report_for_actor(*, actor, node_id: int, since: date, until: date) -> W
 
 def work_report(node: Node, *, since: date, until: date) -> WorkReport:
     """The same for a node already checked (or for the command line, run by an operator)."""
-    kinds = dict(Node.objects.filter(path__startswith=node.path, archived_at__isnull=True).exclude(pk=node.pk)
-                 .values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    as_of = until.replace(day=1) if is_past(until) else None  # the last month of a period that is over
+    kinds = nodes_by_kind(node, as_of)
     indicators = report_indicators(node) + adoption_lines()
     flows = figures_for(node, [m for m, _, _ in FLOW_LINES] + [i.metric for i in indicators],
                         since=since.replace(day=1), until=until)
-    stocks = figures_for(node, [m for m, _, _ in STOCK_LINES], until=STOCK_PERIOD)
+    stocks = collapse(figures_for_groups(node, stock_groups([m for m, _, _ in STOCK_LINES], as_of)))
     figures = {m: sum((v for (code, _), v in flows.items() if code == m), Decimal(0)) for m, _, _ in FLOW_LINES}
     latest = [i.metric.removeprefix("tally:") for i in indicators if i.latest]
     rows = latest_rows(node, latest, since.replace(day=1), until)
@@ -114,14 +122,16 @@ def work_report(node: Node, *, since: date, until: date) -> WorkReport:
             figures[line.metric] = Decimal(latest_sum(rows, line.metric.removeprefix("tally:")))
         else:
             figures[line.metric] = sum((v for (code, _), v in flows.items() if code == line.metric), Decimal(0))
-    figures |= {m: stocks.get((m, STOCK_PERIOD), Decimal(0)) for m, _, _ in STOCK_LINES}
+    figures |= {m: Decimal(stocks.get((m, STOCK_PERIOD), 0)) for m, _, _ in STOCK_LINES}
+    if as_of is not None:  # grid coverage keeps no dated figures: recounted from the visits
+        figures |= {m: Decimal(v) for m, v in grid_coverage_as_of(node, as_of).items()}
     if figures["hotline_calls"]:  # published like every hotline statistic (docs/hotline.md)
         from wenming.hotline.disclosure import rounded
 
         figures["hotline_calls"] = Decimal(rounded(int(figures["hotline_calls"])) or 0)
         figures["hotline_crisis"] = Decimal(rounded(int(figures["hotline_crisis"])) or 0)
     return WorkReport(node, since, until, {k: kinds.get(k, 0) for k in KIND_ORDER}, figures, indicators,
-                      coverage(node, since=since, until=until))
+                      coverage(node, since=since, until=until), month_end(as_of) if as_of else None)
 
 
 def adoption_lines() -> list[IndicatorLine]:
@@ -153,15 +163,14 @@ def work_report_text(report: WorkReport) -> str:
     f, k = report.figures, report.nodes
     period = f"{report.since:%Y年%m月}至{report.until:%Y年%m月}"
     parts = [f"{report.node.name}{period}新时代文明实践工作数据"]
+    # Stocks of a period that is over are as of its last day, and the report says so.
+    day = report.as_of
     built = "、".join(f"{NodeKind(kind).label}{n}个" for kind, n in k.items() if n)
-    if built:
-        parts.append(f"建成{built}。")
-    # Stocks are today's (as-of values for a past period are not kept yet): a past period's
-    # report says so in its words, so nobody reads today's count as the period's.
-    now = "目前" if report.until < timezone.localdate().replace(day=1) else ""
-    parts.append(f"{now}在册志愿者{_n(f['volunteers'])}名（其中党员{_n(f['volunteers_party'])}名、应急储备"
-                 f"{_n(f['volunteers_reserve'])}名），志愿服务队伍{_n(f['teams'])}支；本期志愿服务时长"
-                 f"{_n(f['hours'])}小时。")
+    stocks = ([f"建成{built}"] if built else []) + [
+        f"在册志愿者{_n(f['volunteers'])}名（其中党员{_n(f['volunteers_party'])}名、应急储备"
+        f"{_n(f['volunteers_reserve'])}名），志愿服务队伍{_n(f['teams'])}支"]
+    parts.append((f"截至{day.year}年{day.month}月{day.day}日，" if day else "") + "；".join(stocks)
+                 + f"；本期志愿服务时长{_n(f['hours'])}小时。")
     c = report.coverage
     if c is not None:
         # only what the network of the period can say: stations or grids set up later are not counted
@@ -173,7 +182,7 @@ def work_report_text(report: WorkReport) -> str:
         if said:
             parts.append("，".join(said) + "。")
     if f["grid_households"] or f["visits"]:
-        parts.append(f"{now}网格排查累计覆盖{_n(f['grids_visited'])}个网格、走访{_n(f['households_visited'])}户"
+        parts.append(f"网格排查累计覆盖{_n(f['grids_visited'])}个网格、走访{_n(f['households_visited'])}户"
                      f"（网格户数{_n(f['grid_households'])}户），本期入户走访{_n(f['visits'])}户次。")
     by_section: dict[str, list[str]] = {}
     for line in report.indicators:

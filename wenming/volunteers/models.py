@@ -169,6 +169,29 @@ class Volunteer(models.Model):
         return [label for value, label in Availability.choices if self.availability & value]
 
 
+class VolunteerSpell(models.Model):
+    """The history the as-of figures need (issue 14): from `since` on, until the next row, the
+    volunteer belonged to `node` with these flags. Appended whenever one of them changes
+    (dashboards: a past period's 在册/储备/党员 counts are recomputed from these rows)."""
+
+    volunteer = models.ForeignKey(Volunteer, verbose_name="志愿者", on_delete=models.CASCADE, related_name="+")
+    since = models.DateField("起始日期")
+    node = models.ForeignKey("orgs.Node", verbose_name="所属阵地", on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField("在册")
+    reserve = models.BooleanField("应急储备")
+    party = models.BooleanField("党员")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "志愿者状态历史"
+        verbose_name_plural = "志愿者状态历史"
+        ordering = ["volunteer", "since", "id"]
+        indexes = [models.Index(fields=["volunteer", "since"], name="volunteers_spell_vol_idx")]
+
+    def __str__(self):
+        return f"{self.volunteer_id} @ {self.since}"
+
+
 class VolunteerCertificate(models.Model):
     """A qualification a volunteer holds (e.g. 红十字救护员证), with its expiry."""
 

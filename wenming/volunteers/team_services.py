@@ -9,7 +9,7 @@ from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 
 from .errors import TeamError as E
-from .figures import team_changed
+from .figures import stored_team_shape, team_changed, team_shape
 from .models import TEAM_LEVEL_RANK, MemberRole, Team, TeamMember, Volunteer
 
 TEAM_FIELDS = ["name", "level", "kind", "parent_id", "node_id", "description", "skill_id"]
@@ -57,7 +57,7 @@ def team_create(*, actor, name: str, level: str, node, kind: str = "general", pa
     try:
         with transaction.atomic():
             team.save()
-            team_changed(None, team.node_id)
+            team_changed(None, team_shape(team))
             audit_record(actor=actor, action="team.create", obj=team, node_path=node.path,
                          changes={"name": team.name, "level": level})
     except IntegrityError:
@@ -78,9 +78,9 @@ def team_update(*, actor, team: Team, **changes) -> Team:
     diff = {f: [str(before[f]), str(getattr(team, f))] for f in TEAM_FIELDS if before[f] != getattr(team, f)}
     try:
         with transaction.atomic():
-            was = Team.objects.filter(pk=team.pk, archived_at__isnull=True).values_list("node_id", flat=True).first()
+            was = stored_team_shape(team.pk)
             team.save()
-            team_changed(was, team.node_id if team.archived_at is None else None)
+            team_changed(was, team_shape(team))
             audit_record(actor=actor, action="team.update", obj=team, node_path=team.node.path, changes=diff)
     except IntegrityError:
         raise E.NAME_TAKEN.error("name", name=team.name) from None
@@ -90,10 +90,10 @@ def team_update(*, actor, team: Team, **changes) -> Team:
 def team_archive(*, actor, team: Team) -> Team:
     _check_edit(actor, team.node)
     with transaction.atomic():
-        was = Team.objects.filter(pk=team.pk, archived_at__isnull=True).values_list("node_id", flat=True).first()
+        was = stored_team_shape(team.pk)
         team.archived_at = timezone.now()
         team.save(update_fields=["archived_at", "updated_at"])
-        team_changed(was, None)
+        team_changed(was, team_shape(team))
         audit_record(actor=actor, action="team.archive", obj=team, node_path=team.node.path)
     return team
 

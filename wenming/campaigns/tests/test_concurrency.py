@@ -6,6 +6,7 @@ from wenming.campaigns import online_services, party_services, tally_services
 from wenming.campaigns.models import ActivityEngagement, PartyCheckin, TallyTotal
 from wenming.core.testing import CONCURRENT
 from wenming.dashboards import summary
+from wenming.dashboards.metrics import HISTORY_FLOOR, STOCK_PERIOD
 from wenming.dashboards.models import FigureDelta
 from wenming.service.tests.factories import storm
 from wenming.volunteers.tests.factories import build_world
@@ -13,8 +14,8 @@ from wenming.volunteers.tests.factories import build_world
 from .factories import activity, add, assert_totals_balance, campaign_differences, party_member
 
 
-def _pending(metric: str) -> int:
-    return int(FigureDelta.objects.filter(metric=metric).aggregate(s=Sum("value"))["s"] or 0)
+def _pending(metric: str, **period) -> int:
+    return int(FigureDelta.objects.filter(metric=metric, **period).aggregate(s=Sum("value"))["s"] or 0)
 
 
 @CONCURRENT
@@ -47,7 +48,8 @@ def test_party_checkin_double_taps_make_one_active_checkin():
             for _ in range(24)]
     results = storm(jobs)
     assert sorted(set(results)) == ["again", "created"] and results.count("created") == 1
-    assert PartyCheckin.objects.count() == 1 and _pending("party_checkins") == 1
+    assert PartyCheckin.objects.count() == 1 and _pending("party_checkins", period=STOCK_PERIOD) == 1
+    assert _pending("party_checkins", period__gte=HISTORY_FLOOR) == 1  # and its month's change
     summary.fold_all()
     assert campaign_differences() == []
 

@@ -91,7 +91,7 @@ def test_a_city_work_report_workbook_runs_as_a_job(city, django_capture_on_commi
     assert job.status == JobStatus.DONE and job.perm == "node.view"
     book = _book(client.get(f"/jobs/{job.public_id}/download"))
     rows = {r[0]: r[1] for r in book["工作数据"].iter_rows(values_only=True) if len(r) > 1}
-    assert rows["志愿服务时长"] == 3 and rows["在册志愿者"] == 1 and rows["新时代文明实践站"] == 1
+    assert rows["志愿服务时长"] == 3 and rows["在册志愿者（当前）"] == 1 and rows["新时代文明实践站"] == 1
     assert AuditEntry.objects.filter(action="dashboard.work_report", actor=city.city_office).count() == 1
     assert _client(city.manager_a).get(f"/jobs/{job.public_id}/").status_code == 404
 

@@ -78,7 +78,9 @@ def test_a_past_period_shows_its_own_flows_and_the_running_total_to_its_end(epid
     assert data["trend_labels"] == ["2020-02", "2020-03"] and data["hours"]["trend"] == [30, 12]
     assert data["hours"]["period"] == 42 and data["hours"]["total"] == 46  # January counts in 累计, not today's
     assert data["volunteers"]["active_30d"] is None and data["demands"]["overdue"] is None
-    assert data["stocks_now"] is True
+    # stocks as of the period's last day: the volunteers registered today were not there yet
+    assert data["stocks_now"] is False and data["stocks_as_of"] == "2020-03-31" and data["stock_label"] == "期末"
+    assert data["volunteers"]["registered"] == 0
     # the ranking is the first level with more than one node: the county's center has one institute
     assert [(c["name"], c["hours"]) for c in data["children"]] == [(w.station_a.name, 42), (w.station_b.name, 0)]
     assert data["ranking_level"] == "新时代文明实践站"
