@@ -51,6 +51,7 @@ class Perm(models.TextChoices):
     # campaign (stages, criteria, selection, votes, objections); nominate in a node's name;
     # review nominations at the reviewer's level.
     STATS_DEFINE = "stats.define", "定义本辖区统计指标"
+    PERIOD_CLOSE = "period.close", "统计期关账与重新开放"
     HONOUR_VIEW = "honour.view", "查看先进典型评选"
     HONOUR_EDIT = "honour.edit", "组织先进典型评选"
     HONOUR_NOMINATE = "honour.nominate", "推荐先进典型"
@@ -70,7 +71,8 @@ ROLE_PERMS: dict[str, set[str]] = {
     Role.PLATFORM_ADMIN: set(Perm.values),
     Role.OFFICE_STAFF: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
                                  Perm.PROJECT_EDIT, Perm.ROLE_GRANT, Perm.AUDIT_VIEW, *_DEMANDS,
-                                 Perm.HOTLINE_STATS, *_REPORTS, *_EVAL, *_HONOURS, Perm.STATS_DEFINE},
+                                 Perm.HOTLINE_STATS, *_REPORTS, *_EVAL, *_HONOURS, Perm.STATS_DEFINE,
+                                 Perm.PERIOD_CLOSE},
     Role.NODE_MANAGER: _STAFF | {Perm.NODE_EDIT, Perm.UNIT_EDIT, Perm.VOLUNTEER_EDIT, Perm.TEAM_EDIT,
                                  Perm.PROJECT_EDIT, *_DEMANDS, *_REPORTS, Perm.EVAL_VIEW, Perm.HONOUR_VIEW,
                                  Perm.HONOUR_NOMINATE},

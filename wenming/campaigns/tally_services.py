@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from wenming.core.audit import audit_record
+from wenming.orgs.closing import period_check_open
 from wenming.orgs.models import Node, Unit
 
 from . import access, figures
@@ -83,6 +84,7 @@ def tally_add(*, actor, indicator: Indicator, period, value, node: Node | None =
     if count is None:
         raise E.VALUE_INVALID.error("value", limit=MAX_TALLY)
     with transaction.atomic():
+        period_check_open(node=node, day=period)
         _bump(node, unit, indicator, period, count)
         entry = TallyEntry.objects.create(node=node, unit=unit, indicator=indicator, period=period, delta=count,
                                           kind=EntryKind.ENTRY, reason=_text(note)[:200], recorded_by=actor)
@@ -105,6 +107,7 @@ def tally_correct(*, actor, entry: TallyEntry, delta, reason: str) -> TallyEntry
     if change is None:
         raise E.DELTA_INVALID.error("delta", limit=MAX_TALLY)
     with transaction.atomic():
+        period_check_open(node=node, day=entry.period)
         _bump(node, unit, indicator, entry.period, change)
         correction = TallyEntry.objects.create(
             node=node, unit=unit, indicator=indicator, period=entry.period, delta=change,
@@ -143,6 +146,8 @@ def tally_sheet_apply(*, actor, node: Node, unit: Unit | None, period: date,
     for indicator, _, _ in changed:
         _require_usable_at(indicator, node)
     with transaction.atomic():
+        if changed:
+            period_check_open(node=node, day=period)
         entries = []
         for indicator, base, target in sorted(changed, key=lambda r: r[0].pk):  # fixed lock order
             if not _set_total(node, unit, indicator, period, base, target):

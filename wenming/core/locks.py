@@ -16,3 +16,14 @@ def xact_lock(name: str) -> None:
             cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
         else:
             cur.execute("UPDATE core_counter SET value = value WHERE name = %s", ["xact-lock"])
+
+
+def xact_lock_shared(name: str) -> None:
+    """The shared form: holders of the shared lock do not wait for each other, only for (and
+    hold off) the exclusive `xact_lock` of the same name — many writers of a month against the
+    office that closes it. SQLite: the same write lock as `xact_lock`."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))", [name])
+        else:
+            cur.execute("UPDATE core_counter SET value = value WHERE name = %s", ["xact-lock"])

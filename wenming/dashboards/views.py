@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from wenming.accounts.roles import Perm
+from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.decorators import staff_required
 from wenming.core.errors import CoreError
 from wenming.core.jobs import job_url
 from wenming.core.params import parse_pk
+from wenming.orgs.closing import closings_over
 from wenming.orgs.page_selectors import node_breadcrumbs
 from wenming.orgs.selectors import node_get_for_actor
 
@@ -113,7 +115,9 @@ def report(request):
         return FileResponse(BytesIO(work_report_workbook(data)), as_attachment=True, content_type=XLSX,
                             filename=f"工作报告数据-{data.node.name}-{since:%Y%m}-{until:%Y%m}.xlsx")
     return render(request, "dashboards/report.html", {
-        "report": data, "text": work_report_text(data), "since": since, "until": until, "lines": data.lines})
+        "report": data, "text": work_report_text(data), "since": since, "until": until, "lines": data.lines,
+        "closed": closings_over(data.node, since, until),
+        "may_close": data.as_of is not None and scope_for(request.user).allows(Perm.PERIOD_CLOSE, data.node.path)})
 
 
 def _board_url(node, period=None) -> str:

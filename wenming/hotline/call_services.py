@@ -16,6 +16,7 @@ from django.utils import timezone
 from wenming.core.audit import audit_record
 from wenming.core.crypto import decrypt, encrypt, mask_phone
 from wenming.core.errors import CoreError
+from wenming.orgs.closing import period_check_open
 
 from .access import call_visibility_q
 from .errors import HotlineError as E
@@ -157,6 +158,7 @@ def call_log_create(*, actor, hotline: Hotline, values: dict) -> CallLog:
     if not on_duty(counselor, data["started_at"]):
         raise E.NOT_ON_DUTY.error("started_at")
     with transaction.atomic():
+        period_check_open(node=hotline.node, day=timezone.localdate(data["started_at"]))
         call = CallLog.objects.create(hotline=hotline, counselor=counselor, **data)
         call_changed(None, call)
         call_tallies_settle(hotline, call.started_at)  # a month back-entered from paper: never twice
@@ -174,6 +176,8 @@ def call_log_update(*, actor, call: CallLog, values: dict) -> CallLog:
         call = CallLog.objects.select_for_update().select_related("counselor", "hotline__node").get(pk=call.pk)
         if timezone.now() - call.created_at > EDIT_WINDOW:
             raise E.EDIT_WINDOW.error(hours=int(EDIT_WINDOW.total_seconds() // 3600))
+        for moment in {call.started_at, data.get("started_at", call.started_at)}:
+            period_check_open(node=call.hotline.node, day=timezone.localdate(moment))
         changed = _changed_fields(call, data)
         stored = (call.started_at, call.is_crisis)
         for key, value in data.items():

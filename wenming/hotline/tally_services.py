@@ -19,6 +19,7 @@ from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 from wenming.core.locks import xact_lock
 from wenming.dashboards.summary import record_many
+from wenming.orgs.closing import period_check_open
 
 from .access import may_manage_hotline
 from .errors import HotlineError as E
@@ -103,6 +104,7 @@ def call_tally_set(*, actor, hotline: Hotline, period, calls, crisis=0, reason: 
     if n and not reason:
         raise E.TALLY_REASON.error("reason")
     with transaction.atomic():
+        period_check_open(node=hotline.node, day=month)
         _lock(hotline, month)
         tally = CallTally.objects.select_for_update().select_related("hotline").filter(
             hotline=hotline, period=month).first()

@@ -1,12 +1,13 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from wenming.core.api import PageOut, page_response
 from wenming.core.pagination import paginate
+from wenming.core.params import ApiId
 
-from . import selectors, services
+from . import closing, selectors, services
 from .models import Node, Unit
 
 router = Router(tags=["阵地与单位"])
@@ -205,3 +206,70 @@ def update_unit(request, unit_id: int, payload: UnitPatch):
     if "node_id" in changes:
         changes["node"] = selectors.node_get_for_actor(actor=request.auth, node_id=changes.pop("node_id"))
     return services.unit_update(actor=request.auth, unit=unit, **changes)
+
+
+# ---- 统计期关账 (orgs/closing.py) ------------------------------------------------------------
+
+class ClosingOut(Schema):
+    id: int
+    node_id: int
+    node_name: str
+    since: date
+    until: date
+    period: str
+    note: str
+    closed_by: str | None
+    closed_at: datetime
+    open: bool
+    reopened_by: str | None
+    reopened_at: datetime | None
+    reopen_reason: str
+
+    @staticmethod
+    def resolve_node_name(obj) -> str:
+        return obj.node.name
+
+    @staticmethod
+    def resolve_period(obj) -> str:
+        return obj.period_label
+
+    @staticmethod
+    def resolve_closed_by(obj) -> str | None:
+        return obj.closed_by.username if obj.closed_by else None
+
+    @staticmethod
+    def resolve_reopened_by(obj) -> str | None:
+        return obj.reopened_by.username if obj.reopened_by else None
+
+    @staticmethod
+    def resolve_open(obj) -> bool:
+        return obj.is_open
+
+
+class ClosingIn(Schema):
+    node_id: ApiId
+    since: str = Field(max_length=7, description="起始月份 YYYY-MM")
+    until: str = Field(max_length=7, description="截止月份 YYYY-MM（须已结束）")
+    note: str = Field("", max_length=200)
+
+
+class ReopenIn(Schema):
+    reason: str = Field(max_length=200, description="重新开放的原因（必填）")
+
+
+@router.get("/closings", response=list[ClosingOut], summary="统计期关账记录")
+def list_closings(request):
+    return list(closing.closings_for_actor(actor=request.auth)[:500])
+
+
+@router.post("/closings", response={201: ClosingOut}, summary="关账：本辖区该期间的数据不再补录或修改")
+def close_period(request, payload: ClosingIn):
+    node = selectors.node_get_for_actor(actor=request.auth, node_id=payload.node_id)
+    return Status(201, closing.period_close(actor=request.auth, node=node, since=payload.since,
+                                            until=payload.until, note=payload.note))
+
+
+@router.post("/closings/{closing_id}/reopen", response=ClosingOut, summary="重新开放已关账的期间（须说明原因）")
+def reopen_period(request, closing_id: int, payload: ReopenIn):
+    found = closing.closing_get_for_actor(actor=request.auth, closing_id=closing_id)
+    return closing.period_reopen(actor=request.auth, closing=found, reason=payload.reason)

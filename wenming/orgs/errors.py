@@ -14,3 +14,8 @@ class OrgError(ErrorCode):
     KIND_INVALID = ("orgs.kind_invalid", "类型“{value}”无效", 422)
     STATUS_INVALID = ("orgs.status_invalid", "开放状态“{value}”无效", 422)
     IMPORT_LAYOUT = ("orgs.import_layout", "表格格式不正确：{detail}", 422)
+    PERIOD_CLOSED = ("orgs.period_closed", "{period}的数据已由“{office}”关账（{closed_on}），补录或修改须先由该办重新开放", 409)
+    PERIOD_INVALID = ("orgs.period_invalid", "关账期间应为 2000 年以后、已经结束的整月（如 2020-02 至 2020-03）", 422)
+    PERIOD_OVERLAP = ("orgs.period_overlap", "“{office}”已关账的{period}与此期间重叠", 409)
+    REOPEN_REASON = ("orgs.reopen_reason", "请填写重新开放的原因", 422)
+    NOT_CLOSED = ("orgs.not_closed", "该期间未关账或已重新开放", 409)

@@ -76,3 +76,23 @@ class UnitFilterForm(forms.Form):
     q = forms.CharField(label="名称", required=False)
     unit_type = forms.ChoiceField(label="类别", required=False, choices=[("", "全部")] + UnitType.choices)
     level = forms.ChoiceField(label="级别", required=False, choices=[("", "全部")] + UnitLevel.choices)
+
+
+class ClosingForm(forms.Form):
+    """统计期关账: an office closes whole months that are over (orgs/closing.py checks)."""
+
+    node = forms.ChoiceField(label="关账单位")
+    since = forms.CharField(label="起始月份", max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
+    until = forms.CharField(label="截止月份", max_length=7, widget=forms.TextInput(attrs={"type": "month"}),
+                            help_text="须为已经结束的月份；关账后本辖区该期间的补录和修改须先重新开放")
+    note = forms.CharField(label="说明", max_length=200, required=False,
+                           help_text="如：2020年第一季度工作报告已报送")
+
+    def __init__(self, *args, node_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].choices = list(node_choices)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="重新开放原因", max_length=200,
+                             help_text="如：发现2020年2月热线纸质登记簿漏录一页，须补录")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -126,3 +127,41 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PeriodClosing(models.Model):
+    """An office closed a period after its report (issue 14): records dated in it anywhere in
+    the office's subtree can no longer be entered, changed or voided, so the report it sent
+    stays true, until the office reopens it (who, when and why are kept and audited)."""
+
+    node = models.ForeignKey(Node, verbose_name="关账单位", on_delete=models.PROTECT, related_name="+")
+    since = models.DateField("起始月份", help_text="当月 1 日")
+    until = models.DateField("截止月份", help_text="当月 1 日")
+    note = models.CharField("说明", max_length=200, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="关账人", null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    closed_at = models.DateTimeField("关账时间", auto_now_add=True)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="重新开放人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reopened_at = models.DateTimeField("重新开放时间", null=True, blank=True)
+    reopen_reason = models.CharField("重新开放原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "统计期关账"
+        verbose_name_plural = "统计期关账"
+        ordering = ["-since", "-id"]
+        indexes = [models.Index(fields=["node", "until"], name="orgs_closing_node_idx")]
+        constraints = [models.CheckConstraint(condition=Q(since__lte=models.F("until")),
+                                              name="orgs_closing_since_before_until")]
+
+    def __str__(self):
+        return f"{self.node} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        s, u = self.since, self.until
+        return f"{s.year}年{s.month}月" if s == u else f"{s.year}年{s.month}月至{u.year}年{u.month}月"
+
+    @property
+    def is_open(self) -> bool:
+        return self.reopened_at is not None

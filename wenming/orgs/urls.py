@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import closing_views, import_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:node_id>/restore/", views.node_restore, name="node_restore"),
     path("<int:node_id>/units/new/", views.unit_create, name="unit_create"),
     path("units/", views.unit_list, name="units"),
+    path("closings/", closing_views.closings, name="closings"),
+    path("closings/<str:closing_id>/reopen/", closing_views.reopen, name="closing_reopen"),
     path("units/<int:unit_id>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:unit_id>/archive/", views.unit_archive, name="unit_archive"),
 ]

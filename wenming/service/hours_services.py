@@ -13,6 +13,7 @@ from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
+from wenming.orgs.closing import period_check_open
 
 from .errors import ServiceError as E
 from .figures import hours_recorded
@@ -56,6 +57,7 @@ def hours_verify(*, actor, attendance: Attendance) -> ServiceRecord:
             hours = attendance_hours(attendance)
             if hours <= 0:
                 raise E.HOURS_INVALID.error(limit=MAX_ENTRY_HOURS)
+            period_check_open(node=project.node, day=timezone.localtime(enrollment.shift.starts_at).date())
             record = ServiceRecord.objects.create(
                 volunteer=enrollment.volunteer, kind=HoursKind.AUTO, bucket=HoursKind.AUTO, hours=hours,
                 service_date=timezone.localtime(enrollment.shift.starts_at).date(), project=project,
@@ -85,6 +87,7 @@ def hours_makeup(*, actor, volunteer, hours: Decimal, service_date, reason: str,
     if service_date > timezone.localdate():
         raise E.DATE_FUTURE.error("service_date")
     with transaction.atomic():
+        period_check_open(node=node, day=service_date)
         _refuse_repeat(volunteer, kind=HoursKind.MAKEUP, hours=hours, reason=reason, service_date=service_date)
         record = ServiceRecord.objects.create(
             volunteer=volunteer, kind=HoursKind.MAKEUP, bucket=HoursKind.MAKEUP, hours=hours,
@@ -114,6 +117,7 @@ def hours_correct(*, actor, record: ServiceRecord, delta: Decimal, reason: str) 
         with transaction.atomic():
             # Serialize corrections of one entry, then check its net hours stay ≥ 0.
             ServiceRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk").first()
+            period_check_open(node=record.node, day=record.service_date)
             _refuse_repeat(volunteer, kind=HoursKind.CORRECTION, hours=delta, reason=reason, corrects=record)
             net = record.hours + (record.corrections.aggregate(total=Sum("hours"))["total"] or Decimal(0))
             if net + delta < 0:
