@@ -144,3 +144,7 @@ class NodeFilterForm(ChoiceForm):
 
 class CheckinForm(forms.Form):
     volunteer_no = forms.CharField(label="志愿者编号", max_length=20, help_text="代党员志愿者报到：填写其志愿者编号")
+    checked_in_on = forms.DateField(label="报到日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                    help_text="补录纸质报到登记时填写；不填为今天")
+    late_reason = forms.CharField(label="补录说明", max_length=200, required=False,
+                                  help_text="报到日期早于 7 天前时必填，如：据2020年2月社区报到登记簿补录")

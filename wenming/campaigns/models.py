@@ -294,6 +294,8 @@ class PartyCheckin(models.Model):
     withdraw_reason = models.CharField("取消原因", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField("登记时间", null=True, blank=True)  # when it was entered (报到 may be earlier)
+    late_reason = models.CharField("补录说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "党员志愿者报到"

@@ -26,6 +26,8 @@ class CheckinOut(Schema):
     active: bool
     withdrawn_at: datetime | None
     withdraw_reason: str
+    recorded_at: datetime | None
+    late_reason: str  # 补录说明 of a check-in entered from paper afterwards
 
     @staticmethod
     def resolve_volunteer_name(obj: PartyCheckin) -> str:
@@ -42,6 +44,8 @@ class CheckinOut(Schema):
 
 class CheckinIn(Schema):
     volunteer_id: int | None = Field(None, description="工作人员代为报到时填写；志愿者本人报到不填")
+    checked_in_on: str | None = Field(None, max_length=10, description="补录纸质报到时填写报到日期（YYYY-MM-DD），不填为现在")
+    late_reason: str = Field("", max_length=200, description="补录说明：报到日期早于 7 天前时必填")
 
 
 class WithdrawIn(Schema):
@@ -84,7 +88,8 @@ def check_in(request, payload: CheckinIn):
         volunteer = volunteer_for_user(actor)
         if volunteer is None:
             raise E.NOT_A_VOLUNTEER.error()
-    checkin, created = party_services.party_checkin(actor=actor, volunteer=volunteer)
+    checkin, created = party_services.party_checkin(actor=actor, volunteer=volunteer, checked_in_on=payload.checked_in_on,
+                                                    late_reason=payload.late_reason)
     return Status(201 if created else 200, selectors.checkin_get_for_actor(actor=actor, checkin_id=checkin.pk))
 
 

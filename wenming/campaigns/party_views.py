@@ -78,12 +78,15 @@ def checkin(request):
             volunteer = _volunteer_by_number(actor, form.cleaned_data["volunteer_no"])
         else:
             return render(request, "campaigns/party_checkin.html", {"form": form}, status=422)
-        row, created = party_services.party_checkin(actor=actor, volunteer=volunteer)
+        dated = form.cleaned_data if form is not None else {}
+        row, created = party_services.party_checkin(actor=actor, volunteer=volunteer,
+                                                    checked_in_on=dated.get("checked_in_on"),
+                                                    late_reason=dated.get("late_reason", ""))
     except DomainError as exc:
         if form is None:
             messages.error(request, exc.message)
             return redirect("campaigns:party")
-        add_domain_error(form, exc, {"volunteer_id": "volunteer_no"})
+        add_domain_error(form, exc, {"volunteer_id": "volunteer_no"})  # checked_in_on, late_reason: their own
         return render(request, "campaigns/party_checkin.html", {"form": form}, status=exc.status)
     messages.success(request, f"{volunteer.name}已到{row.station.name}报到" if created
                      else f"{volunteer.name}已在{row.station.name}报到过，无需重复报到")

@@ -43,6 +43,7 @@ class CoreError(ErrorCode):
     RATE_LIMITED = ("rate_limited", "操作过于频繁，请稍后再试", 429)
     FILE_TOO_LARGE = ("file_too_large", "文件过大，上限为 {limit}", 413)
     BAD_FILE = ("bad_file", "无法读取文件：{detail}", 400)
+    LATE_REASON_REQUIRED = ("core.late_reason_required", "日期早于 {days} 天前的记录为补录，请填写补录说明（如：据纸质签到表补录）", 422)
 
 
 def not_found() -> DomainError:

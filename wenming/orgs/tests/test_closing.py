@@ -10,8 +10,8 @@ from django.test import Client
 
 from wenming.campaigns.tally_services import tally_add
 from wenming.campaigns.tests.factories import indicator
-from wenming.core.models import AuditEntry
 from wenming.core.errors import DomainError
+from wenming.core.models import AuditEntry
 from wenming.core.tests.api_client import ApiClient
 from wenming.dashboards.summary import fold_all
 from wenming.dashboards.work_report import work_report, work_report_text
