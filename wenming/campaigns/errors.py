@@ -47,6 +47,9 @@ class CampaignError(ErrorCode):
     REFORM_TOTAL_INVALID = ("campaigns.reform_total_invalid", "合计户数须为 0 到 {limit} 之间的整数（填 0 撤销合计）", 422)
     REFORM_TOTAL_NESTED = ("campaigns.reform_total_nested",
                            "{node}已填报{period}“{kind}”的合计，上下级不能重复填报同一月份的合计，请核对后在一处填写", 409)
+    REFORM_TOTAL_MOVE_NESTS = ("campaigns.reform_total_move_nests",
+                               "移动后{inner}{period}“{kind}”的合计将位于{outer}的同月合计之下，上下级不能重复填报同一月份的合计；"
+                               "请先撤销其中一个再移动", 409)
     # online activities
     TITLE_REQUIRED = ("campaigns.title_required", "请填写活动名称", 422)
     LINK_INVALID = ("campaigns.link_invalid", "活动链接须以 http:// 或 https:// 开头", 422)

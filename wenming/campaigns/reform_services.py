@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from wenming.core.audit import audit_record
 from wenming.core.crypto import mask_name
+from wenming.orgs.closing import period_check_open
 from wenming.orgs.models import Node
 
 from . import access, figures
 from .errors import CampaignError as E
 from .models import ReformKind, ReformRecord
-from .reform_totals import reform_totals_settle
+from .reform_totals import reform_totals_lock, reform_totals_settle
 
 EDITABLE = ("kind", "household", "occurred_on", "note", "head_name")
 
@@ -71,6 +72,8 @@ def reform_record_create(*, actor, node: Node, kind: str, household: str, occurr
                           head_masked=mask_name(_text(head_name)[:50]), occurred_on=_date(occurred_on),
                           note=_text(note)[:200], recorded_by=actor)
     with transaction.atomic():
+        period_check_open(node=node, day=record.occurred_on)  # not in a closed month
+        reform_totals_lock([_state(record)])
         record.save()
         figures.reform_changed(node_id=node.pk, before=None, after=_state(record))
         _settle_totals(node, None, _state(record))
@@ -112,6 +115,10 @@ def reform_record_update(*, actor, record: ReformRecord, **changes) -> ReformRec
         before = _state(locked)
         for key, value in diff.items():
             setattr(locked, key, value)
+        # neither the month it was in nor the one it goes to is closed (in month order, as a closing locks them)
+        for month in sorted({day.replace(day=1) for _, day in (before, _state(locked))}):
+            period_check_open(node=record.node, day=month)
+        reform_totals_lock([before, _state(locked)])
         locked.save(update_fields=list(diff))
         figures.reform_changed(node_id=locked.node_id, before=before, after=_state(locked))
         _settle_totals(record.node, before, _state(locked))
@@ -132,6 +139,8 @@ def reform_record_void(*, actor, record: ReformRecord, reason: str) -> ReformRec
             record.refresh_from_db()
             return record
         before = _state(live)
+        period_check_open(node=record.node, day=live.occurred_on)
+        reform_totals_lock([before])
         ReformRecord.objects.filter(pk=live.pk).update(voided_at=timezone.now(), void_reason=reason[:200])
         figures.reform_changed(node_id=live.node_id, before=before, after=None)
         _settle_totals(record.node, before, None)

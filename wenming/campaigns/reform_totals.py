@@ -16,14 +16,15 @@ from calendar import monthrange
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wenming.core.audit import audit_record
 from wenming.core.locks import xact_lock
 from wenming.dashboards.summary import record
+from wenming.orgs.closing import period_check_open
 from wenming.orgs.models import Node
-from wenming.orgs.tree import ancestor_paths
+from wenming.orgs.tree import ancestor_paths, hold_paths, move_reach_q
 
 from . import access
 from .errors import CampaignError as E
@@ -61,13 +62,26 @@ def _lock(kind: str, month: date) -> None:
     xact_lock(f"reform-total:{kind}:{month:%Y-%m}")
 
 
+def reform_totals_lock(states) -> None:
+    """A record writer, first in its transaction — before it writes any row pointing at a node
+    (a node move holds those rows and then waits for these locks): the locks of the (kind,
+    day) states its record leaves or enters, in a fixed order (two writers never cross)."""
+    for kind, month in sorted({(kind, day.replace(day=1)) for kind, day in states}):
+        _lock(kind, month)
+
+
+def _locked_totals() -> QuerySet:
+    # of=self: the total's row only, not its node's (which a move locks)
+    return ReformTotal.objects.select_for_update(of=("self",)).select_related("node")
+
+
 def reform_totals_settle(node: Node, kind: str, day: date) -> None:
     """A record under `node` of `kind` dated `day` was created, changed or voided (inside the
     caller's transaction, after its write): settle the total that covers it, if any."""
     month = day.replace(day=1)
     _lock(kind, month)
-    for row in (ReformTotal.objects.select_for_update().select_related("node")
-                .filter(kind=kind, period=month, node__path__in=ancestor_paths(node.path))):
+    path = Node.objects.values_list("path", flat=True).get(pk=node.pk)  # now: a move may have committed
+    for row in _locked_totals().filter(kind=kind, period=month, node__path__in=ancestor_paths(path)):
         _settle(row)
 
 
@@ -85,6 +99,9 @@ def reform_total_set(*, actor, node: Node, kind, period, total, note: str = "") 
         raise E.REFORM_TOTAL_INVALID.error("total", limit=MAX_TOTAL)
     note = str(note or "").replace("\x00", "").strip()[:200]
     with transaction.atomic():
+        hold_paths()  # no move until this total is settled: its count reads the subtree
+        node.refresh_from_db(fields=["path"])
+        period_check_open(node=node, day=month)  # not in a month the office has closed
         _lock(kind, month)
         nested = (ReformTotal.objects.filter(kind=kind, period=month)
                   .filter(Q(node__path__in=ancestor_paths(node.path)) | Q(node__path__startswith=node.path))
@@ -92,15 +109,14 @@ def reform_total_set(*, actor, node: Node, kind, period, total, note: str = "") 
         if nested is not None:
             raise E.REFORM_TOTAL_NESTED.error("node_id", node=nested.node.name, period=f"{month:%Y年%m月}",
                                               kind=ReformKind(kind).label)
-        row = ReformTotal.objects.select_for_update().select_related("node").filter(
-            node=node, kind=kind, period=month).first()
+        row = _locked_totals().filter(node=node, kind=kind, period=month).first()
         if row is None and count:
             try:
                 with transaction.atomic():
                     row = ReformTotal.objects.create(node=node, kind=kind, period=month, total=count, note=note,
                                                      entered_by=actor)
             except IntegrityError:  # a second tap created it a moment ago
-                row = ReformTotal.objects.select_for_update().get(node=node, kind=kind, period=month)
+                row = _locked_totals().get(node=node, kind=kind, period=month)
         before = row.total if row is not None else 0
         if row is not None:
             if count:
@@ -113,3 +129,31 @@ def reform_total_set(*, actor, node: Node, kind, period, total, note: str = "") 
             audit_record(actor=actor, action="campaigns.reform_total", obj=node, node_path=node.path,
                          changes={"kind": kind, "period": f"{month:%Y-%m}", "total": [before, count], "note": note})
     return row
+
+
+# ---- a subtree moves (orgs.signals) --------------------------------------------------------
+
+def _reach(node: Node, old_parent: Node, new_parent: Node) -> Q:
+    return move_reach_q("node__path", subtree=node.path, old_parent=old_parent.path, new_parent=new_parent.path)
+
+
+def reform_totals_before_move(sender, *, node: Node, old_parent: Node, new_parent: Node, **kwargs) -> None:
+    """Lock the kinds and months of the totals the move concerns (no total is entered meanwhile:
+    node_move holds the paths), and refuse a move that would nest two totals."""
+    for kind, month in sorted(set(ReformTotal.objects.filter(_reach(node, old_parent, new_parent))
+                                  .values_list("kind", "period"))):
+        _lock(kind, month)
+    above = {(t.kind, t.period): t for t in ReformTotal.objects.select_related("node").filter(
+        node__path__in=ancestor_paths(new_parent.path))}
+    for inner in ReformTotal.objects.select_related("node").filter(node__path__startswith=node.path):
+        outer = above.get((inner.kind, inner.period))
+        if outer is not None:
+            raise E.REFORM_TOTAL_MOVE_NESTS.error("parent", inner=inner.node.name, outer=outer.node.name,
+                                                  period=f"{inner.period:%Y年%m月}", kind=inner.get_kind_display())
+
+
+def reform_totals_after_move(sender, *, node: Node, old_path: str, old_parent: Node, new_parent: Node,
+                             **kwargs) -> None:
+    """The paths changed: every total the move concerns counts its records again."""
+    for row in _locked_totals().filter(_reach(node, old_parent, new_parent)).order_by("pk"):
+        _settle(row)

@@ -32,7 +32,7 @@ from .summary import figures_for, figures_for_groups
 
 FLOW_LINES = [  # (metric, label, unit) summed over the period
     ("hours", "志愿服务时长", "小时"),
-    ("visits", "入户走访", "户次"),
+    ("visits", "入户走访", "户次"), ("screened_sites", "排查企业场所", "家"),
     ("hotline_calls", "心理热线来电", "次"), ("hotline_crisis", "其中危机来电", "次"),
     ("reform:wedding_postponed", "婚事延办", "户"), ("reform:wedding_cancelled", "婚事停办", "户"),
     ("reform:funeral_simplified", "丧事简办", "户"), ("reform:rite_cancelled", "集中祭祀不办", "户"),
@@ -184,6 +184,8 @@ def work_report_text(report: WorkReport) -> str:
     if f["grid_households"] or f["visits"]:
         parts.append(f"网格排查累计覆盖{_n(f['grids_visited'])}个网格、走访{_n(f['households_visited'])}户"
                      f"（网格户数{_n(f['grid_households'])}户），本期入户走访{_n(f['visits'])}户次。")
+    if f["screened_sites"]:  # 排查总数 (grids/screening_totals.py): businesses and sites screened
+        parts.append(f"本期排查企业场所{_n(f['screened_sites'])}家。")
     by_section: dict[str, list[str]] = {}
     for line in report.indicators:
         if f[line.metric]:

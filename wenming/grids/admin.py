@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
 
-from .models import GridClaim, GridHousehold, GridProfile, HouseholdVisit, VisitFlag
+from .models import GridClaim, GridHousehold, GridProfile, HouseholdVisit, ScreeningTotal, VisitFlag
 
 
 @admin.register(VisitFlag)
@@ -49,3 +49,12 @@ class HouseholdVisitAdmin(ReadOnlyAdmin):
 class GridHouseholdAdmin(ReadOnlyAdmin):
     list_display = ["grid", "visit_count"]
     exclude = ["household_key"]
+
+
+@admin.register(ScreeningTotal)
+class ScreeningTotalAdmin(ReadOnlyAdmin):
+    """Written through screening_totals (its remainder moves the figures): read-only here."""
+
+    list_display = ["period", "node", "kind", "total", "remainder", "updated_at"]
+    list_filter = ["kind"]
+    list_select_related = ["node"]

@@ -13,11 +13,12 @@ from ninja import Field, Query, Router, Schema, Status
 
 from wenming.core.api import PageOut, page_response
 from wenming.core.pagination import paginate
+from wenming.core.params import ApiId
 from wenming.volunteers.selectors import team_get_for_actor, volunteer_get_for_actor
 
-from . import selectors, services, visit_services
+from . import screening_totals, selectors, services, visit_services
 from .export import XLSX_TYPE, export_filename, visits_workbook
-from .models import GridClaim, HouseholdVisit
+from .models import GridClaim, HouseholdVisit, ScreeningKind
 from .selectors import Coverage
 
 router = Router(tags=["网格与入户走访"])
@@ -407,3 +408,52 @@ def follow_up(request, visit_id: int, payload: FollowUpIn):
 def reveal_visit(request, visit_id: int, payload: ReasonIn):
     visit = selectors.visit_get_for_actor(actor=request.auth, visit_id=visit_id)
     return visit_services.visit_reveal(actor=request.auth, visit=visit, reason=payload.reason)
+
+
+# ---- screening totals (排查总数) ------------------------------------------------------------
+
+class ScreeningTotalOut(Schema):
+    id: int
+    node_id: int
+    node_name: str = Field(alias="node.name")
+    kind: str
+    kind_label: str = Field(alias="get_kind_display")
+    period: str
+    total: int
+    remainder: int  # what the total counts beyond the visit rows under the node (sites: all of it)
+    note: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_period(obj) -> str:
+        return f"{obj.period:%Y-%m}"
+
+
+class ScreeningTotalIn(Schema):
+    node_id: ApiId
+    kind: ScreeningKind
+    period: str = Field(max_length=20, description="统计月份，如 2020-02")
+    total: int = Field(ge=0, le=screening_totals.MAX_TOTAL,
+                       description="该月排查总数（入户走访：户次，含已逐户登记的；企业场所：家）；0 撤销")
+    note: str = Field("", max_length=200)
+
+
+class ScreeningTotalResult(Schema):
+    removed: bool
+    total: ScreeningTotalOut | None
+
+
+@router.get("/screening-totals", response=PageOut[ScreeningTotalOut], summary="排查总数（只有合计数时按月填报）")
+def list_screening_totals(request, node_id: ApiId | None = None, page: int = 1, page_size: int = 20):
+    qs = selectors.screening_totals_for_actor(actor=request.auth, node_id=node_id)
+    return page_response(paginate(qs, page, page_size))
+
+
+@router.post("/screening-totals", response=ScreeningTotalResult,
+             summary="填报或修改某阵地某月的排查总数（与逐户走访记录不重复计算；0 撤销）")
+def set_screening_total(request, payload: ScreeningTotalIn):
+    actor = request.auth
+    node = selectors.screening_node_get_for_actor(actor=actor, node_id=payload.node_id)  # 404 outside; 403 read-only
+    row = screening_totals.screening_total_set(actor=actor, node=node, kind=payload.kind, period=payload.period,
+                                               total=payload.total, note=payload.note)
+    return {"removed": row is None, "total": row}

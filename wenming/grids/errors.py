@@ -26,3 +26,15 @@ class GridError(ErrorCode):
     REASON_REQUIRED = ("grids.reason_required", "请填写原因（如：地址写错、重复登记）", 422)
     FOLLOW_UP_EXISTS = ("grids.follow_up_exists", "该走访已转为群众点单 {tracking_no}，不能重复转办", 409)
     REVEAL_FORBIDDEN = ("grids.reveal_forbidden", "没有查看完整地址的权限", 403)
+    # screening totals (排查总数)
+    NODE_ARCHIVED = ("grids.node_archived", "阵地“{node}”已归档，不能再填报", 409)
+    SCREENING_KIND_UNKNOWN = ("grids.screening_kind_unknown", "排查类型不正确：{value}", 422)
+    SCREENING_MONTH_INVALID = ("grids.screening_month_invalid", "统计月份格式不正确：{value}（应为 2025-03 这样的年月）", 422)
+    SCREENING_MONTH_FUTURE = ("grids.screening_month_future", "统计月份不能晚于本月", 422)
+    SCREENING_TOTAL_INVALID = ("grids.screening_total_invalid", "排查总数须为 0 到 {limit} 之间的整数（填 0 撤销）", 422)
+    SCREENING_TOTAL_NESTED = ("grids.screening_total_nested",
+                              "{node}已填报{period}“{kind}”的排查总数，上下级不能重复填报同一月份的总数，请核对后在一处填写",
+                              409)
+    SCREENING_TOTAL_MOVE_NESTS = ("grids.screening_total_move_nests",
+                                  "移动后{inner}{period}“{kind}”的排查总数将位于{outer}的同月总数之下，上下级不能重复填报"
+                                  "同一月份的总数；请先撤销其中一个再移动", 409)

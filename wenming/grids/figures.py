@@ -12,6 +12,9 @@ All recorded at the grid node, inside the services' transactions:
 - `visits` (flow, per month of visited_at): live visits (入户走访 户次).
 - `visit_residents` (flow): residents met at home, summed.
 - `visit_flag:<code>` (flow): live visits carrying the flag.
+- `screened_sites` (flow, 家): businesses and sites screened, entered only as month totals.
+  Screening totals (screening_totals.py) record their `remainder` — what no visit row names —
+  as `visits` or `screened_sites` at the total's node.
 
 A correction subtracts the visit's old contribution and adds the new one; voiding subtracts
 it. `raw_rows` recomputes every one of them from the raw rows for `rebuild_figures`.
@@ -48,7 +51,7 @@ from wenming.dashboards.metrics import (
 from wenming.dashboards.summary import record_many
 from wenming.orgs.models import Node
 
-from .models import GridProfile, HouseholdVisit, VisitFlag
+from .models import GridProfile, HouseholdVisit, ScreeningKind, ScreeningTotal, VisitFlag
 
 FLAG_PREFIX = "visit_flag:"
 COVERAGE_METRICS = ["grid_households", "households_visited", "grids_visited"]
@@ -60,7 +63,12 @@ register(
     Metric("grids_visited", "已走访网格", "个", STOCK),
     Metric("visits", "入户走访", "户次"),
     Metric("visit_residents", "走访在家人数", "人"),
+    Metric("screened_sites", "排查企业场所", "家"),
 )
+# the metric a screening total of each kind counts in
+SCREENING_METRIC = {ScreeningKind.HOUSEHOLDS: "visits", ScreeningKind.SITES: "screened_sites"}
+
+
 def _flags():
     return [(code, name, "户次") for code, name in VisitFlag.objects.order_by("sort", "code").values_list("code", "name")]
 
@@ -176,3 +184,7 @@ def raw_rows():
                                     .annotate(n=Count("pk"))
                                     .values_list("householdvisit__grid_id", "month", "visitflag__code", "n")):
         yield grid_id, f"{FLAG_PREFIX}{code}", as_date(month), n
+    # screening totals: what no visit row names (a sites total is all remainder)
+    for node_id, kind, period, remainder in ScreeningTotal.objects.filter(remainder__gt=0).values_list(
+            "node_id", "kind", "period", "remainder"):
+        yield node_id, SCREENING_METRIC[kind], period, remainder

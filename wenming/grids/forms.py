@@ -8,13 +8,15 @@ from django.utils import timezone
 
 from wenming.demands.models import Urgency
 
-from .models import MAX_HOUSEHOLDS, MAX_RESIDENTS
+from .models import MAX_HOUSEHOLDS, MAX_RESIDENTS, ScreeningKind
+from .screening_totals import MAX_TOTAL
 
 ANY = [("", "全部")]
 PICK = [("", "请选择")]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "2025-03"})
 NUMERIC = {"inputmode": "numeric", "pattern": "[0-9]*"}
 
 
@@ -24,6 +26,10 @@ def _now():
 
 def new_token() -> str:
     return secrets.token_urlsafe(16)
+
+
+def this_month_text() -> str:
+    return f"{timezone.localdate():%Y-%m}"
 
 
 class ProfileForm(forms.Form):
@@ -124,3 +130,19 @@ class VisitFilterForm(forms.Form):
         d = self.cleaned_data
         return {"node_id": d["node"], "flag": d["flag"], "follow_up": d["follow_up"], "since": d["since"],
                 "until": d["until"], "include_void": d["include_void"]}
+
+
+class ScreeningTotalForm(forms.Form):
+    """A month's screening count at a node, where there is only the total (paper tallies)."""
+
+    node = forms.TypedChoiceField(label="阵地", coerce=int, help_text="总数包括该阵地及其全部下级")
+    kind = forms.ChoiceField(label="排查类型", choices=PICK + ScreeningKind.choices,
+                             help_text="入户走访按户次计（与逐户走访记录合并，不重复计算）；企业场所按家计")
+    month = forms.CharField(label="统计月份", widget=MONTH_INPUT, initial=this_month_text, max_length=20)
+    total = forms.IntegerField(label="排查总数", min_value=0, max_value=MAX_TOTAL, widget=forms.NumberInput(attrs=NUMERIC),
+                               help_text="该月的总数，包括已逐户登记的走访；填 0 撤销")
+    note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：据各村排查台账汇总")
+
+    def __init__(self, *args, node_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].choices = PICK + node_choices

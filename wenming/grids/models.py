@@ -181,3 +181,44 @@ class GridHousehold(models.Model):
 
     def __str__(self):
         return f"{self.grid_id} · {self.household_key[:8]}… × {self.visit_count}"
+
+
+class ScreeningKind(models.TextChoices):
+    """What a screening total counts; each names its dashboard metric (figures.SCREENING_METRIC)."""
+
+    HOUSEHOLDS = "households", "入户走访"  # beside the HouseholdVisit rows (metric `visits`, 户次)
+    SITES = "sites", "企业场所"  # no per-record rows: the total is the figure (`screened_sites`, 家)
+
+
+class ScreeningTotal(models.Model):
+    """A node's screening count for a month where the office has only the total (“入户排查
+    3,200 户”, “排查企业场所 1,500 家”). It covers the node's subtree and counts what the
+    records under it do not: the figure is max(total, live visits of the month under the node),
+    kept as `remainder` = max(total − records, 0) beside the records' own figures
+    (screening_totals.py). Totals never nest: one per kind and month on any path."""
+
+    node = models.ForeignKey("orgs.Node", verbose_name="阵地", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("类型", max_length=16, choices=ScreeningKind.choices)
+    period = models.DateField("统计月份", help_text="当月 1 日")
+    total = models.PositiveIntegerField("排查总数")
+    remainder = models.PositiveIntegerField("未逐户登记的数量", default=0)
+    note = models.CharField("说明", max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "排查总数"
+        verbose_name_plural = "排查总数"
+        ordering = ["-period", "node__path", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "kind", "period"], name="grids_screening_total_once"),
+            models.CheckConstraint(condition=Q(remainder__lte=F("total")), name="grids_screening_total_remainder"),
+        ]
+
+    def __str__(self):
+        return f"{self.node} {self.get_kind_display()} {self.period:%Y-%m} = {self.total}"
+
+    @property
+    def unit(self) -> str:
+        return "家" if self.kind == ScreeningKind.SITES else "户次"

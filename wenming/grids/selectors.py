@@ -29,7 +29,7 @@ from wenming.orgs.selectors import node_path_for_actor
 from wenming.volunteers.models import Team, TeamMember
 
 from .figures import COVERAGE_METRICS
-from .models import GridClaim, GridProfile, HouseholdVisit, VisitFlag
+from .models import GridClaim, GridProfile, HouseholdVisit, ScreeningTotal, VisitFlag
 
 # ---- who the actor is to teams -----------------------------------------------------------
 
@@ -303,3 +303,35 @@ def coverage_children_for_actor(*, actor, node: Node) -> list[tuple[Node, Covera
                     .filter(scope_for(actor).q(Perm.NODE_VIEW, "path")).order_by("path"))
     found = coverage_of_many(children)
     return [(c, found[c.pk]) for c in children]
+
+
+# ---- screening totals (排查总数) ------------------------------------------------------------
+
+def screening_node_get_for_actor(*, actor, node_id, perm: str = Perm.NODE_VIEW) -> Node:
+    """Any node (not only grids) where the actor holds `perm`; else 404."""
+    node = (Node.objects.filter(scope_for(actor).q(perm, "path")).filter(pk=node_id).first()
+            if node_id else None)
+    if node is None:
+        raise CoreError.NOT_FOUND.error("node_id")
+    return node
+
+
+def screening_totals_for_actor(*, actor, node_id: int | None = None) -> QuerySet:
+    """The month totals entered in the actor's area (node.view; or under a node of it), newest
+    first. Counts without personal data: read like coverage."""
+    qs = (ScreeningTotal.objects.filter(scope_for(actor).q(Perm.NODE_VIEW, "node__path"))
+          .select_related("node", "entered_by"))
+    if node_id:
+        node = screening_node_get_for_actor(actor=actor, node_id=node_id)
+        qs = qs.filter(node__path__startswith=node.path)
+    return qs.order_by("-period", "node__path", "kind")
+
+
+def screening_figures(node: Node, since: date, until: date) -> dict[str, int]:
+    """The node's subtree over the months from `since` to `until` (inclusive): households
+    screened in 户次 (`visits`: the visit rows and what month totals add beyond them) and
+    businesses and sites screened (`screened_sites`, 家). For the work report; no scope check —
+    the caller has one."""
+    found = figures_for(node, ["visits", "screened_sites"], since=since.replace(day=1), until=until)
+    return {metric: int(sum(v for (m, _p), v in found.items() if m == metric))
+            for metric in ("visits", "screened_sites")}

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import screening_views as sv
 from . import views as v
 from . import visit_views as vv
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", v.index, name="index"),
     path("mine/", vv.mine, name="mine"),
     path("claims/", v.claims, name="claims"),
+    path("screening/", sv.screening_totals_page, name="screening_totals"),
     path("claims/<str:claim_id>/withdraw/", v.claim_withdraw, name="claim_withdraw"),
     path("visits/", vv.visits, name="visits"),
     path("visits/export/", vv.visits_export, name="visits_export"),

@@ -66,7 +66,8 @@ def index(request):
         children.sort(key=lambda pair: (pair[1].ratio is None, -(pair[1].ratio or 0)))
         context |= {"coverage": selectors.coverage_of(node), "children": children, "grids": grids, "rows": rows,
                     "search": search, "crumbs": node_breadcrumbs(actor=actor, node=node),
-                    "may_see_visits": scope_for(actor).has(Perm.DEMAND_VIEW)}
+                    "may_see_visits": scope_for(actor).has(Perm.DEMAND_VIEW),
+                    "may_enter_totals": scope_for(actor).has(Perm.DEMAND_EDIT)}
     return render(request, "grids/index.html", context)
 
 

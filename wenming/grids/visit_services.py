@@ -9,7 +9,9 @@ the request back to the visit, once.
 
 Every write keeps the figures: the visit's contribution (visits, residents, flags by month)
 is subtracted and added again on a correction and subtracted on voiding; the household
-counters move with its address (households.py). Each write first holds the grid
+counters move with its address (households.py); a screening total covering the visit's
+month settles (screening_totals.py: never counted twice). A visit dated in a month an office
+above has closed is neither recorded, corrected nor voided (orgs.closing). Each write first holds the grid
 (`figures.hold_grid`): a new visit to a grid archived meanwhile is refused; a correction or
 void of a visit of an archived grid is allowed but records no coverage-stock delta (the grid
 is out of the roll-up until restored; figures.grids_archived). A second tap of the same form (its
@@ -28,14 +30,16 @@ from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.crypto import encrypt, mask_address
 from wenming.core.errors import CoreError
+from wenming.orgs.closing import period_check_open
 from wenming.orgs.models import Node
 from wenming.volunteers.models import Team, TeamMember, Volunteer
 from wenming.volunteers.selectors import volunteer_visibility_q
 
 from .errors import GridError as E
-from .figures import hold_grid, shape_of, visit_changed
+from .figures import hold_grid, month_of, shape_of, visit_changed
 from .households import household_key_of, household_moved
 from .models import MAX_RESIDENTS, GridClaim, HouseholdVisit, VisitFlag
+from .screening_totals import screening_totals_lock, screening_totals_settle
 from .selectors import led_team_ids, member_team_ids
 from .services import check_grid, hold_live_grid
 
@@ -175,6 +179,8 @@ def visit_record(*, actor, grid: Node, address: str, visited_at: datetime | None
         return _as_duplicate(found)
     try:
         with transaction.atomic():
+            period_check_open(node=grid, day=timezone.localdate(visited_at))  # not in a closed month
+            screening_totals_lock([month_of(visited_at)])  # before the grid's row (a move's order)
             hold_live_grid(grid)
             visit = HouseholdVisit.objects.create(
                 grid=grid, team=team, household_key=key, address_enc=encrypt(address),
@@ -183,6 +189,7 @@ def visit_record(*, actor, grid: Node, address: str, visited_at: datetime | None
             visit.flags.set(chosen)
             household_moved(None, (grid.pk, key))
             visit_changed(None, shape_of(visit, [f.code for f in chosen]))
+            screening_totals_settle(grid.pk, month_of(visited_at))
             audit_record(actor=actor, action="grids.visit_record", obj=visit, node_path=grid.path, changes={
                 "address": visit.address_masked, "team": team.name if team else None,
                 "flags": [f.code for f in chosen], "residents_count": residents})
@@ -240,8 +247,15 @@ def visit_correct(*, actor, visit: HouseholdVisit, reason: str, address: str | N
         clean["residents_count"] = _residents(residents_count)
     new_flags = None if flags is None else _flags(flags)
     with transaction.atomic():
-        live = hold_grid(visit.grid_id)  # an archived grid's visit: counters and flows, no stock delta
         row, old_codes = _locked(visit)
+        # a visit moved to another month settles the screening totals of both (their locks
+        # first: before the grid's row, as a node move takes them)
+        months = sorted({month_of(row.visited_at), month_of(clean.get("visited_at", row.visited_at))})
+        for month in months:  # neither the month it was in nor the one it goes to is closed
+            period_check_open(node=row.grid, day=month)
+        if len(months) > 1 and row.voided_at is None:
+            screening_totals_lock(months)
+        live = hold_grid(visit.grid_id)  # an archived grid's visit: counters and flows, no stock delta
         reason = _check_manage(actor, row, reason)
         before_shape, before_home = shape_of(row, old_codes), (row.grid_id, row.household_key)
         changed: dict = {}
@@ -268,6 +282,9 @@ def visit_correct(*, actor, visit: HouseholdVisit, reason: str, address: str | N
             row.save()
             household_moved(before_home, (row.grid_id, row.household_key), stocks=live)
             visit_changed(before_shape, shape_of(row, codes))
+            if len(months) > 1:
+                for month in months:
+                    screening_totals_settle(row.grid_id, month)
             audit_record(actor=actor, action="grids.visit_correct", obj=row, node_path=row.grid.path,
                          changes={**changed, "reason": reason})
     return row
@@ -278,14 +295,18 @@ def visit_void(*, actor, visit: HouseholdVisit, reason: str) -> HouseholdVisit:
     marked void, and leaves the figures."""
     _check_manage(actor, visit, reason)
     with transaction.atomic():
-        live = hold_grid(visit.grid_id)
         row, codes = _locked(visit)
+        if row.voided_at is None:
+            period_check_open(node=row.grid, day=month_of(row.visited_at))
+            screening_totals_lock([month_of(row.visited_at)])  # before the grid's row (a move's order)
+        live = hold_grid(visit.grid_id)
         reason = _check_manage(actor, row, reason)
         before_shape = shape_of(row, codes)
         row.voided_at, row.voided_by, row.void_reason = timezone.now(), actor, reason
         row.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
         household_moved((row.grid_id, row.household_key), None, stocks=live)
         visit_changed(before_shape, None)
+        screening_totals_settle(row.grid_id, month_of(row.visited_at))
         audit_record(actor=actor, action="grids.visit_void", obj=row, node_path=row.grid.path,
                      changes={"reason": reason})
     return row

@@ -12,9 +12,10 @@ from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
 
+from . import signals
 from .errors import OrgError as E
 from .models import KIND_RANK, Node, NodeKind, Unit
-from .tree import encode_step
+from .tree import encode_step, hold_paths
 
 NODE_FIELDS = ["name", "kind", "code", "admin_code", "address", "lat", "lon", "contact_name", "contact_phone",
                "status"]
@@ -120,12 +121,19 @@ def node_move(*, actor, node: Node, new_parent: Node) -> Node:
         raise E.ARCHIVED_PARENT.error("parent", parent=new_parent.name)
     _check_kind(new_parent, node.kind)
     with transaction.atomic():
-        # Re-read both under lock (a no-op on SQLite, where BEGIN IMMEDIATE already serializes
-        # writers): the paths the caller loaded may predate another move.
-        node = Node.objects.select_for_update().get(pk=node.pk)
-        new_parent = Node.objects.select_for_update().get(pk=new_parent.pk)
+        # One move at a time (and no month total is entered meanwhile: its count reads paths);
+        # then re-read both — the paths the caller loaded may predate another move.
+        hold_paths()
+        node = Node.objects.get(pk=node.pk)
+        new_parent = Node.objects.get(pk=new_parent.pk)
         if new_parent.path.startswith(node.path):
             raise E.MOVE_INTO_SELF.error("parent")
+        old_parent = Node.objects.get(pk=node.parent_id)
+        # dependents take their locks (before the node rows below) or refuse the move
+        signals.subtree_moving.send(sender=Node, node=node, old_parent=old_parent, new_parent=new_parent)
+        # lock both rows (a no-op on SQLite, where BEGIN IMMEDIATE already serializes writers)
+        node = Node.objects.select_for_update().get(pk=node.pk)
+        new_parent = Node.objects.select_for_update().get(pk=new_parent.pk)
         old_path, old_parent_id = node.path, node.parent_id
         # the dashboards' summaries: the subtree's totals leave the old ancestors, join the new
         from wenming.dashboards.summary import subtree_moved
@@ -139,6 +147,8 @@ def node_move(*, actor, node: Node, new_parent: Node) -> Node:
         )
         Node.objects.filter(pk=node.pk).update(parent=new_parent)
         node.refresh_from_db()
+        signals.subtree_moved.send(sender=Node, node=node, old_path=old_path, old_parent=old_parent,
+                                   new_parent=new_parent)
         audit_record(actor=actor, action="node.move", obj=node, node_path=node.path,
                      changes={"parent": [old_parent_id, new_parent.pk], "path": [old_path, node.path]})
     return node

@@ -23,7 +23,7 @@ ACTIVITY_COLUMNS = ["id", "node_id", "title", "description", "link", "starts_at"
                     "created_at"]
 ENGAGEMENT_COLUMNS = ["id", "activity_id", "person_key", "day", "kind", "at"]
 CHECKIN_COLUMNS = ["id", "volunteer_id", "station_id", "checked_in_at", "withdrawn_at", "withdraw_reason",
-                   "recorded_by_id"]
+                   "recorded_by_id", "late_reason"]
 
 # ---------------------------------------------------------------- 移风易俗
 
@@ -200,5 +200,5 @@ def checkin_rows(*, seed: int, members: list[tuple[int, int, datetime]], first_i
         at = start + (now - start) * rng.random()
         withdrawn = at + (now - at) * rng.uniform(0.2, 1.0) if rng.random() < WITHDRAWN else None
         rows.append((first_id + len(rows), vid, station_id, at, withdrawn,
-                     rng.choice(WITHDRAW_REASONS) if withdrawn else "", None))
+                     rng.choice(WITHDRAW_REASONS) if withdrawn else "", None, ""))
     return rows

@@ -162,3 +162,82 @@ def test_two_nodes_on_one_path_entering_a_total_at_once_cannot_both_succeed():
 
     assert sorted(at_once(2, one)) == ["campaigns.reform_total_nested", "ok"]
     assert ReformTotal.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_subtree_move_settles_the_totals_on_both_paths_and_refuses_to_nest_them(world):
+    from wenming.orgs.services import node_move
+
+    records(world, 4, node=world.point_a)
+    reform_total_set(actor=world.root, node=world.station_a, kind=KIND, period="2020-02", total=6)  # 2 beyond
+    reform_total_set(actor=world.root, node=world.station_b, kind=KIND, period="2020-02", total=10)  # all 10
+    assert counted(world.station_a) == 6 and counted(world.station_b) == 10 and counted(world.county) == 16
+    node_move(actor=world.root, node=world.point_a, new_parent=world.station_b)
+    remainders = dict(ReformTotal.objects.values_list("node_id", "remainder"))
+    assert remainders == {world.station_a.pk: 6, world.station_b.pk: 6}  # the records moved with the point
+    fold_all()
+    assert counted(world.station_a) == 6 and counted(world.station_b) == 10 and counted(world.county) == 16
+    assert differences() == []
+    # a total inside the moved subtree meeting one above its new place: refused, nothing moves
+    reform_total_set(actor=world.root, node=world.point_a, kind=KIND, period="2020-03", total=2)
+    reform_total_set(actor=world.root, node=world.station_a, kind=KIND, period="2020-03", total=9)
+    with pytest.raises(DomainError) as refused:
+        node_move(actor=world.root, node=world.point_a, new_parent=world.station_a)
+    assert refused.value.code == "campaigns.reform_total_move_nests" and refused.value.status == 409
+    assert world.point_a.name in refused.value.message and world.station_a.name in refused.value.message
+    world.point_a.refresh_from_db()
+    assert world.point_a.parent_id == world.station_b.pk
+    # the move page shows the refusal next to the new parent's code
+    client = Client()
+    client.force_login(world.root)
+    res = client.post(f"/orgs/{world.point_a.pk}/move/", {"parent_code": world.station_a.code})
+    assert res.status_code == 422 and "上下级不能重复填报同一月份的合计" in res.content.decode()
+
+
+@CONCURRENT
+def test_a_move_while_records_are_written_leaves_every_total_exact():
+    """A point moves between two stations with totals while records under it are registered and
+    voided: no deadlock, and each total's remainder is exactly max(total − its records, 0)."""
+    from wenming.campaigns.models import ReformRecord
+    from wenming.orgs.services import node_move
+    from wenming.volunteers.tests.factories import build_world
+
+    world = build_world()
+    early = records(world, 4, node=world.point_a)
+    reform_total_set(actor=world.root, node=world.station_a, kind=KIND, period="2020-02", total=20)
+    reform_total_set(actor=world.root, node=world.station_b, kind=KIND, period="2020-02", total=5)
+    jobs = iter(range(100))
+
+    def one():
+        n = next(jobs)
+        if n == 4:
+            return ran_ok(lambda: node_move(actor=world.root, node=world.point_a, new_parent=world.station_b))
+        if n < 2:
+            return ran_ok(lambda: reform_services.reform_record_void(actor=world.root, record=early[n],
+                                                                     reason="重复登记"))
+        return ran_ok(lambda: reform(world.root, world.point_a, kind=KIND, household=f"七组 {n} 号",
+                                     occurred_on=date(2020, 2, 5)))
+
+    assert at_once(10, one) == ["ok"] * 10
+    live = ReformRecord.objects.filter(kind=KIND, voided_at__isnull=True).count()
+    assert live == 4 - 2 + 7
+    remainders = dict(ReformTotal.objects.values_list("node_id", "remainder"))
+    assert remainders == {world.station_a.pk: 20, world.station_b.pk: 0}
+    fold_all()
+    assert counted(world.station_b) == live and counted(world.county) == 20 + live and differences() == []
+
+
+@pytest.mark.django_db
+def test_a_closed_month_refuses_its_totals_and_records(world):
+    from wenming.core.testing import code_of
+    from wenming.orgs.closing import period_close
+
+    january = reform(world.root, world.station_a, kind=KIND, occurred_on=date(2020, 1, 20))
+    period_close(actor=world.office, node=world.county, since="2020-02", until="2020-02")
+    tries = [lambda: reform_total_set(actor=world.root, node=world.station_a, kind=KIND, period="2020-02", total=5),
+             lambda: records(world, 1),
+             lambda: reform_services.reform_record_update(actor=world.root, record=january,
+                                                          occurred_on=date(2020, 2, 3))]
+    for attempt in tries:
+        assert code_of(attempt) == "orgs.period_closed"
+    assert counted(world.county) == 0 and not ReformTotal.objects.exists()

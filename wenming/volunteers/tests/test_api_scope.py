@@ -45,6 +45,7 @@ def sibling(world):
         **sibling_evaluation(world, unit_id, team_id),
         **_sibling_honours(world),
         "job_id": _sibling_job(world),
+        "closing_id": _sibling_closing(world),
     }
 
 
@@ -207,8 +208,15 @@ def _sibling_service_certificate(world) -> dict:
             "record_id": record.pk}
 
 
+def _sibling_closing(world) -> int:
+    from wenming.orgs.closing import period_close
+
+    return period_close(actor=world.root, node=world.station_b, since="2020-02", until="2020-02").pk
+
+
 # A body that passes validation for each write endpoint, so the answer is about scope, not input.
 BODIES = {
+    ("post", "/closings/{closing_id}/reopen"): lambda w: {"reason": "漏录"},
     ("post", "/nodes/{node_id}/move"): lambda w: {"parent_id": w.institute.pk},
     ("patch", "/nodes/{node_id}"): lambda w: {"name": "改名"},
     ("patch", "/units/{unit_id}"): lambda w: {"name": "改名"},
