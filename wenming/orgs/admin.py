@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from wenming.core.admin import AuditedAdmin
 
-from .models import Node, Unit
+from .models import Node, PeriodClosing, Unit
 
 
 @admin.register(Node)
@@ -30,3 +30,20 @@ class UnitAdmin(AuditedAdmin):
     list_filter = ["unit_type", "level"]
     search_fields = ["name", "credit_code"]
     raw_id_fields = ["node"]
+
+
+@admin.register(PeriodClosing)
+class PeriodClosingAdmin(admin.ModelAdmin):
+    """Read-only: closing and reopening go through orgs/closing.py (checked and audited)."""
+
+    list_display = ["node", "since", "until", "closed_by", "closed_at", "reopened_at"]
+    list_filter = ["since"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from wenming.core.admin import AuditedAdmin
 
-from .models import Skill, Team, TeamMember, Volunteer, VolunteerCertificate
+from .models import Skill, Team, TeamMember, Volunteer, VolunteerCertificate, VolunteerSpell
 
 
 @admin.register(Skill)
@@ -64,3 +64,20 @@ class TeamMemberAdmin(AuditedAdmin):
     list_display = ["team", "volunteer", "role", "joined_at"]
     list_filter = ["role"]
     raw_id_fields = ["team", "volunteer"]
+
+
+@admin.register(VolunteerSpell)
+class VolunteerSpellAdmin(admin.ModelAdmin):
+    """The register's history, appended by the services: read-only (as-of figures depend on it)."""
+
+    list_display = ["volunteer", "since", "node", "active", "reserve", "party"]
+    raw_id_fields = ["volunteer", "node"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
