@@ -16,12 +16,12 @@ day, not as they stand today.
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from wenming.orgs.models import Node, NodeKind
 
-from .metrics import HISTORY_FLOOR, STOCK_PERIOD, metric_for
+from .metrics import HISTORY_FLOOR, METRICS, STOCK_PERIOD
 from .summary import Group
 
 
@@ -44,10 +44,12 @@ def is_past(until: date, today: date | None = None) -> bool:
 
 
 def keeps_history(metric: str) -> bool:
-    try:
-        return metric_for(metric).history
-    except KeyError:
-        return False
+    return metric in history_metrics()
+
+
+def history_metrics() -> set[str]:
+    """The stocks that keep their history (registered metrics only: family members do not)."""
+    return {code for code, m in METRICS.items() if m.history}
 
 
 def stock_groups(metrics: list[str], until: date | None) -> list[Group]:
@@ -63,17 +65,16 @@ def stock_groups(metrics: list[str], until: date | None) -> list[Group]:
 def collapse(values: dict[tuple[str, date], object]) -> dict:
     """{(metric, period): value} with every dated change of a history-keeping stock added into
     its (metric, STOCK_PERIOD): the as-of value, where the readers look for a stock."""
+    dated = history_metrics()
     out: dict = {}
     for (metric, period), value in values.items():
-        key = (metric, STOCK_PERIOD) if period >= HISTORY_FLOOR and keeps_history(metric) else (metric, period)
+        key = (metric, STOCK_PERIOD) if metric in dated and period >= HISTORY_FLOOR else (metric, period)
         out[key] = out.get(key, 0) + value
     return out
 
 
 def nodes_by_kind(node: Node, until: date | None) -> dict[str, int]:
     """The live nodes under `node` by kind, now or as of the end of the month `until`."""
-    from django.db.models import Count
-
     qs = Node.objects.filter(path__startswith=node.path).exclude(pk=node.pk)
     qs = qs.filter(archived_at__isnull=True) if until is None else qs.filter(live_at(end_of_day(month_end(until))))
     return dict(qs.values("kind").annotate(n=Count("pk")).values_list("kind", "n"))

@@ -2,7 +2,7 @@
 door-to-door screening (“入户排查 3,200 户”, “排查企业场所 1,500 家”) and not one visit row
 per household, it enters that count beside the visits — never counted twice.
 
-The same rule as 移风易俗 totals (campaigns/reform_totals.py): a total T for (node, kind,
+The same rule and mechanism as 移风易俗 totals (dashboards/subtree_totals.py): a total T for (node, kind,
 month) covers the node's subtree; the figure is max(T, R), R being the live records of the
 month under the node — the HouseholdVisit rows for 入户走访 (metric `visits`, 户次), none for
 企业场所 (metric `screened_sites`, 家: the total is the figure). The total's `remainder` =
@@ -20,19 +20,14 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
-from wenming.core.audit import audit_record
 from wenming.core.errors import CoreError
-from wenming.core.locks import xact_lock, xact_lock_shared
-from wenming.dashboards.summary import record
-from wenming.orgs.closing import period_check_open
+from wenming.core.locks import xact_lock_shared
+from wenming.dashboards import subtree_totals as totals
 from wenming.orgs.models import Node
-from wenming.orgs.tree import ancestor_paths, hold_paths, move_reach_q
 
 from .errors import GridError as E
 from .figures import SCREENING_METRIC
@@ -98,32 +93,10 @@ def _records_in(node: Node, kind: str, month: date) -> int:
                                          visited_at__gte=start, visited_at__lt=end).count()
 
 
-def _settle(row: ScreeningTotal, **changes) -> None:
-    """Recount the records under the (locked) total and move its remainder and figure; any
-    `changes` (a new total, note, who) are written in the same UPDATE."""
-    total = changes.get("total", row.total)
-    remainder = max(total - _records_in(row.node, row.kind, row.period), 0)
-    if remainder != row.remainder:
-        record(node_id=row.node_id, metric=SCREENING_METRIC[row.kind], delta=remainder - row.remainder,
-               period=row.period)
-    if changes or remainder != row.remainder:
-        ScreeningTotal.objects.filter(pk=row.pk).update(remainder=remainder, updated_at=timezone.now(), **changes)
-    row.remainder = remainder
-    for field, value in changes.items():
-        setattr(row, field, value)
-
-
-def _lock(kind: str, month: date) -> None:
-    """A total being entered (or a move) excludes the visits of its kind and month and the
-    other totals: a total entered while a visit is being written under it sees that visit (or
-    the visit's settle sees the total), and two nodes on one path cannot both enter a total
-    (the nesting check). Visit writers take the shared form (screening_totals_lock)."""
-    xact_lock(f"screening-total:{kind}:{month:%Y-%m}")
-
-
-def _locked_totals() -> QuerySet:
-    # of=self: the total's row only, not its node's (which a move locks)
-    return ScreeningTotal.objects.select_for_update(of=("self",)).select_related("node")
+SPEC = totals.TotalsSpec(model=ScreeningTotal, lock_name="screening-total", metric=SCREENING_METRIC.__getitem__,
+                         records_in=_records_in, kind_label=lambda kind: ScreeningKind(kind).label,
+                         audit_action="grids.screening_total", nested=E.SCREENING_TOTAL_NESTED,
+                         move_nests=E.SCREENING_TOTAL_MOVE_NESTS)
 
 
 def screening_totals_lock(months) -> None:
@@ -134,17 +107,14 @@ def screening_totals_lock(months) -> None:
     lock, and each counts after the other committed — only for a total being entered or a
     move, which take the lock exclusively."""
     for month in sorted(set(months)):
-        xact_lock_shared(f"screening-total:{ScreeningKind.HOUSEHOLDS}:{month:%Y-%m}")
+        xact_lock_shared(totals.lock_name(SPEC, ScreeningKind.HOUSEHOLDS, month))
 
 
 def screening_totals_settle(grid_id: int, month: date) -> None:
     """A visit of the grid in `month` was recorded, corrected or voided (inside the caller's
     transaction, after its write and after `screening_totals_lock` for the month): settle the
     入户走访 total that covers it, if any."""
-    path = Node.objects.values_list("path", flat=True).get(pk=grid_id)  # now: a move may have committed
-    for row in _locked_totals().filter(kind=ScreeningKind.HOUSEHOLDS, period=month,
-                                       node__path__in=ancestor_paths(path)):
-        _settle(row)
+    totals.settle_covering(SPEC, grid_id, ScreeningKind.HOUSEHOLDS, month)
 
 
 # ---- entering a total -----------------------------------------------------------------------
@@ -158,65 +128,15 @@ def screening_total_set(*, actor, node: Node, kind, period, total, note: str = "
     if kind not in ScreeningKind.values:
         raise E.SCREENING_KIND_UNKNOWN.error("kind", value=str(kind)[:30].replace("\x00", ""))
     month = parse_month(period)
-    count = _count(total)
-    note = str(note or "").replace("\x00", "").strip()[:200]
-    with transaction.atomic():
-        hold_paths()  # no move until this total is settled: its count reads the subtree
-        node.refresh_from_db(fields=["path"])
-        period_check_open(node=node, day=month)  # not in a month the office has closed
-        _lock(kind, month)
-        nested = (ScreeningTotal.objects.filter(kind=kind, period=month)
-                  .filter(Q(node__path__in=ancestor_paths(node.path)) | Q(node__path__startswith=node.path))
-                  .exclude(node=node).select_related("node").first())
-        if nested is not None:
-            raise E.SCREENING_TOTAL_NESTED.error("node_id", node=nested.node.name, period=f"{month:%Y年%m月}",
-                                                 kind=ScreeningKind(kind).label)
-        row = _locked_totals().filter(node=node, kind=kind, period=month).first()
-        if row is None and count:
-            try:
-                with transaction.atomic():
-                    row = ScreeningTotal.objects.create(node=node, kind=kind, period=month, total=count, note=note,
-                                                        entered_by=actor)
-            except IntegrityError:  # a second tap created it a moment ago
-                row = _locked_totals().get(node=node, kind=kind, period=month)
-        before = row.total if row is not None else 0
-        if row is not None:
-            if count:
-                _settle(row, total=count, note=note, entered_by=actor)
-            else:  # removed: its remainder leaves the figure
-                record(node_id=node.pk, metric=SCREENING_METRIC[kind], delta=-row.remainder, period=month)
-                row.delete()
-                row = None
-        if before or count:  # removing what was never there writes nothing
-            audit_record(actor=actor, action="grids.screening_total", obj=node, node_path=node.path,
-                         changes={"kind": kind, "period": f"{month:%Y-%m}", "total": [before, count], "note": note})
-    return row
+    return totals.total_set(SPEC, actor=actor, node=node, kind=kind, month=month, count=_count(total), note=note)
 
 
-# ---- a subtree moves (orgs.signals) --------------------------------------------------------
-
-def _reach(node: Node, old_parent: Node, new_parent: Node) -> Q:
-    return move_reach_q("node__path", subtree=node.path, old_parent=old_parent.path, new_parent=new_parent.path)
-
+# ---- a subtree moves (orgs.signals, connected in apps.py) ----------------------------------
 
 def screening_totals_before_move(sender, *, node: Node, old_parent: Node, new_parent: Node, **kwargs) -> None:
-    """Lock the kinds and months of the totals the move concerns (no total is entered meanwhile:
-    node_move holds the paths), and refuse a move that would nest two totals."""
-    for kind, month in sorted(set(ScreeningTotal.objects.filter(_reach(node, old_parent, new_parent))
-                                  .values_list("kind", "period"))):
-        _lock(kind, month)
-    above = {(t.kind, t.period): t for t in ScreeningTotal.objects.select_related("node").filter(
-        node__path__in=ancestor_paths(new_parent.path))}
-    for inner in ScreeningTotal.objects.select_related("node").filter(node__path__startswith=node.path):
-        outer = above.get((inner.kind, inner.period))
-        if outer is not None:
-            raise E.SCREENING_TOTAL_MOVE_NESTS.error("parent", inner=inner.node.name, outer=outer.node.name,
-                                                     period=f"{inner.period:%Y年%m月}",
-                                                     kind=inner.get_kind_display())
+    totals.before_move(SPEC, node=node, old_parent=old_parent, new_parent=new_parent)
 
 
 def screening_totals_after_move(sender, *, node: Node, old_path: str, old_parent: Node, new_parent: Node,
                                 **kwargs) -> None:
-    """The paths changed: every total the move concerns counts its visits again."""
-    for row in _locked_totals().filter(_reach(node, old_parent, new_parent)).order_by("pk"):
-        _settle(row)
+    totals.after_move(SPEC, node=node, old_parent=old_parent, new_parent=new_parent)

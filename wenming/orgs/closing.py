@@ -14,7 +14,7 @@ it see it (PostgreSQL advisory locks; SQLite serializes writers anyway).
 from datetime import date
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wenming.accounts.roles import Perm
@@ -134,8 +134,6 @@ def closings_for_actor(*, actor) -> QuerySet:
     paths = scope.paths(Perm.NODE_VIEW)
     if not paths:
         return qs.none()
-    from django.db.models import Q
-
     where = Q()
     for p in paths:
         where |= Q(node__path__startswith=p)

@@ -18,13 +18,19 @@ from .selectors import node_get_for_actor
 OFFICE_KINDS = [NodeKind.PROVINCE, NodeKind.CITY, NodeKind.COUNTY, NodeKind.CENTER]
 
 
-@staff_required(Perm.NODE_VIEW)
-def closings(request):
-    actor = request.user
+def _rows(actor) -> list:
+    """The closings the actor sees, each saying whether the actor may reopen it."""
     rows = list(closing.closings_for_actor(actor=actor)[:200])
     scope = scope_for(actor)
     for row in rows:
         row.may_reopen = not row.is_open and scope.allows(Perm.PERIOD_CLOSE, row.node.path)
+    return rows
+
+
+@staff_required(Perm.NODE_VIEW)
+def closings(request):
+    actor = request.user
+    rows = _rows(actor)
     offices = node_choices_for_actor(actor=actor, perm=Perm.PERIOD_CLOSE, kinds=OFFICE_KINDS)
     initial = {k: request.GET.get(k, "")[:7] for k in ("since", "until")}
     wanted = parse_pk(request.GET.get("node"))
@@ -56,8 +62,5 @@ def reopen(request, closing_id):
                        success=lambda c: f"已重新开放：{c.node.name} {c.period_label}")
     if sent.done:
         return redirect("orgs:closings")
-    rows = list(closing.closings_for_actor(actor=actor)[:200])
-    for row in rows:
-        row.may_reopen = not row.is_open and scope_for(actor).allows(Perm.PERIOD_CLOSE, row.node.path)
-    return render(request, "orgs/closings.html", {"rows": rows, "form": None, "reopen_form": form,
+    return render(request, "orgs/closings.html", {"rows": _rows(actor), "form": None, "reopen_form": form,
                                                   "reopen_id": found.pk}, status=sent.status)

@@ -489,7 +489,6 @@ def test_demo_has_the_2020_epidemic_period_that_reads_like_the_zigui_report(demo
 
     county = Node.objects.get(kind="county")
     text = work_report_text(work_report(county, since=date(2020, 2, 1), until=date(2020, 3, 1)))
-    print(text)
     for phrase in ("悬挂横幅1,596条", "张贴宣传画6,882份", "发放宣传单70,000份", "出动宣传车138辆次", "劝导300,000人次",
                    "设置口罩回收箱232个", "出动消毒车3辆", "配备喷雾器15台", "生活垃圾转运4,290吨", "疫区垃圾转运210吨",
                    "信息刊播：学习强国12篇，中国文明网10篇，湖北文明网10篇", "接听来电约870次", "婚事停办711户",
