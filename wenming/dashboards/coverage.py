@@ -13,8 +13,8 @@ runs in a background job), not from the figure store:
   in it, out of the grids that existed at the period's end.
 - **Stations (村、社区) covered**: stations with a live team of their own subtree at the period's
   end, or with a covered grid, out of the stations that existed then.
-- **Hotlines and counsellors**: the hotlines (lines) of the subtree opened by the period's end
-  and still active, and their counsellors on duty.
+- **Hotlines and counsellors**: the hotlines (lines) of the subtree open at the period's end,
+  and their counsellors on duty then (`inactive_since`, hotline/models.py).
 """
 
 from dataclasses import dataclass
@@ -88,8 +88,9 @@ def coverage(node: Node, *, since: date, until: date) -> Coverage:
     covered_stations = len({p[:k] for p in team_paths | grid_paths
                             for k in range(PATH_STEP, len(p) + 1, PATH_STEP) if p[:k] in station_set})
 
-    lines = Hotline.objects.filter(node__path__startswith=node.path, created_at__lte=end_at, active=True)
-    counselors = Counselor.objects.filter(hotline__in=lines, created_at__lte=end_at, active=True)
+    open_then = Q(created_at__lte=end_at) & (Q(inactive_since__isnull=True) | Q(inactive_since__gt=end_at))
+    lines = Hotline.objects.filter(open_then, node__path__startswith=node.path)
+    counselors = Counselor.objects.filter(open_then, hotline__in=lines)
     return Coverage(volunteers_deployed=len(served | visiting | claiming), grids=grids.count(),
                     grids_covered=len(covered_grids), stations=len(stations), stations_covered=covered_stations,
                     hotlines=lines.count(), counselors=counselors.count())

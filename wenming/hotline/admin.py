@@ -24,10 +24,10 @@ class TopicAdmin(AuditedAdmin):
 
 @admin.register(Hotline)
 class HotlineAdmin(AuditedAdmin):
-    list_display = ["name", "number", "hours", "node", "active"]
+    list_display = ["name", "number", "hours", "node", "active", "inactive_since"]
     list_filter = ["active"]
     search_fields = ["name", "number"]
-    readonly_fields = ["node"]  # the node decides who supervises and who sees statistics
+    readonly_fields = ["node", "inactive_since"]  # the node decides who supervises and who sees statistics
 
     def has_add_permission(self, request):
         return False  # hotline_create checks who may open a line at a node
@@ -35,7 +35,7 @@ class HotlineAdmin(AuditedAdmin):
 
 @admin.register(Counselor)
 class CounselorAdmin(ReadOnlyAdmin):
-    list_display = ["user", "hotline", "supervisor", "is_supervisor", "active"]
+    list_display = ["user", "hotline", "supervisor", "is_supervisor", "active", "inactive_since"]
     list_filter = ["active", "is_supervisor"]
 
 

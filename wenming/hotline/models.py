@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class CallerGroup(models.TextChoices):
@@ -64,7 +65,25 @@ class Topic(models.Model):
         return self.name
 
 
-class Hotline(models.Model):
+class Switchable(models.Model):
+    """A line or a counsellor that can be switched off and on. `inactive_since` says since when
+    it is off, so a past period's work report counts what was open then (dashboards/coverage.py);
+    kept here, in save(), so the admin's switch keeps it too. Only the latest spell is kept: one
+    switched back on counts from its creation again."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        since = None if self.active else (self.inactive_since or timezone.now())
+        if since != self.inactive_since:
+            self.inactive_since = since
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "inactive_since"}
+        super().save(*args, **kwargs)
+
+
+class Hotline(Switchable):
     """A counselling line run at a node; its number and hours are public."""
 
     node = models.ForeignKey("orgs.Node", verbose_name="所属阵地", on_delete=models.PROTECT, related_name="+")
@@ -72,6 +91,7 @@ class Hotline(models.Model):
     number = models.CharField("对外号码", max_length=40)
     hours = models.CharField("服务时间", max_length=100, blank=True, help_text="如：每日 8:00–22:00")
     active = models.BooleanField("启用", default=True)
+    inactive_since = models.DateTimeField("停用时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -84,7 +104,7 @@ class Hotline(models.Model):
         return self.name
 
 
-class Counselor(models.Model):
+class Counselor(Switchable):
     """A user answering one hotline. `supervisor` is the user who sees their records: a
     holder of the hotline-supervisor role over the hotline's node, or a counselor of the
     same hotline marked `is_supervisor` (who may then have no supervisor themselves)."""
@@ -96,6 +116,7 @@ class Counselor(models.Model):
                                    on_delete=models.PROTECT, related_name="hotline_supervisees")
     is_supervisor = models.BooleanField("兼任督导", default=False)
     active = models.BooleanField("在岗", default=True)
+    inactive_since = models.DateTimeField("离岗时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("加入时间", auto_now_add=True)
 
     class Meta:

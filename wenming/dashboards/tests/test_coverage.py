@@ -64,3 +64,36 @@ def test_hotlines_and_counsellors_are_counted(world):
     text = work_report_text(work_report(world.county, since=timezone.localdate().replace(day=1),
                                         until=timezone.localdate().replace(day=1)))
     assert f"开通心理疏导热线{c.hotlines}条，咨询师{c.counselors}名" in text
+
+
+def test_a_past_period_counts_the_lines_and_counsellors_open_then(world):
+    """A line opened for the epidemic and closed in June 2020 counts in the 2020 report and not
+    today's; a counsellor taken off today still counts in 2020; a line opened later does not."""
+    import time_machine
+
+    from wenming.hotline.models import Hotline
+    from wenming.hotline.services import counselor_update
+    from wenming.hotline.tests.factories import build_hotline
+
+    with time_machine.travel(timezone.make_aware(datetime(2020, 1, 20, 9)), tick=False):
+        h = build_hotline(world)
+    with time_machine.travel(timezone.make_aware(datetime(2020, 6, 30, 18)), tick=False):
+        line = Hotline.objects.get(pk=h.line.pk)
+        line.active = False
+        line.save()  # as the admin's switch does
+    assert line.inactive_since == timezone.make_aware(datetime(2020, 6, 30, 18))
+    counselor_update(actor=world.office, counselor=h.c1, active=False)
+    h.c1.refresh_from_db()
+    assert h.c1.inactive_since is not None
+    from wenming.hotline.services import hotline_create
+    hotline_create(actor=world.office, node=world.institute, name="后来开通的热线", number="0717-2880000")
+
+    then = coverage(world.county, since=FEB, until=MAR)
+    assert (then.hotlines, then.counselors) == (1, 2)
+    today = timezone.localdate().replace(day=1)
+    now = coverage(world.county, since=today, until=today)
+    assert (now.hotlines, now.counselors) == (1, 0)  # the later line, which has no counsellor
+
+    line.active = True
+    line.save()  # switched back on: only the latest spell is kept
+    assert Hotline.objects.get(pk=line.pk).inactive_since is None
