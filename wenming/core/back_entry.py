@@ -1,13 +1,16 @@
 """补录 — records entered after the fact from paper (issue 14): an office's paper logs from an
 emergency, typed in weeks later. One rule for every kind of record:
 
-- a record dated more than LATE_DAYS days before the day it is entered is a back-entry;
+- a record dated more than LATE_DAYS days before the day it is entered is a back-entry; a
+  figure for a whole month (a tally, a month total) is one when entered more than LATE_DAYS
+  days after the month's last day (November's tally typed in on 3 December is on time);
 - a back-entry needs a reason (`late_reason`, e.g. "据2020年2月纸质签到表补录"), which is kept
   on the record with who entered it and when (its recorded_by / recorded_at), written into
   its audit row, and shown in its exports as "补录";
 - a back-entry dated in a closed period is refused (orgs/closing.py).
 """
 
+from calendar import monthrange
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -35,6 +38,15 @@ def late_reason_for(day: date | datetime, reason, *, field: str = "late_reason")
     if is_late(day) and not text:
         raise CoreError.LATE_REASON_REQUIRED.error(field, days=LATE_DAYS)
     return text
+
+
+def month_last_day(month: date) -> date:
+    return month.replace(day=monthrange(month.year, month.month)[1])
+
+
+def late_reason_for_month(month: date, reason, *, field: str = "late_reason") -> str:
+    """late_reason_for a figure that covers the whole of `month` (dated by its last day)."""
+    return late_reason_for(month_last_day(month), reason, field=field)
 
 
 def late_note(day: date | datetime, entered: datetime | None, by, reason: str) -> str:
