@@ -38,6 +38,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--nodes", type=int, default=5, help="nodes per level besides the city (default 5)")
     parser.add_argument("--rounds", type=int, default=20, help="dashboard calls per node (default 20)")
     parser.add_argument("--naive-rounds", type=int, default=3, help="naive aggregations per node (default 3)")
+    parser.add_argument("--report-rounds", type=int, default=3,
+                        help="past-period work reports per node (default 3)")
     parser.add_argument("--seed", type=int, default=2024, help="random seed (which nodes)")
 
 
@@ -184,7 +186,8 @@ def _nodes(rng: random.Random, per_level: int) -> list:
     return out
 
 
-def run(*, nodes: int = 5, rounds: int = 20, naive_rounds: int = 3, seed: int = 2024, **_) -> int:
+def run(*, nodes: int = 5, rounds: int = 20, naive_rounds: int = 3, report_rounds: int = 3, seed: int = 2024,
+        **_) -> int:
     import os
 
     from django.db import connection
@@ -229,6 +232,7 @@ def run(*, nodes: int = 5, rounds: int = 20, naive_rounds: int = 3, seed: int = 
               f"p95 {_pct(dash_ms, 95):6.1f} ms | naive p50 {statistics.median(naive_ms):8.0f} ms | "
               f"{level['ratios'][-1]:7.0f}× | hours {dash['hours']['total']}")
     ok = not problems
+    past_ok = _past_period(actor, picked, rounds=rounds, report_rounds=report_rounds, today=today)
     print("\nlevel      dashboard p50   p95  |  naive p50      p95  | speed-up (median of nodes)")
     for kind in LEVELS:
         lv = per_level[kind]
@@ -242,5 +246,43 @@ def run(*, nodes: int = 5, rounds: int = 20, naive_rounds: int = 3, seed: int = 
     for p in problems:
         print("MISMATCH", p)
     print(f"\ntargets: p95 < {TARGET_P95_MS:.0f} ms at every level, ≥ {TARGET_SPEEDUP:.0f}× faster than naive, "
-          f"same headline numbers → {'met' if ok else 'NOT met'}")
-    return 0 if ok else 1
+          f"same headline numbers → {'met' if ok else 'NOT met'}; the past year's dashboard p95 < "
+          f"{TARGET_P95_MS:.0f} ms → {'met' if past_ok else 'NOT met'}")
+    return 0 if ok and past_ok else 1
+
+
+def _past_period(actor, picked, *, rounds: int, report_rounds: int, today) -> bool:
+    """Last calendar year, a period that is over (issue 14): the dashboard counts its stocks as of
+    31 December from the dated history, and the work report adds coverage and deployment read
+    from the raw rows. Timed per level; the dashboard has the same p95 target, the work report
+    (asked for rarely, a city's workbook runs as a job) is reported without one."""
+    from wenming.dashboards.periods import Period
+    from wenming.dashboards.selectors import dashboard_for_actor
+    from wenming.dashboards.work_report import work_report_for_actor
+
+    year = Period(today.replace(year=today.year - 1, month=1, day=1), today.replace(year=today.year - 1, month=12, day=1))
+    dash: dict[str, list[float]] = {k: [] for k in LEVELS}
+    report: dict[str, list[float]] = {k: [] for k in LEVELS}
+    print(f"\npast period {year.label}: dashboard ({rounds} calls per node) and work report ({report_rounds} per node)")
+    for node in picked:
+        dashboard_for_actor(actor=actor, node_id=node.pk, period=year)  # warm-up
+        for _ in range(rounds):
+            t = time.perf_counter()
+            dashboard_for_actor(actor=actor, node_id=node.pk, period=year)
+            dash[node.kind].append((time.perf_counter() - t) * 1000)
+        for _ in range(report_rounds):
+            t = time.perf_counter()
+            work = work_report_for_actor(actor=actor, node_id=node.pk, since=year.since, until=year.until)
+            report[node.kind].append((time.perf_counter() - t) * 1000)
+        print(f"  {node.kind:9} {node.name[:18]:18} volunteers at year end {work.figures['volunteers']:>9,} | "
+              f"deployed {work.coverage.volunteers_deployed:>8,}")
+    ok = True
+    print("level      dashboard p50   p95  | work report p50      p95")
+    for kind in LEVELS:
+        if not dash[kind]:
+            continue
+        p95 = _pct(dash[kind], 95)
+        ok = ok and p95 < TARGET_P95_MS
+        print(f"{kind:10} {statistics.median(dash[kind]):9.1f} ms {p95:6.1f} ms | "
+              f"{statistics.median(report[kind]):11.0f} ms {_pct(report[kind], 95):8.0f} ms")
+    return ok

@@ -122,3 +122,53 @@ def test_the_office_reads_an_epidemic_period_on_a_phone_and_the_big_screen_with_
             assert errors == []
         finally:
             browser.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_office_closes_a_reported_period_and_reopens_it_on_a_phone(live_server, monkeypatch):
+    """After the 2020-02…2020-03 report: 关账本期 from the report, the closing listed, the report
+    says it is closed, a back-entry into it is refused, and the office reopens it with a reason."""
+    from wenming.orgs.models import PeriodClosing
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test reads the database between pages
+    world = build_world()
+    base, query = live_server.url, f"node={world.county.pk}&since=2020-02&until=2020-03"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                       locale="zh-CN").new_page()
+            errors = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            _login(page, base)
+            page.goto(f"{base}/dashboards/report/?{query}")
+            page.click("#close-hint a")  # 关账本期
+            assert page.input_value("input[name=since]") == "2020-02"
+            assert page.input_value("input[name=until]") == "2020-03"
+            page.fill("input[name=note]", "2020年2—3月工作报告已报送")
+            page.click("#close-period button[type=submit]")
+            page.wait_for_selector("#closings .tag")
+            assert page.text_content("#closings .tag").strip() == "已关账"
+            closing = PeriodClosing.objects.get()
+            assert (closing.node_id, closing.closed_by.username) == (world.county.pk, "office")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.screenshot(path=str(SHOTS / "03-closed.png"), full_page=True)
+
+            page.goto(f"{base}/dashboards/report/?{query}")
+            assert "已于" in page.text_content(f"#closed-{closing.pk}")
+            with pytest.raises(Exception, match="period_closed|已关账"):
+                hours_makeup(actor=world.root, volunteer=world.vol_a, hours=Decimal(2), service_date=date(2020, 2, 10),
+                             reason="据纸质签到表补录", node=world.station_a)
+
+            page.goto(f"{base}/orgs/closings/")
+            page.click(f"#closing-{closing.pk} summary")
+            page.fill(f"#closing-{closing.pk} textarea[name=reason], #closing-{closing.pk} input[name=reason]",
+                      "发现2020年2月卡点值守签到表漏录一页")
+            page.click(f"#closing-{closing.pk} button[type=submit]")
+            page.wait_for_selector(f"#closing-{closing.pk} .tag.muted")
+            assert page.text_content(f"#closing-{closing.pk} .tag").strip() == "已重新开放"
+            hours_makeup(actor=world.root, volunteer=world.vol_a, hours=Decimal(2), service_date=date(2020, 2, 10),
+                         reason="据纸质签到表补录", node=world.station_a)
+            assert errors == []
+        finally:
+            browser.close()
