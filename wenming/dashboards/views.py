@@ -27,7 +27,7 @@ from .export import dashboard_workbook
 from .jobs import dashboard_export_job_start, runs_in_background, work_report_job_start
 from .periods import EARLIEST, month_of, period_from, preset_links
 from .selectors import dashboard_for_actor, dashboard_roots_for_actor, plain_numbers
-from .work_report import work_report_for_actor, work_report_text, work_report_workbook
+from .work_report import work_report, work_report_text, work_report_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -99,9 +99,10 @@ def report(request):
     until = _month(request.GET.get("until")) or today.replace(day=1)
     if since > until:
         since, until = until, since
+    node = node_get_for_actor(actor=request.user, node_id=_node_id(request))
+    big = runs_in_background(node)
     if request.GET.get("format") == "xlsx":
-        node = node_get_for_actor(actor=request.user, node_id=_node_id(request))
-        if runs_in_background(node):  # a whole city: confirmed, then written by a worker
+        if big:  # a whole city: confirmed, then written by a worker
             back = f"{reverse('dashboards:report')}?node={node.pk}&since={since:%Y-%m}&until={until:%Y-%m}"
             if request.method == "POST":
                 return redirect(job_url(work_report_job_start(actor=request.user, node=node, since=since,
@@ -109,7 +110,8 @@ def report(request):
             return render(request, "core/jobs/confirm.html", {
                 "title": f"导出工作报告数据 · {node.name}", "back_url": back, "action": request.get_full_path(),
                 "text": f"{node.name}范围较大，{since:%Y年%m月}至{until:%Y年%m月}的工作报告数据将在后台生成 Excel 文件。"})
-    data = work_report_for_actor(actor=request.user, node_id=_node_id(request), since=since, until=until)
+    # a whole city's coverage reads millions of raw rows: only in its workbook, written by a worker
+    data = work_report(node, since=since, until=until, with_coverage=not big)
     if request.GET.get("format") == "xlsx":
         audit_record(actor=request.user, action="dashboard.work_report", obj=data.node, node_path=data.node.path)
         return FileResponse(BytesIO(work_report_workbook(data)), as_attachment=True, content_type=XLSX,

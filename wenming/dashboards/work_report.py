@@ -106,8 +106,10 @@ def work_report_for_actor(*, actor, node_id: int, since: date, until: date) -> W
     return work_report(node_get_for_actor(actor=actor, node_id=node_id), since=since, until=until)
 
 
-def work_report(node: Node, *, since: date, until: date) -> WorkReport:
-    """The same for a node already checked (or for the command line, run by an operator)."""
+def work_report(node: Node, *, since: date, until: date, with_coverage: bool = True) -> WorkReport:
+    """The same for a node already checked (or for the command line, run by an operator).
+    `with_coverage=False` leaves out coverage and deployment, which read the raw rows (seconds
+    for a city's year): the page of a city leaves them to its workbook, written by a worker."""
     as_of = until.replace(day=1) if is_past(until) else None  # the last month of a period that is over
     kinds = nodes_by_kind(node, as_of)
     indicators = report_indicators(node) + adoption_lines()
@@ -131,7 +133,8 @@ def work_report(node: Node, *, since: date, until: date) -> WorkReport:
         figures["hotline_calls"] = Decimal(rounded(int(figures["hotline_calls"])) or 0)
         figures["hotline_crisis"] = Decimal(rounded(int(figures["hotline_crisis"])) or 0)
     return WorkReport(node, since, until, {k: kinds.get(k, 0) for k in KIND_ORDER}, figures, indicators,
-                      coverage(node, since=since, until=until), month_end(as_of) if as_of else None)
+                      coverage(node, since=since, until=until) if with_coverage else None,
+                      month_end(as_of) if as_of else None)
 
 
 def adoption_lines() -> list[IndicatorLine]:
@@ -195,6 +198,8 @@ def work_report_text(report: WorkReport) -> str:
     if c is not None and c.hotlines:
         parts.append(f"开通心理疏导热线{_n(c.hotlines)}条，咨询师{_n(c.counselors)}名"
                      + (f"，接听来电约{_n(f['hotline_calls'])}次。" if f["hotline_calls"] else "。"))
+    elif f["hotline_calls"]:  # lines closed by the period's end, or coverage left to the workbook
+        parts.append(f"心理疏导热线接听来电约{_n(f['hotline_calls'])}次。")
     elif f["hotline_calls"]:
         parts.append(f"心理疏导热线接听来电约{_n(f['hotline_calls'])}次。")
     reform = [f"{label}{_n(f[m])}{unit}" for m, label, unit in FLOW_LINES if m.startswith("reform:") and f[m]]

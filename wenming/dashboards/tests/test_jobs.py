@@ -92,11 +92,16 @@ def test_a_city_work_report_workbook_runs_as_a_job(city, django_capture_on_commi
     book = _book(client.get(f"/jobs/{job.public_id}/download"))
     rows = {r[0]: r[1] for r in book["工作数据"].iter_rows(values_only=True) if len(r) > 1}
     assert rows["志愿服务时长"] == 3 and rows["在册志愿者（当前）"] == 1 and rows["新时代文明实践站"] == 1
+    assert rows["进驻志愿服务人员"] == 1  # coverage and deployment: in the workbook, not on the city's page
+    page = client.get(url.removesuffix("&format=xlsx")).content.decode()
+    assert 'id="coverage-in-workbook"' in page and "<td>进驻志愿服务人员</td>" not in page
     assert AuditEntry.objects.filter(action="dashboard.work_report", actor=city.city_office).count() == 1
     assert _client(city.manager_a).get(f"/jobs/{job.public_id}/").status_code == 404
 
 
 def test_a_county_export_stays_in_the_request(city):
+    page = _client(city.office).get(f"/dashboards/report/?node={city.county.pk}").content.decode()
+    assert "<td>进驻志愿服务人员</td>" in page and 'id="coverage-in-workbook"' not in page  # a county's page has it all
     res = _client(city.office).get(f"/dashboards/export.xlsx?node={city.county.pk}")
     assert res.status_code == 200 and res["Content-Type"].startswith("application/vnd.openxml")
     assert not BackgroundJob.objects.exists()
