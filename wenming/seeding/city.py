@@ -11,7 +11,7 @@ import sys
 import time
 from collections import Counter, deque
 from contextlib import nullcontext
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 
 from django.conf import settings
@@ -27,6 +27,7 @@ from wenming.accounts.roles import Role
 from wenming.core.audit import audit_record
 from wenming.core.counters import counter_take
 from wenming.dashboards.rebuild import rebuild_figures
+from wenming.orgs.models import Node
 from wenming.volunteers.models import MemberRole, Skill, Team, TeamLevel, TeamMember, Volunteer
 
 from . import citypeople
@@ -70,6 +71,7 @@ def seed_city(volunteers: int = CITY_VOLUNTEERS, seed: int = CITY_SEED, progress
         node_count = insert_tree(city.root)
         say(f"阵地：{node_count} 个")
         division_of, team_count = _create_teams(city)
+        _network_built_before_registrations()
         admin = _create_admin(city)
         ctx = _context(city, division_of, seed, salt, volunteers, team_share)
         member_count = _load(ctx, volunteers, workers, progress)
@@ -115,6 +117,14 @@ def _create_teams(city: City) -> tuple[dict[int, int], int]:
                  for c in city.counties for s in c.stations}
     Team.objects.bulk_create(list(divisions.values()), batch_size=500)
     return {key: team.pk for key, team in divisions.items()}, len(corps) + len(detachments) + len(divisions)
+
+
+def _network_built_before_registrations() -> None:
+    """The centres, stations and teams stood before the first volunteer registered: a past
+    period's work report counts the network as of its end (dashboards/asof.py)."""
+    built = timezone.now() - citypeople.REGISTRATION_SPAN - timedelta(days=30)
+    Node.objects.update(created_at=built)
+    Team.objects.update(created_at=built)
 
 
 def _create_admin(city: City) -> User:
