@@ -8,6 +8,8 @@ from .models import MAX_TALLY, Aggregation, ReformKind, ReportSection
 
 ANY = [("", "全部")]
 PICK = [("", "请选择")]
+DAY_LATE_HELP = "日期早于 7 天前的为补录，须填写补录说明"
+MONTH_LATE_HELP = "月份结束 7 天后才填报的为补录，须填写补录说明"
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "2025-03"})
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -40,6 +42,8 @@ class EntryForm(ChoiceForm):
     month = forms.CharField(label="统计月份", widget=MONTH_INPUT, initial=this_month_text, max_length=20)
     value = forms.IntegerField(label="数量", min_value=1, max_value=MAX_TALLY, help_text="本次新增的数量（整数）")
     note = forms.CharField(label="备注", max_length=200, required=False)
+    late_reason = forms.CharField(label="补录说明", max_length=200, required=False, help_text=MONTH_LATE_HELP,
+                                  widget=forms.TextInput(attrs={"placeholder": "如：据2020年2月纸质台账补录"}))
 
     def __init__(self, *args, subject_choices, indicator_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,6 +80,9 @@ class CorrectionForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="填报表（.xlsx）", help_text="请使用本页下载的模板；有误的行会逐行列出，整张表不导入")
+    late_reason = forms.CharField(label="补录说明", max_length=200, required=False,
+                                  help_text=MONTH_LATE_HELP + "（用于本表导入的每一项）",
+                                  widget=forms.TextInput(attrs={"placeholder": "如：据2020年2月纸质台账补录"}))
 
 
 class ReformForm(ChoiceForm):
@@ -86,6 +93,8 @@ class ReformForm(ChoiceForm):
                                 help_text="选填；只保存脱敏后的形式，如 张*丰")
     occurred_on = forms.DateField(label="日期", widget=DATE_INPUT, initial=timezone.localdate)
     note = forms.CharField(label="备注", max_length=200, required=False)
+    late_reason = forms.CharField(label="补录说明", max_length=200, required=False, help_text=DAY_LATE_HELP,
+                                  widget=forms.TextInput(attrs={"placeholder": "如：据2020年2月村移风易俗登记簿补录"}))
 
     def __init__(self, *args, node_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +110,8 @@ class ReformTotalForm(ChoiceForm):
     total = forms.IntegerField(label="合计户数", min_value=0, max_value=10_000_000,
                                help_text="该月该类型的总户数，包括已逐户登记的；不会重复计算。填 0 撤销合计")
     note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：据各村纸质台账汇总")
+    late_reason = forms.CharField(label="补录说明", max_length=200, required=False, help_text=MONTH_LATE_HELP,
+                                  widget=forms.TextInput(attrs={"placeholder": "如：据2020年2月各乡镇纸质台账补录"}))
 
     def __init__(self, *args, node_choices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -98,6 +98,9 @@ class TallyEntry(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField("填报时间", auto_now_add=True)
+    # 补录说明 of an entry or sheet row for a month entered over a week after it ended (core/back_entry.py);
+    # a correction's own `reason` says why it was made, it takes no 补录说明
+    late_reason = models.CharField("补录说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "宣传统计填报"
@@ -181,6 +184,7 @@ class ReformRecord(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    late_reason = models.CharField("补录说明", max_length=200, blank=True)  # dated over a week before recorded_at
     voided_at = models.DateTimeField("作废时间", null=True, blank=True)
     void_reason = models.CharField("作废原因", max_length=200, blank=True)
 
@@ -215,6 +219,8 @@ class ReformTotal(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # 补录说明 given with the latest entry of a month's total over a week after the month ended
+    late_reason = models.CharField("补录说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "移风易俗合计"

@@ -32,6 +32,7 @@ class ReformOut(Schema):
     occurred_on: date
     note: str
     recorded_at: datetime
+    late_reason: str  # 补录说明 of a record entered over a week after its date
     voided_at: datetime | None
     void_reason: str
 
@@ -51,6 +52,7 @@ class ReformIn(Schema):
     head_name: str = Field("", max_length=50, description="户主姓名（只保存脱敏后的形式，如 张*丰）")
     occurred_on: date
     note: str = Field("", max_length=200)
+    late_reason: str = Field("", max_length=200, description="补录说明：日期早于 7 天前时必填")
 
 
 class ReformPatch(Schema):
@@ -59,6 +61,7 @@ class ReformPatch(Schema):
     head_name: str | None = Field(None, max_length=50)
     occurred_on: date | None = None
     note: str | None = Field(None, max_length=200)
+    late_reason: str | None = Field(None, max_length=200, description="补录说明：改到 7 天前的日期时必填（已有的沿用）")
 
 
 class ReasonIn(Schema):
@@ -99,6 +102,7 @@ class ReformTotalOut(Schema):
     total: int
     remainder: int  # households the total counts beyond the per-household records under the node
     note: str
+    late_reason: str  # 补录说明 given with the latest entry of a month over a week past
     updated_at: datetime
 
     @staticmethod
@@ -112,6 +116,7 @@ class ReformTotalIn(Schema):
     period: str = Field(max_length=20, description="统计月份，如 2020-02")
     total: int = Field(ge=0, le=10_000_000, description="该月该类型的合计户数（含已逐户登记的）；0 撤销合计")
     note: str = Field("", max_length=200)
+    late_reason: str = Field("", max_length=200, description="补录说明：该月结束 7 天后填报时必填")
 
 
 class ReformTotalResult(Schema):
@@ -131,7 +136,7 @@ def set_reform_total(request, payload: ReformTotalIn):
     actor = request.auth
     node = selectors.campaign_node_get_for_actor(actor=actor, node_id=payload.node_id)  # 404 outside; 403 read-only
     row = reform_totals.reform_total_set(actor=actor, node=node, kind=payload.kind, period=payload.period,
-                                         total=payload.total, note=payload.note)
+                                         total=payload.total, note=payload.note, late_reason=payload.late_reason)
     return {"removed": row is None, "total": row}
 
 
@@ -149,7 +154,7 @@ def create_reform(request, payload: ReformIn):
     node = selectors.campaign_node_get_for_actor(actor=actor, node_id=payload.node_id)
     record = reform_services.reform_record_create(
         actor=actor, node=node, kind=payload.kind, household=payload.household, head_name=payload.head_name,
-        occurred_on=payload.occurred_on, note=payload.note)
+        occurred_on=payload.occurred_on, note=payload.note, late_reason=payload.late_reason)
     return Status(201, selectors.reform_get_for_actor(actor=actor, record_id=record.pk))
 
 

@@ -72,7 +72,7 @@ def reform_new(request):
         node = selectors.campaign_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.NODE_EDIT)
         return reform_services.reform_record_create(actor=actor, node=node, kind=d["kind"], household=d["household"],
                                                     head_name=d["head_name"], occurred_on=d["occurred_on"],
-                                                    note=d["note"])
+                                                    note=d["note"], late_reason=d["late_reason"])
 
     sent = form_submit(request, form, create, success="已登记移风易俗记录", aliases={"node_id": "node"})
     if sent.done:
@@ -94,7 +94,7 @@ def reform_total(request):
     def save(d):
         node = selectors.campaign_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.NODE_EDIT)
         return node, reform_totals.reform_total_set(actor=actor, node=node, kind=d["kind"], period=d["month"],
-                                                    total=d["total"], note=d["note"])
+                                                    total=d["total"], note=d["note"], late_reason=d["late_reason"])
 
     sent = form_submit(request, form, save, aliases={"node_id": "node", "period": "month"},
                        success=lambda done: "已撤销该月合计" if done[1] is None else

@@ -4,6 +4,10 @@ total covering it settles (reform_totals.py: never counted twice).
 
 Personal data is kept to a minimum: a household label (三组 12 号) and, if given, the head of
 household's name **masked** on the way in (张*丰) — the full name is never stored.
+
+补录 (core/back_entry.py): a record dated more than a week before it is entered — or moved to
+such a date later — needs a `late_reason` (core.late_reason_required), kept on the record
+beside who entered it and when, and written into its audit row.
 """
 
 from datetime import date
@@ -12,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wenming.core.audit import audit_record
+from wenming.core.back_entry import late_reason_for
 from wenming.core.crypto import mask_name
 from wenming.orgs.closing import period_check_open
 from wenming.orgs.models import Node
@@ -21,7 +26,7 @@ from .errors import CampaignError as E
 from .models import ReformKind, ReformRecord
 from .reform_totals import reform_totals_lock, reform_totals_settle
 
-EDITABLE = ("kind", "household", "occurred_on", "note", "head_name")
+EDITABLE = ("kind", "household", "occurred_on", "note", "head_name", "late_reason")
 
 
 def _text(value) -> str:
@@ -52,6 +57,11 @@ def _date(value) -> date:
     return value
 
 
+def _reason(value) -> str:
+    """A 补录说明 as given (no NUL, at most 200 characters); "" for none."""
+    return str(value or "").replace("\x00", "").strip()[:200]
+
+
 def _state(record: ReformRecord) -> tuple[str, date] | None:
     return None if record.voided_at is not None else (record.kind, record.occurred_on)
 
@@ -64,13 +74,16 @@ def _settle_totals(node: Node, before, after) -> None:
 
 
 def reform_record_create(*, actor, node: Node, kind: str, household: str, occurred_on,
-                         head_name: str = "", note: str = "") -> ReformRecord:
+                         head_name: str = "", note: str = "", late_reason: str = "") -> ReformRecord:
+    """Register one household's act. Dated more than a week ago (补录 from a paper register), it
+    needs `late_reason`; nothing is written without it."""
     access.check_node_edit(actor, node)
     if node.archived_at is not None:
         raise E.NODE_ARCHIVED.error("node_id", node=node.name)
+    day = _date(occurred_on)
     record = ReformRecord(node=node, kind=_kind(kind), household=_household(household),
-                          head_masked=mask_name(_text(head_name)[:50]), occurred_on=_date(occurred_on),
-                          note=_text(note)[:200], recorded_by=actor)
+                          head_masked=mask_name(_text(head_name)[:50]), occurred_on=day,
+                          note=_text(note)[:200], recorded_by=actor, late_reason=late_reason_for(day, late_reason))
     with transaction.atomic():
         period_check_open(node=node, day=record.occurred_on)  # not in a closed month
         reform_totals_lock([_state(record)])
@@ -79,13 +92,15 @@ def reform_record_create(*, actor, node: Node, kind: str, household: str, occurr
         _settle_totals(node, None, _state(record))
         audit_record(actor=actor, action="campaigns.reform_create", obj=record, node_path=node.path,
                      changes={"kind": record.kind, "household": record.household,
-                              "occurred_on": record.occurred_on.isoformat()})
+                              "occurred_on": record.occurred_on.isoformat(),
+                              **({"late_reason": record.late_reason} if record.late_reason else {})})
     return record
 
 
 def reform_record_update(*, actor, record: ReformRecord, **changes) -> ReformRecord:
-    """Change kind, household, date, note or the head's (masked) name; the figure moves from
-    the old (kind, month) to the new one."""
+    """Change kind, household, date, note, the head's (masked) name or the 补录说明; the figure
+    moves from the old (kind, month) to the new one. Moving the date to more than a week ago
+    makes it a back-entry: it needs a `late_reason`, given now or kept from its entry."""
     access.check_node_edit(actor, record.node)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -103,6 +118,11 @@ def reform_record_update(*, actor, record: ReformRecord, **changes) -> ReformRec
         values["note"] = _text(changes["note"])[:200]
     if changes.get("head_name") is not None:
         values["head_masked"] = mask_name(_text(changes["head_name"])[:50])
+    given = _reason(changes.get("late_reason"))
+    if values.get("occurred_on", record.occurred_on) != record.occurred_on:
+        values["late_reason"] = late_reason_for(values["occurred_on"], given or record.late_reason)
+    elif given:  # a new wording of the reason; an empty one keeps what is there
+        values["late_reason"] = given
     diff = {k: v for k, v in values.items() if getattr(record, k) != v}
     if not diff:
         return record

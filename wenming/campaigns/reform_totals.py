@@ -11,11 +11,15 @@ after the total first use up its remainder, then count on their own). A total of
 it. Totals never nest (one per kind and month on any path), so no household is covered by
 two. Each write is audited. The mechanism is shared with screening totals
 (dashboards/subtree_totals.py); this module says what 移风易俗 totals count.
+
+补录 (core/back_entry.py): a month's total entered more than a week after the month ended
+needs a `late_reason`; the latest one given is kept on the total and in its audit row.
 """
 
 from calendar import monthrange
 from datetime import date
 
+from wenming.core.back_entry import late_reason_for_month
 from wenming.dashboards import subtree_totals as totals
 from wenming.orgs.models import Node
 
@@ -57,9 +61,11 @@ def reform_totals_settle(node: Node, kind: str, day: date) -> None:
     totals.settle_covering(SPEC, node.pk, kind, month)
 
 
-def reform_total_set(*, actor, node: Node, kind, period, total, note: str = "") -> ReformTotal | None:
+def reform_total_set(*, actor, node: Node, kind, period, total, note: str = "",
+                     late_reason: str = "") -> ReformTotal | None:
     """Enter (or change) the month's total of households for a kind at a node; 0 removes it.
-    Returns the total, or None when removed."""
+    Returns the total, or None when removed. A month over a week past (补录 from paper tallies)
+    needs `late_reason`; nothing is written without it."""
     access.check_node_edit(actor, node)
     if node.archived_at is not None:
         raise E.NODE_ARCHIVED.error("node_id", node=node.name)
@@ -69,7 +75,9 @@ def reform_total_set(*, actor, node: Node, kind, period, total, note: str = "") 
     count = parse_count(total, allow_zero=True)
     if count is None or count > MAX_TOTAL:
         raise E.REFORM_TOTAL_INVALID.error("total", limit=MAX_TOTAL)
-    return totals.total_set(SPEC, actor=actor, node=node, kind=kind, month=month, count=count, note=note)
+    reason = late_reason_for_month(month, late_reason)
+    return totals.total_set(SPEC, actor=actor, node=node, kind=kind, month=month, count=count, note=note,
+                            late_reason=reason)
 
 
 # ---- a subtree moves (orgs.signals, connected in apps.py) ----------------------------------

@@ -10,6 +10,10 @@ was downloaded (someone else entered in between) is refused rather than overwrit
 **All or nothing per sheet**: a sheet is one subject's report for one month; if any row is
 wrong, no row is written and every wrong row is listed with its Chinese reason (a half-
 imported monthly report would be a wrong report that looks right).
+
+**补录**: a sheet that changes a month entered more than a week after the month ended needs
+a 补录说明 (`late_reason`, given with the upload: a form field or the API's form part), which
+every entry it writes keeps; without it nothing is written (core.late_reason_required).
 """
 
 import io
@@ -274,9 +278,10 @@ def _err(row: int, code: E, indicator: str, **params) -> RowError:
     return RowError(row=row, code=code.code, message=code.template.format(**params), indicator=indicator)
 
 
-def tally_sheet_import(*, actor, upload, file_name: str = "") -> SheetResult:
+def tally_sheet_import(*, actor, upload, file_name: str = "", late_reason: str = "") -> SheetResult:
     """Check a filled-in sheet and apply it (tally_sheet_apply), or refuse it as a whole:
-    DomainError for the file (unreadable, header, subject, empty), SheetRejected for rows."""
+    DomainError for the file (unreadable, header, subject, empty, a late month without
+    `late_reason`), SheetRejected for rows."""
     layout = _layout(_read_bytes(upload))
     node, unit, period = _subject(actor, layout.meta)
     access.check_tally_edit(actor, node, unit)
@@ -287,5 +292,5 @@ def tally_sheet_import(*, actor, upload, file_name: str = "") -> SheetResult:
     if not filled:
         raise E.SHEET_EMPTY.error("file")
     entries = tally_sheet_apply(actor=actor, node=None if unit else node, unit=unit, period=period, rows=changes,
-                                file_name=file_name) if changes else []
+                                file_name=file_name, late_reason=late_reason) if changes else []
     return SheetResult(node=node, unit=unit, period=period, changed=changes, unchanged=unchanged, entries=entries)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from io import BytesIO
 
 from django.http import FileResponse
-from ninja import Field, File, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from wenming.core.api import PageOut, page_response
@@ -86,6 +86,7 @@ class TallyEntryOut(Schema):
     reason: str
     recorded_by: str | None
     recorded_at: datetime
+    late_reason: str  # 补录说明 of an entry for a month entered over a week after it ended
 
     @staticmethod
     def resolve_node_name(obj: TallyEntry) -> str:
@@ -127,6 +128,7 @@ class TallyIn(Schema):
     period: str = Field(max_length=20, description="统计月份，如 2025-03")
     value: int
     note: str = Field("", max_length=200)
+    late_reason: str = Field("", max_length=200, description="补录说明：该月结束 7 天后填报时必填")
 
 
 class CorrectionIn(Schema):
@@ -259,7 +261,8 @@ def add_entry(request, payload: TallyIn):
                                                          unit_id=payload.unit_id)
     entry = tally_services.tally_add(
         actor=actor, node=None if unit else node, unit=unit, period=payload.period, value=payload.value,
-        indicator=tally_selectors.indicator_get(key=payload.indicator, node=node), note=payload.note)
+        indicator=tally_selectors.indicator_get(key=payload.indicator, node=node), note=payload.note,
+        late_reason=payload.late_reason)
     return Status(201, tally_selectors.tally_entry_get_for_actor(actor=actor, entry_id=entry.pk))
 
 
@@ -302,9 +305,11 @@ def download_sheet(request, query: Query[SubjectQuery]):
 
 @router.post("/tallies/sheet", response={200: SheetOut, 422: SheetErrorsOut},
              summary="上传填报表（整表导入：有误则整表不导入并逐行说明）")
-def upload_sheet(request, file: UploadedFile = REQUIRED_FILE):
+def upload_sheet(request, file: UploadedFile = REQUIRED_FILE, late_reason: Form[str] = ""):
+    """`late_reason`: 补录说明, needed when the sheet's month ended more than 7 days ago."""
     try:
-        result = sheet.tally_sheet_import(actor=request.auth, upload=file, file_name=file.name or "")
+        result = sheet.tally_sheet_import(actor=request.auth, upload=file, file_name=file.name or "",
+                                          late_reason=late_reason)
     except sheet.SheetRejected as exc:
         return Status(422, {"code": exc.code, "message": exc.message,
                             "errors": [vars(e) for e in exc.errors]})

@@ -3,6 +3,11 @@
 Each is one transaction: the ledger row(s), the bucket's maintained total moved by a
 conditional UPDATE (the database refuses a negative total; a correction that would make one
 is refused before), the dashboard deltas (figures.py) and one audit row.
+
+补录 (core/back_entry.py): an entry or a sheet for a month entered more than a week after the
+month ended needs a `late_reason` (core.late_reason_required; a sheet's applies to each row
+it writes), kept on the entries and in the audit row. A correction is not asked for one: its
+own `reason` is required anyway and says why history is changed.
 """
 
 from datetime import date
@@ -12,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from wenming.core.audit import audit_record
+from wenming.core.back_entry import late_reason_for_month
 from wenming.orgs.closing import period_check_open
 from wenming.orgs.models import Node, Unit
 
@@ -71,9 +77,14 @@ def _subject_audit(node: Node, unit: Unit | None) -> dict:
     return {"node": node.name, **({"unit": unit.name} if unit is not None else {})}
 
 
+def _late_audit(late_reason: str) -> dict:
+    return {"late_reason": late_reason} if late_reason else {}
+
+
 def tally_add(*, actor, indicator: Indicator, period, value, node: Node | None = None, unit: Unit | None = None,
-              note: str = "") -> TallyEntry:
-    """Count `value` (> 0) of `indicator` for a node or a unit in the month `period`."""
+              note: str = "", late_reason: str = "") -> TallyEntry:
+    """Count `value` (> 0) of `indicator` for a node or a unit in the month `period` (a month
+    over a week past needs `late_reason`)."""
     node, unit = _subject(node, unit)
     access.check_tally_edit(actor, node, unit)
     if not indicator.active:
@@ -83,15 +94,17 @@ def tally_add(*, actor, indicator: Indicator, period, value, node: Node | None =
     count = parse_count(value)
     if count is None:
         raise E.VALUE_INVALID.error("value", limit=MAX_TALLY)
+    late = late_reason_for_month(period, late_reason)
     with transaction.atomic():
         period_check_open(node=node, day=period)
         _bump(node, unit, indicator, period, count)
         entry = TallyEntry.objects.create(node=node, unit=unit, indicator=indicator, period=period, delta=count,
-                                          kind=EntryKind.ENTRY, reason=_text(note)[:200], recorded_by=actor)
+                                          kind=EntryKind.ENTRY, reason=_text(note)[:200], recorded_by=actor,
+                                          late_reason=late)
         figures.tally_recorded(entry, indicator.code)
         audit_record(actor=actor, action="campaigns.tally_add", obj=entry, node_path=node.path,
                      changes={**_subject_audit(node, unit), "indicator": indicator.code,
-                              "period": f"{period:%Y-%m}", "value": count})
+                              "period": f"{period:%Y-%m}", "value": count, **_late_audit(late)})
     return entry
 
 
@@ -136,15 +149,18 @@ def _set_total(node: Node, unit: Unit | None, indicator: Indicator, period: date
 
 
 def tally_sheet_apply(*, actor, node: Node, unit: Unit | None, period: date,
-                      rows: list[tuple[Indicator, int, int]], file_name: str = "") -> list[TallyEntry]:
+                      rows: list[tuple[Indicator, int, int]], file_name: str = "",
+                      late_reason: str = "") -> list[TallyEntry]:
     """An entry sheet's (indicator, value when downloaded, value now) rows, all or nothing:
     each changed row becomes one `sheet` entry of (now − downloaded). If any bucket moved
-    since the sheet was checked, nothing is written (SHEET_STALE)."""
+    since the sheet was checked, nothing is written (SHEET_STALE). A sheet that changes a
+    month over a week past needs `late_reason` (kept on each of its entries)."""
     node, unit = _subject(node, unit)
     access.check_tally_edit(actor, node, unit)
     changed = [(i, base, target) for i, base, target in rows if target != base]
     for indicator, _, _ in changed:
         _require_usable_at(indicator, node)
+    late = late_reason_for_month(period, late_reason) if changed else ""
     with transaction.atomic():
         if changed:
             period_check_open(node=node, day=period)
@@ -153,11 +169,12 @@ def tally_sheet_apply(*, actor, node: Node, unit: Unit | None, period: date,
             if not _set_total(node, unit, indicator, period, base, target):
                 raise E.SHEET_STALE.error("file")
             entries.append(TallyEntry(node=node, unit=unit, indicator=indicator, period=period, delta=target - base,
-                                      kind=EntryKind.SHEET, recorded_by=actor,
+                                      kind=EntryKind.SHEET, recorded_by=actor, late_reason=late,
                                       reason=f"Excel 填报表：本期数值由 {base} 改为 {target}"))
         TallyEntry.objects.bulk_create(entries)
         figures.tally_recorded_many(entries, {i.pk: i.code for i, _, _ in changed})
         audit_record(actor=actor, action="campaigns.tally_sheet", obj=unit or node, node_path=node.path,
                      changes={**_subject_audit(node, unit), "period": f"{period:%Y-%m}", "file": file_name[:100],
-                              "rows": len(rows), "changed": {i.code: [b, t] for i, b, t in changed}})
+                              "rows": len(rows), "changed": {i.code: [b, t] for i, b, t in changed},
+                              **_late_audit(late)})
     return entries

@@ -132,7 +132,7 @@ def entry_new(request):
         return tally_services.tally_add(actor=actor, node=None if unit else node, unit=unit, period=d["month"],
                                         value=d["value"],
                                         indicator=tally_selectors.indicator_get(key=d["indicator"], node=node),
-                                        note=d["note"])
+                                        note=d["note"], late_reason=d["late_reason"])
 
     sent = form_submit(request, form, add, aliases={"node_id": "subject", "unit_id": "subject", "period": "month"},
                        success=lambda e: f"已填报：{e.indicator.name} {e.delta} {e.indicator.unit}")
@@ -185,7 +185,8 @@ def sheet_upload(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = sheet.tally_sheet_import(actor=actor, upload=upload, file_name=upload.name or "")
+                result = sheet.tally_sheet_import(actor=actor, upload=upload, file_name=upload.name or "",
+                                                  late_reason=form.cleaned_data["late_reason"])
             except sheet.SheetRejected as exc:
                 context |= {"rejected": exc}
                 status = exc.status

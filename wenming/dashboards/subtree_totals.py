@@ -82,8 +82,10 @@ def settle_covering(spec: TotalsSpec, node_id: int, kind: str, month: date) -> N
         settle(spec, row)
 
 
-def total_set(spec: TotalsSpec, *, actor, node: Node, kind: str, month: date, count: int, note: str):
-    """Enter (or change) a checked month total; 0 removes it. Returns the total, or None."""
+def total_set(spec: TotalsSpec, *, actor, node: Node, kind: str, month: date, count: int, note: str,
+              late_reason: str = ""):
+    """Enter (or change) a checked month total; 0 removes it. Returns the total, or None.
+    `late_reason`: the 补录说明 the caller checked (core/back_entry.py); the latest is kept."""
     note = str(note or "").replace("\x00", "").strip()[:200]
     with transaction.atomic():
         hold_paths()  # no move until this total is settled: its count reads the subtree
@@ -101,20 +103,21 @@ def total_set(spec: TotalsSpec, *, actor, node: Node, kind: str, month: date, co
             try:
                 with transaction.atomic():
                     row = spec.model.objects.create(node=node, kind=kind, period=month, total=count, note=note,
-                                                    entered_by=actor)
+                                                    entered_by=actor, late_reason=late_reason)
             except IntegrityError:  # a second tap created it a moment ago
                 row = locked_totals(spec).get(node=node, kind=kind, period=month)
         before = row.total if row is not None else 0
         if row is not None:
             if count:
-                settle(spec, row, total=count, note=note, entered_by=actor)
+                settle(spec, row, total=count, note=note, entered_by=actor, late_reason=late_reason)
             else:  # removed: its remainder leaves the figure
                 record(node_id=node.pk, metric=spec.metric(kind), delta=-row.remainder, period=month)
                 row.delete()
                 row = None
         if before or count:  # removing what was never there writes nothing
             audit_record(actor=actor, action=spec.audit_action, obj=node, node_path=node.path,
-                         changes={"kind": kind, "period": f"{month:%Y-%m}", "total": [before, count], "note": note})
+                         changes={"kind": kind, "period": f"{month:%Y-%m}", "total": [before, count], "note": note}
+                         | ({"late_reason": late_reason} if late_reason else {}))
     return row
 
 

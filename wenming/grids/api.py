@@ -122,6 +122,8 @@ class VisitOut(Schema):
     note: str
     recorded_by: str | None
     recorded_at: datetime
+    late_reason: str  # 补录说明 of a visit typed in from a paper sheet afterwards
+    is_back_entry: bool  # recorded more than 7 days after the visit (补录)
     demand_id: int | None
     demand_tracking_no: str | None
     voided_at: datetime | None
@@ -140,6 +142,7 @@ class VisitIn(Schema):
     team_id: int | None = None
     volunteer_id: int | None = None
     client_token: str = Field("", max_length=64)
+    late_reason: str = Field("", max_length=200, description="补录说明：走访日期早于 7 天前时必填")
 
 
 class VisitPatch(Schema):
@@ -244,7 +247,8 @@ def _visit(v: HouseholdVisit) -> dict:
             "volunteer_name": v.volunteer.name if v.volunteer_id else None, "residents_count": v.residents_count,
             "flags": [{"code": f.code, "name": f.name, "suggests_follow_up": f.suggests_follow_up} for f in flags],
             "note": v.note, "recorded_by": v.recorded_by.get_username() if v.recorded_by_id else None,
-            "recorded_at": v.recorded_at, "demand_id": v.demand_id,
+            "recorded_at": v.recorded_at, "late_reason": v.late_reason, "is_back_entry": v.is_back_entry,
+            "demand_id": v.demand_id,
             "demand_tracking_no": v.demand.tracking_no if v.demand_id else None, "voided_at": v.voided_at,
             "void_reason": v.void_reason, "duplicate": getattr(v, "duplicate", False),
             "follow_up_suggested": (v.voided_at is None and v.demand_id is None
@@ -358,7 +362,7 @@ def record_visit(request, payload: VisitIn):
     visit = visit_services.visit_record(
         actor=actor, grid=grid, address=payload.address, visited_at=payload.visited_at,
         residents_count=payload.residents_count, flags=payload.flags, note=payload.note, team=team,
-        volunteer=volunteer, client_token=payload.client_token)
+        volunteer=volunteer, client_token=payload.client_token, late_reason=payload.late_reason)
     body = _visit(selectors.visit_get_for_actor(actor=actor, visit_id=visit.pk)) | {"duplicate": visit.duplicate}
     return Status(200 if visit.duplicate else 201, body)
 
@@ -422,6 +426,7 @@ class ScreeningTotalOut(Schema):
     total: int
     remainder: int  # what the total counts beyond the visit rows under the node (sites: all of it)
     note: str
+    late_reason: str  # 补录说明 last given (a month's total entered over 7 days after the month ended)
     updated_at: datetime
 
     @staticmethod
@@ -436,6 +441,7 @@ class ScreeningTotalIn(Schema):
     total: int = Field(ge=0, le=screening_totals.MAX_TOTAL,
                        description="该月排查总数（入户走访：户次，含已逐户登记的；企业场所：家）；0 撤销")
     note: str = Field("", max_length=200)
+    late_reason: str = Field("", max_length=200, description="补录说明：该月结束 7 天后填报或修改时必填")
 
 
 class ScreeningTotalResult(Schema):
@@ -455,5 +461,6 @@ def set_screening_total(request, payload: ScreeningTotalIn):
     actor = request.auth
     node = selectors.screening_node_get_for_actor(actor=actor, node_id=payload.node_id)  # 404 outside; 403 read-only
     row = screening_totals.screening_total_set(actor=actor, node=node, kind=payload.kind, period=payload.period,
-                                               total=payload.total, note=payload.note)
+                                               total=payload.total, note=payload.note,
+                                               late_reason=payload.late_reason)
     return {"removed": row is None, "total": row}

@@ -1,7 +1,8 @@
 """Excel export of household visits, streamed (write-only), addresses masked, never in clear.
 
 The rows come from visit_list_for_actor with the list's filters, so an export holds exactly
-what the actor's list shows. Each export writes an audit row (how many rows, which filters).
+what the actor's list shows. A back-entry (补录) is marked in the last column with when, by
+whom and why it was typed in. Each export writes an audit row (how many rows, which filters).
 """
 
 from io import BytesIO
@@ -15,7 +16,8 @@ from wenming.core.audit import audit_record
 CHUNK = 2000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = [("走访时间", 18), ("网格", 20), ("网格编码", 12), ("地址（脱敏）", 24), ("队伍", 20), ("走访志愿者", 10),
-           ("在家人数", 8), ("排查标记", 30), ("情况说明", 40), ("转办点单", 16), ("登记人", 12), ("状态", 8)]
+           ("在家人数", 8), ("排查标记", 30), ("情况说明", 40), ("转办点单", 16), ("登记人", 12), ("状态", 8),
+           ("补录", 36)]
 
 
 def visits_workbook(*, actor, queryset, filters: dict | None = None) -> tuple[bytes, int]:
@@ -36,6 +38,7 @@ def visits_workbook(*, actor, queryset, filters: dict | None = None) -> tuple[by
             visit.demand.tracking_no if visit.demand_id else "",
             visit.recorded_by.get_username() if visit.recorded_by_id else "",
             "已作废" if visit.voided_at else "有效",
+            visit.late_note,  # "补录 <recorded on> <by>：<reason>" for a back-entry (core/back_entry.py)
         ])
         count += 1
     out = BytesIO()

@@ -67,6 +67,9 @@ class VisitForm(forms.Form):
                            help_text="如：需要代购药品、体温 37.8℃；请勿填写身份证号")
     visited_at = forms.DateTimeField(label="走访时间", input_formats=DATETIME_FORMATS, widget=DATETIME_INPUT,
                                      initial=_now)
+    late_reason = forms.CharField(label="补录说明", max_length=200, required=False,
+                                  widget=forms.TextInput(attrs={"placeholder": "如：据2020年2月纸质走访登记表补录"}),
+                                  help_text="走访时间早于 7 天前（据纸质登记补录）时必填")
     team = forms.TypedChoiceField(label="以哪支队伍登记", coerce=int, required=False, empty_value=None)
     client_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
@@ -142,6 +145,9 @@ class ScreeningTotalForm(forms.Form):
     total = forms.IntegerField(label="排查总数", min_value=0, max_value=MAX_TOTAL, widget=forms.NumberInput(attrs=NUMERIC),
                                help_text="该月的总数，包括已逐户登记的走访；填 0 撤销")
     note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：据各村排查台账汇总")
+    late_reason = forms.CharField(label="补录说明", max_length=200, required=False,
+                                  widget=forms.TextInput(attrs={"placeholder": "如：据2020年2月各村纸质排查台账补录"}),
+                                  help_text="该月结束 7 天后填报或修改时必填")
 
     def __init__(self, *args, node_choices, **kwargs):
         super().__init__(*args, **kwargs)

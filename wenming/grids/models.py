@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from wenming.core import back_entry
 from wenming.core.crypto import decrypt
 
 MAX_HOUSEHOLDS = 1_000_000  # a grid is a few hundred households; a typo of 10^7 is refused
@@ -123,6 +124,8 @@ class HouseholdVisit(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # 补录 (core/back_entry.py): why a visit dated over LATE_DAYS before its recording was typed in late
+    late_reason = models.CharField("补录说明", max_length=200, blank=True)
     # A random token the form carries: a second tap of the same submission finds the first visit.
     client_token = models.CharField(max_length=64, blank=True, editable=False)
     demand = models.OneToOneField("demands.Demand", verbose_name="转办点单", null=True, blank=True,
@@ -160,6 +163,16 @@ class HouseholdVisit(models.Model):
 
     def reveal_address(self) -> str:
         return decrypt(self.address_enc)
+
+    @property
+    def is_back_entry(self) -> bool:
+        """Recorded more than LATE_DAYS after the visit (补录 from a paper sheet)."""
+        return self.recorded_at is not None and back_entry.is_late(self.visited_at, self.recorded_at)
+
+    @property
+    def late_note(self) -> str:
+        """How the export shows a back-entry ("" if it is not one)."""
+        return back_entry.late_note(self.visited_at, self.recorded_at, self.recorded_by, self.late_reason)
 
 
 class GridHousehold(models.Model):
@@ -203,6 +216,9 @@ class ScreeningTotal(models.Model):
     total = models.PositiveIntegerField("排查总数")
     remainder = models.PositiveIntegerField("未逐户登记的数量", default=0)
     note = models.CharField("说明", max_length=200, blank=True)
+    # 补录 (core/back_entry.py): the latest reason given for entering the month's total over
+    # LATE_DAYS after the month ended
+    late_reason = models.CharField("补录说明", max_length=200, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -9,23 +9,24 @@ month under the node — the HouseholdVisit rows for 入户走访 (metric `visit
 max(T − R, 0) is recorded as a figure delta at the node. Entering or changing T, and every
 visit recorded, corrected or voided under the node, settles the remainder under one lock per
 kind and month (visits share it; a total or a move takes it alone). A total of 0 removes it. Totals never nest (one per kind and month on any
-path). A subtree move settles the totals it concerns (orgs.signals, connected in apps.py) and
+path). A total entered more than LATE_DAYS after its month ended is a back-entry (补录) and
+needs a reason (core/back_entry.py). A subtree move settles the totals it concerns (orgs.signals, connected in apps.py) and
 is refused when it would nest two. Each write is audited.
 
 Who: the permission that records visits as staff — `demand.edit` over the node (office staff,
 node managers); someone who only sees the node gets 403, anyone else 404.
 """
 
-import re
-import unicodedata
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
+from wenming.core.back_entry import late_reason_for_month
 from wenming.core.errors import CoreError
 from wenming.core.locks import xact_lock_shared
+from wenming.core.typed_input import count_from, month_from, shown
 from wenming.dashboards import subtree_totals as totals
 from wenming.orgs.models import Node
 
@@ -34,40 +35,26 @@ from .figures import SCREENING_METRIC
 from .models import HouseholdVisit, ScreeningKind, ScreeningTotal
 
 MAX_TOTAL = 10_000_000
-FIRST_MONTH = date(2000, 1, 1)
-_MONTH = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))")
-_COUNT = re.compile(r"[0-9]{1,9}")
 
 
 # ---- input --------------------------------------------------------------------------------
 
 def parse_month(raw) -> date:
-    """The first day of a month from 2025-03, 2025-3, 2025/03, 2025年3月, 202503 or a date;
-    not before 2000-01 nor after this month."""
-    if isinstance(raw, date):
-        month = (raw.date() if isinstance(raw, datetime) else raw).replace(day=1)
-    else:
-        text = unicodedata.normalize("NFKC", str(raw if raw is not None else "")).strip()
-        found = _MONTH.fullmatch(text) if len(text) <= 20 else None
-        year, mm = (int(found.group(1)), int(found.group(2) or found.group(3))) if found else (0, 0)
-        if year < FIRST_MONTH.year or not 1 <= mm <= 12:
-            raise E.SCREENING_MONTH_INVALID.error("period", value=text[:20].replace("\x00", "") or "（空）")
-        month = date(year, mm, 1)
-    if month < FIRST_MONTH:
-        raise E.SCREENING_MONTH_INVALID.error("period", value=f"{month:%Y-%m}")
+    """The first day of a month (core.typed_input.month_from), not after this month."""
+    month = month_from(raw)
+    if month is None:
+        raise E.SCREENING_MONTH_INVALID.error("period", value=shown(raw))
     if month > timezone.localdate().replace(day=1):
         raise E.SCREENING_MONTH_FUTURE.error("period")
     return month
 
 
 def _count(raw) -> int:
-    """0…MAX_TOTAL from an int or digits typed in ("1,500", "１５００"); never a bool or "-3"."""
-    if isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
-        raw = int(text) if _COUNT.fullmatch(text) else None
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_TOTAL:
+    """0…MAX_TOTAL (core.typed_input.count_from); never a bool or "-3"."""
+    count = count_from(raw, limit=MAX_TOTAL, allow_zero=True)
+    if count is None:
         raise E.SCREENING_TOTAL_INVALID.error("total", limit=MAX_TOTAL)
-    return raw
+    return count
 
 
 def check_screening_edit(actor, node: Node) -> None:
@@ -119,16 +106,22 @@ def screening_totals_settle(grid_id: int, month: date) -> None:
 
 # ---- entering a total -----------------------------------------------------------------------
 
-def screening_total_set(*, actor, node: Node, kind, period, total, note: str = "") -> ScreeningTotal | None:
+def screening_total_set(*, actor, node: Node, kind, period, total, note: str = "",
+                        late_reason: str = "") -> ScreeningTotal | None:
     """Enter (or change) a month's screening count of a kind at a node; 0 removes it. Returns
-    the total, or None when removed."""
+    the total, or None when removed. Entered more than LATE_DAYS after the month's last day,
+    it is a back-entry (补录, core/back_entry.py) and needs `late_reason`: nothing is written
+    without it; the latest one given is kept on the row and in its audit row."""
     check_screening_edit(actor, node)
     if node.archived_at is not None:
         raise E.NODE_ARCHIVED.error("node_id", node=node.name)
     if kind not in ScreeningKind.values:
         raise E.SCREENING_KIND_UNKNOWN.error("kind", value=str(kind)[:30].replace("\x00", ""))
     month = parse_month(period)
-    return totals.total_set(SPEC, actor=actor, node=node, kind=kind, month=month, count=_count(total), note=note)
+    count = _count(total)
+    reason = late_reason_for_month(month, late_reason)
+    return totals.total_set(SPEC, actor=actor, node=node, kind=kind, month=month, count=count, note=note,
+                            late_reason=reason)
 
 
 # ---- a subtree moves (orgs.signals, connected in apps.py) ----------------------------------

@@ -40,7 +40,8 @@ def screening_totals_page(request):
     def save(d):
         node = selectors.screening_node_get_for_actor(actor=actor, node_id=d["node"], perm=Perm.DEMAND_EDIT)
         return node, screening_totals.screening_total_set(actor=actor, node=node, kind=d["kind"], period=d["month"],
-                                                          total=d["total"], note=d["note"])
+                                                          total=d["total"], note=d["note"],
+                                                          late_reason=d["late_reason"])
 
     sent = form_submit(request, form, save, aliases={"node_id": "node", "period": "month"}, success=_saved)
     if sent.done:

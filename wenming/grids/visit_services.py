@@ -11,7 +11,9 @@ Every write keeps the figures: the visit's contribution (visits, residents, flag
 is subtracted and added again on a correction and subtracted on voiding; the household
 counters move with its address (households.py); a screening total covering the visit's
 month settles (screening_totals.py: never counted twice). A visit dated in a month an office
-above has closed is neither recorded, corrected nor voided (orgs.closing). Each write first holds the grid
+above has closed is neither recorded, corrected nor voided (orgs.closing); a visit dated more
+than LATE_DAYS before it is recorded is a back-entry (补录) and needs a reason
+(core/back_entry.py). Each write first holds the grid
 (`figures.hold_grid`): a new visit to a grid archived meanwhile is refused; a correction or
 void of a visit of an archived grid is allowed but records no coverage-stock delta (the grid
 is out of the roll-up until restored; figures.grids_archived). A second tap of the same form (its
@@ -28,6 +30,7 @@ from django.utils import timezone
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
+from wenming.core.back_entry import late_reason_for
 from wenming.core.crypto import encrypt, mask_address
 from wenming.core.errors import CoreError
 from wenming.orgs.closing import period_check_open
@@ -162,11 +165,14 @@ def _as_duplicate(visit: HouseholdVisit) -> HouseholdVisit:
 
 def visit_record(*, actor, grid: Node, address: str, visited_at: datetime | None = None, residents_count=0,
                  flags=(), note: str = "", team: Team | None = None, volunteer: Volunteer | None = None,
-                 client_token: str = "") -> HouseholdVisit:
+                 client_token: str = "", late_reason: str = "") -> HouseholdVisit:
+    """Record a visit. One dated more than LATE_DAYS ago is a back-entry from a paper sheet
+    (补录, core/back_entry.py): it needs `late_reason`, kept on the visit and in its audit row."""
     check_grid(grid)
     scope = scope_for(actor)
     staff = scope.allows(Perm.DEMAND_EDIT, grid.path)
     visited_at = _when(visited_at)
+    late_reason = late_reason_for(visited_at, late_reason)
     address = _address(address)
     residents = _residents(residents_count)
     chosen = _flags(flags)
@@ -185,14 +191,16 @@ def visit_record(*, actor, grid: Node, address: str, visited_at: datetime | None
             visit = HouseholdVisit.objects.create(
                 grid=grid, team=team, household_key=key, address_enc=encrypt(address),
                 address_masked=mask_address(address)[:60], visited_at=visited_at, volunteer=visitor,
-                residents_count=residents, note=_text(note)[:500], recorded_by=actor, client_token=token)
+                residents_count=residents, note=_text(note)[:500], recorded_by=actor, client_token=token,
+                late_reason=late_reason)
             visit.flags.set(chosen)
             household_moved(None, (grid.pk, key))
             visit_changed(None, shape_of(visit, [f.code for f in chosen]))
             screening_totals_settle(grid.pk, month_of(visited_at))
             audit_record(actor=actor, action="grids.visit_record", obj=visit, node_path=grid.path, changes={
                 "address": visit.address_masked, "team": team.name if team else None,
-                "flags": [f.code for f in chosen], "residents_count": residents})
+                "flags": [f.code for f in chosen], "residents_count": residents,
+                **({"visited_at": visited_at.isoformat(), "late_reason": late_reason} if late_reason else {})})
     except IntegrityError:
         found = _duplicate_of(actor, grid, key, token, visited_at) if token else None
         if found is None:

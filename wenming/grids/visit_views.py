@@ -66,7 +66,8 @@ def visit_new(request, grid_id: str):
         team = {t.pk: t for t in teams}.get(d.get("team")) if d.get("team") else None
         return visit_services.visit_record(actor=actor, grid=grid, address=d["address"], visited_at=d["visited_at"],
                                            residents_count=d["residents_count"], flags=d["flags"], note=d["note"],
-                                           team=team, client_token=d["client_token"])
+                                           team=team, client_token=d["client_token"],
+                                           late_reason=d["late_reason"])
 
     sent = form_submit(request, form, record, aliases={"grid": None})
     if sent.done:

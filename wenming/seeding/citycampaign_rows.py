@@ -18,7 +18,7 @@ from .names import make_name
 from .zigui import cn_number
 
 REFORM_COLUMNS = ["id", "node_id", "household", "head_masked", "kind", "occurred_on", "note", "recorded_by_id",
-                  "recorded_at", "voided_at", "void_reason"]
+                  "recorded_at", "voided_at", "void_reason", "late_reason"]
 ACTIVITY_COLUMNS = ["id", "node_id", "title", "description", "link", "starts_at", "ends_at", "created_by_id",
                     "created_at"]
 ENGAGEMENT_COLUMNS = ["id", "activity_id", "person_key", "day", "kind", "at"]
@@ -96,7 +96,7 @@ def reform_rows(*, seed: int, count: int, first_id: int, stations: list[Station]
                      mask_name(make_name(rng, surnames, rng.random() < 0.75)), kind, day,
                      rng.choice(REFORM_NOTES[kind]) if rng.random() < 0.3 else "", None, recorded,
                      min(recorded + timedelta(hours=rng.randint(1, 72)), now) if voided else None,
-                     rng.choice(VOID_REASONS) if voided else ""))
+                     rng.choice(VOID_REASONS) if voided else "", ""))  # recorded within 7 days: no 补录说明
     return rows
 
 

@@ -240,7 +240,8 @@ def _tallies(ctx: Context, stations, scale: float, months: list[date]) -> int:
         return min(datetime.combine(nxt, time(10), timezone.get_current_timezone()), ctx.now)
 
     entries = [{"node_id": n, "unit_id": None, "indicator_id": i, "period": p, "delta": d, "kind": "entry",
-                "corrects_id": None, "reason": "", "recorded_by_id": None, "recorded_at": entered(p)}
+                "corrects_id": None, "reason": "", "recorded_by_id": None, "recorded_at": entered(p),
+                "late_reason": ""}  # entered on the 3rd of the next month: on time
                for n, i, p, d in rows]
     _write(TallyEntry, entries, ctx.as_text)
     # one entry per bucket: the maintained total of each bucket is its entry

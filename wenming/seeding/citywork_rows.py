@@ -301,6 +301,7 @@ def visit_rows(*, seed: int, stations: list[Station], scale: float, first_id: in
                         "note": "", "recorded_by_id": None, "recorded_at": at, "client_token": "", "demand_id": None,
                         "voided_at": at + timedelta(hours=1) if void else None, "voided_by_id": None,
                         "void_reason": "重复登记" if void else "", "updated_at": at,
+                        "late_reason": "",  # recorded when visited: not a back-entry (补录)
                     })
                     if flag_ids and rng.random() < 0.15:
                         flags.append((vid, rng.choice(flag_ids)))

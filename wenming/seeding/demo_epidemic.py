@@ -73,11 +73,12 @@ def create_epidemic(demo) -> dict:
         indicator = Indicator.objects.get(code=code, node__isnull=True)
         for period, value in zip((FEB, MAR), months, strict=True):
             tally_add(actor=office, indicator=indicator, period=period, value=value, node=demo.center,
-                      note="据疫情防控期间纸质台账补录")
+                      note="据疫情防控期间纸质台账补录", late_reason=f"据{period.year}年{period.month}月纸质台账补录")
     for kind, months in REFORM.items():
         for period, total in zip((FEB, MAR), months, strict=True):
             reform_total_set(actor=office, node=demo.center, kind=kind, period=f"{period:%Y-%m}", total=total,
-                             note="据各乡镇移风易俗台账汇总")
+                             note="据各乡镇移风易俗台账汇总",
+                             late_reason=f"据{period.year}年{period.month}月各乡镇纸质台账补录")
     hotline = Hotline.objects.get(name=HOTLINE_NAME)
     opened = timezone.make_aware(HOTLINE_SINCE)  # opened early in the epidemic, as 秭归's were
     Hotline.objects.filter(pk=hotline.pk).update(created_at=opened)
@@ -151,6 +152,7 @@ def _visits(demo) -> int:
         for i in range(10):
             when = timezone.make_aware(datetime(2020, 2, 5 + rng.randint(0, 20), 9 + rng.randint(0, 8)))
             visit_record(actor=staff, grid=grid, address=f"{grid.name}{rng.randint(1, 18)}栋{i + 1}0{rng.randint(1, 4)}室",
-                         visited_at=when, residents_count=rng.randint(1, 5))
+                         visited_at=when, residents_count=rng.randint(1, 5),
+                         late_reason="据2020年2月“敲门行动”纸质走访登记表补录")
             visits += 1
     return visits

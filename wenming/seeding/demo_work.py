@@ -10,6 +10,7 @@ from wenming.campaigns.models import Indicator
 from wenming.campaigns.online_services import activity_create, engagement_register, person_key_for
 from wenming.campaigns.reform_services import reform_record_create
 from wenming.campaigns.tally_services import tally_add
+from wenming.core.back_entry import is_late, month_last_day
 from wenming.grids.models import VisitFlag
 from wenming.grids.services import grid_claim_create, grid_profile_set
 from wenming.grids.visit_services import visit_record
@@ -32,8 +33,9 @@ def create_work(demo) -> dict:
         for i in range(8 if n < 3 else 2):
             picked = [f.code for f in flags if rng.random() < 0.15][:2]
             visit_record(actor=staff, grid=grid, address=f"{grid.name}{rng.randint(1, 18)}栋{i + 1}0{rng.randint(1, 4)}室",
-                         visited_at=now - timedelta(days=rng.randint(0, 14), hours=rng.randint(1, 8)),
-                         residents_count=rng.randint(1, 5), flags=picked, team=demo.team)
+                         visited_at=(when := now - timedelta(days=rng.randint(0, 14), hours=rng.randint(1, 8))),
+                         residents_count=rng.randint(1, 5), flags=picked, team=demo.team,
+                         late_reason=_late(when, "据社区纸质走访登记表补录"))
             visits += 1
     this_month = now.date().replace(day=1)
     months = [this_month, (this_month - timedelta(days=1)).replace(day=1)]
@@ -41,10 +43,12 @@ def create_work(demo) -> dict:
     for code, (low, high) in TALLIES.items():
         indicator = Indicator.objects.get(code=code)
         for month in months:
-            tally_add(actor=staff, indicator=indicator, period=month, value=rng.randint(low, high), node=demo.station)
+            tally_add(actor=staff, indicator=indicator, period=month, value=rng.randint(low, high), node=demo.station,
+                      late_reason=_late(month_last_day(month), f"据{month.year}年{month.month}月纸质宣传台账补录"))
     for kind, household in REFORM:
-        reform_record_create(actor=staff, node=demo.station, kind=kind, household=household,
-                             occurred_on=(now - timedelta(days=rng.randint(3, 40))).date())
+        day = (now - timedelta(days=rng.randint(3, 40))).date()
+        reform_record_create(actor=staff, node=demo.station, kind=kind, household=household, occurred_on=day,
+                             late_reason=_late(day, "据社区移风易俗登记簿补录"))
     report = report_create(actor=staff, node=demo.station, period=months[1],
                            category=ReportCategory.objects.get(code="epidemic"),
                            title="金缸城社区开展“敲门行动”和代购配送",
@@ -64,3 +68,8 @@ def create_work(demo) -> dict:
             engaged += engagement_register(activity=activity, kind="share", person_key=key)
     return {"visits": visits, "grids": len(demo.grids), "tally_months": len(months), "reform": len(REFORM),
             "reports": 1, "engagements": engaged}
+
+
+def _late(day, reason: str) -> str:
+    """The 补录说明 of what is dated `day` if entering it now is a back-entry (core/back_entry.py)."""
+    return reason if is_late(day) else ""

@@ -12,6 +12,8 @@ from wenming.accounts.services import role_grant
 from wenming.campaigns import online_services, party_services, reform_services, sheet, tally_services
 from wenming.campaigns.models import Indicator, TallyEntry, TallyTotal
 from wenming.campaigns.tally_selectors import tally_current_for_actor
+from wenming.core.back_entry import is_late, month_last_day
+from wenming.core.errors import DomainError
 from wenming.orgs.services import unit_create
 from wenming.volunteers.tests.factories import user, volunteer
 
@@ -28,13 +30,29 @@ def last_month() -> date:
     return (this_month() - timedelta(days=1)).replace(day=1)
 
 
-def add(actor, subject, value, code: str = "banner", period: date | None = None, note: str = ""):
+PAPER = "据纸质台账补录"  # the 补录说明 the helpers give a back-entry unless told otherwise
+
+
+def paper_reason(day: date, late_reason: str | None) -> str:
+    """`late_reason` as given, or (None) PAPER when entering something dated `day` now is a
+    back-entry (core/back_entry.py) — tests of other behaviours may use any past month."""
+    return late_reason if late_reason is not None else (PAPER if is_late(day) else "")
+
+
+def add(actor, subject, value, code: str = "banner", period: date | None = None, note: str = "",
+        late_reason: str | None = None):
     """A tally entry for a node or a unit (whichever `subject` is)."""
+    from wenming.campaigns.periods import parse_period
     from wenming.orgs.models import Unit
 
     kwargs = {"unit": subject} if isinstance(subject, Unit) else {"node": subject}
-    return tally_services.tally_add(actor=actor, indicator=indicator(code), period=period or this_month(),
-                                    value=value, note=note, **kwargs)
+    period = period or this_month()
+    try:
+        last = month_last_day(parse_period(period, allow_future=True))
+    except DomainError:  # a malformed month: the service says what is wrong with it
+        last = timezone.localdate()
+    return tally_services.tally_add(actor=actor, indicator=indicator(code), period=period, value=value, note=note,
+                                    late_reason=paper_reason(last, late_reason), **kwargs)
 
 
 def unit(world, node=None, name: str = "九里村委会"):
@@ -52,9 +70,11 @@ def party_member(world, node=None, **kwargs):
     return volunteer(world.root, node or world.station_a, political_status="party_member", **kwargs)
 
 
-def reform(actor, node, kind: str = "funeral_simplified", household: str = "三组 12 号", occurred_on=None):
+def reform(actor, node, kind: str = "funeral_simplified", household: str = "三组 12 号", occurred_on=None,
+           late_reason: str | None = None):
+    day = occurred_on or timezone.localdate()
     return reform_services.reform_record_create(actor=actor, node=node, kind=kind, household=household,
-                                                occurred_on=occurred_on or timezone.localdate())
+                                                occurred_on=day, late_reason=paper_reason(day, late_reason))
 
 
 def activity(actor, node, title: str = "网上祭英烈", days: int = 30):

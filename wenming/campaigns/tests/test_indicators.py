@@ -14,6 +14,7 @@ from wenming.accounts.roles import Role
 from wenming.accounts.services import role_grant
 from wenming.campaigns import tally_services
 from wenming.campaigns.models import Indicator
+from wenming.campaigns.tests.factories import PAPER
 from wenming.core.errors import DomainError
 from wenming.core.models import AuditEntry
 from wenming.core.tests.api_client import ApiClient
@@ -50,7 +51,7 @@ def test_an_office_indicator_is_entered_and_reaches_the_report_the_workbook_and_
     # a station enters it by its name, like any indicator
     for period, value in (("2020-02", 1200000), ("2020-03", 800000)):
         res = manager.post("/tallies", {"node_id": world.station_a.pk, "indicator": "道路冲洗面积", "period": period,
-                                        "value": value})
+                                        "value": value, "late_reason": PAPER})
         assert res.status_code == 201, res.content
     assert "道路冲洗面积" in [i["name"] for i in manager.get("/indicators").json()]
     report = work_report(world.county, since=FEB, until=MAR)
@@ -74,7 +75,7 @@ def test_another_countys_indicator_stays_out_and_names_are_unique_where_they_mee
     assert (res.status_code, res.json()["code"]) == (409, "campaigns.indicator_name_taken")
     theirs = Indicator.objects.get(node=county)
     with pytest.raises(DomainError) as refused:
-        tally_services.tally_add(actor=world.root, indicator=theirs, period=FEB, value=5, node=world.station_a)
+        tally_services.tally_add(actor=world.root, indicator=theirs, period=FEB, value=5, node=world.station_a, late_reason=PAPER)
     assert refused.value.code == "campaigns.indicator_not_here" and "兴山县文明办" in refused.value.message
     assert [i["node_name"] for i in ApiClient("office").get("/indicators").json() if i["name"] == "道路冲洗面积"] == \
         ["秭归县文明办"]
@@ -109,7 +110,7 @@ def test_vehicles_on_hand_take_the_latest_month_and_a_retired_indicator_takes_no
     res = define(ApiClient("office"), world, name="洒水车", unit="辆", aggregation="latest")
     made = Indicator.objects.get(pk=res.json()["id"])
     for period in (FEB, MAR):
-        tally_services.tally_add(actor=world.root, indicator=made, period=period, value=3, node=world.station_a)
+        tally_services.tally_add(actor=world.root, indicator=made, period=period, value=3, node=world.station_a, late_reason=PAPER)
     report = work_report(world.county, since=FEB, until=MAR)
     assert report.figures[f"tally:{made.code}"] == 3 and "洒水车3辆" in work_report_text(report)
     data = dashboard_for_actor(actor=world.office, node_id=world.county.pk, period=Period(FEB, MAR))
@@ -118,7 +119,7 @@ def test_vehicles_on_hand_take_the_latest_month_and_a_retired_indicator_takes_no
     assert res.status_code == 200 and res.json()["active"] is False
     made.refresh_from_db()
     with pytest.raises(DomainError) as refused:
-        tally_services.tally_add(actor=world.root, indicator=made, period=MAR, value=1, node=world.station_a)
+        tally_services.tally_add(actor=world.root, indicator=made, period=MAR, value=1, node=world.station_a, late_reason=PAPER)
     assert refused.value.code == "campaigns.indicator_inactive"
 
 
@@ -159,9 +160,9 @@ def test_equipment_on_hand_is_each_subjects_latest_month_added_up(world):
     the dashboard, in the work report and in the tallies' totals; an entered 0 counts."""
     res = define(ApiClient("office"), world, name="洒水车", unit="辆", aggregation="latest")
     made = Indicator.objects.get(pk=res.json()["id"])
-    tally_services.tally_add(actor=world.root, indicator=made, period=FEB, value=4, node=world.station_a)
-    tally_services.tally_add(actor=world.root, indicator=made, period=MAR, value=3, node=world.station_a)
-    tally_services.tally_add(actor=world.root, indicator=made, period=FEB, value=2, node=world.station_b)
+    tally_services.tally_add(actor=world.root, indicator=made, period=FEB, value=4, node=world.station_a, late_reason=PAPER)
+    tally_services.tally_add(actor=world.root, indicator=made, period=MAR, value=3, node=world.station_a, late_reason=PAPER)
+    tally_services.tally_add(actor=world.root, indicator=made, period=FEB, value=2, node=world.station_b, late_reason=PAPER)
     assert work_report(world.county, since=FEB, until=MAR).figures[f"tally:{made.code}"] == 5
     data = dashboard_for_actor(actor=world.office, node_id=world.county.pk, period=Period(FEB, MAR))
     row = next(o for o in data["other"] if o["code"] == f"tally:{made.code}")
@@ -169,6 +170,6 @@ def test_equipment_on_hand_is_each_subjects_latest_month_added_up(world):
     totals = ApiClient("office").get(f"/tallies/totals?node_id={world.county.pk}&since=2020-02&until=2020-03").json()
     assert {t["indicator"]: t["value"] for t in totals["values"]}[made.code] == 5
     # station B gave its vehicles back in March: an entered 0 is a value
-    entry = tally_services.tally_add(actor=world.root, indicator=made, period=MAR, value=2, node=world.station_b)
+    entry = tally_services.tally_add(actor=world.root, indicator=made, period=MAR, value=2, node=world.station_b, late_reason=PAPER)
     tally_services.tally_correct(actor=world.root, entry=entry, delta=-2, reason="车辆已归还")
     assert work_report(world.county, since=FEB, until=MAR).figures[f"tally:{made.code}"] == 3

@@ -62,7 +62,12 @@ def test_changing_kind_or_month_moves_the_count_and_voiding_removes_it(world):
     counts = _reform_counts(world.office, world.county)
     assert counts["wedding_postponed"] == 0 and counts["wedding_cancelled"] == 1
     earlier = last_month().replace(day=15)
-    reform_services.reform_record_update(actor=world.manager_a, record=record, occurred_on=earlier)
+    with pytest.raises(DomainError) as exc:  # moved over a week back, it is a back-entry: 补录说明 needed
+        reform_services.reform_record_update(actor=world.manager_a, record=record, occurred_on=earlier)
+    assert exc.value.code == "core.late_reason_required"
+    record = reform_services.reform_record_update(actor=world.manager_a, record=record, occurred_on=earlier,
+                                                  late_reason="据登记簿更正日期")
+    assert record.late_reason == "据登记簿更正日期"
     assert _reform_counts(world.office, world.county, this_month(), this_month())["wedding_cancelled"] == 0
     assert _reform_counts(world.office, world.county, since=last_month())["wedding_cancelled"] == 1
     reform_services.reform_record_void(actor=world.manager_a, record=record, reason="重复登记")

@@ -31,7 +31,8 @@ def w():
     world = build_world()
     world.makeup = hours_makeup(actor=world.root, volunteer=world.vol_a, hours=Decimal(4),
                                 service_date=date(2020, 2, 10), reason="卡点值守（据签到表补录）", node=world.station_a)
-    tally_add(actor=world.office, indicator=indicator("banner"), period=FEB, value=100, node=world.center)
+    tally_add(actor=world.office, indicator=indicator("banner"), period=FEB, value=100, node=world.center,
+              late_reason="据2020年2月纸质台账补录")
     return world
 
 
@@ -48,7 +49,8 @@ def test_a_closed_period_refuses_back_entries_below_the_office_until_it_is_reope
         lambda: hours_makeup(actor=w.root, volunteer=w.vol_a, hours=Decimal(2), service_date=date(2020, 3, 31),
                              reason="补录", node=w.station_a),
         lambda: hours_correct(actor=w.root, record=w.makeup, delta=Decimal(-1), reason="多记了一小时"),
-        lambda: tally_add(actor=w.office, indicator=indicator("poster"), period=MAR, value=5, node=w.center),
+        lambda: tally_add(actor=w.office, indicator=indicator("poster"), period=MAR, value=5, node=w.center,
+                          late_reason="补录"),
     ]
     for attempt in tries:
         err = _refused(attempt)
@@ -57,7 +59,8 @@ def test_a_closed_period_refuses_back_entries_below_the_office_until_it_is_reope
     # the months around it are open
     hours_makeup(actor=w.root, volunteer=w.vol_a, hours=Decimal(2), service_date=date(2020, 4, 1), reason="补录",
                  node=w.station_a)
-    tally_add(actor=w.office, indicator=indicator("poster"), period=date(2020, 1, 1), value=5, node=w.center)
+    tally_add(actor=w.office, indicator=indicator("poster"), period=date(2020, 1, 1), value=5, node=w.center,
+              late_reason="补录")
     # reopening needs a reason; then the back-entry lands in its period
     assert _refused(lambda: closing.period_reopen(actor=w.office, closing=shut, reason=" \x00 ")).code \
         == "orgs.reopen_reason"
@@ -84,7 +87,8 @@ def test_the_report_of_a_closed_period_stays_what_was_sent(w):
     closing.period_close(actor=w.office, node=w.county, since=FEB, until=MAR)
     _refused(lambda: hours_makeup(actor=w.root, volunteer=w.vol_b, hours=Decimal(8), service_date=date(2020, 2, 11),
                                   reason="补录", node=w.station_b))
-    _refused(lambda: tally_add(actor=w.office, indicator=indicator("banner"), period=FEB, value=9, node=w.center))
+    _refused(lambda: tally_add(actor=w.office, indicator=indicator("banner"), period=FEB, value=9, node=w.center,
+                               late_reason="补录"))
     hours_makeup(actor=w.root, volunteer=w.vol_b, hours=Decimal(8), service_date=date(2020, 4, 11), reason="补录",
                  node=w.station_b)
     fold_all()
