@@ -152,6 +152,8 @@ class TallyTotal(models.Model):
         verbose_name = "宣传统计当期数值"
         verbose_name_plural = "宣传统计当期数值"
         ordering = ["node__path", "period", "indicator__sort"]
+        # an equipment indicator's month values over a subtree (tally_selectors.latest_rows)
+        indexes = [models.Index(fields=["indicator", "period"], name="campaigns_total_indicator_idx")]
         constraints = [
             models.UniqueConstraint(fields=["node", "indicator", "period"], condition=Q(unit__isnull=True),
                                     name="campaigns_total_once_per_node"),

@@ -5,9 +5,11 @@ totals of a subtree and its children come from the dashboard figures (`tally:<co
 roll-up every page and report shares (docs/dashboards.md) — never from scanning entries.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from wenming.accounts.roles import Perm
@@ -221,6 +223,43 @@ def latest_sum(rows: list[LatestRow], code: str, since: date | None = None, unti
             if subject not in latest or period > latest[subject][0]:
                 latest[subject] = (period, value)
     return sum(value for _, value in latest.values())
+
+
+LATEST_TOTALS = """
+SELECT code, SUM(value) FROM (
+  SELECT i.code AS code, t.value AS value,
+         ROW_NUMBER() OVER (PARTITION BY t.indicator_id, t.node_id, t.unit_id ORDER BY t.period DESC) AS nth
+    FROM campaigns_tallytotal t
+    JOIN campaigns_indicator i ON i.id = t.indicator_id
+    JOIN orgs_node n ON n.id = t.node_id
+   WHERE n.path LIKE %s AND i.code IN ({codes}) AND t.period BETWEEN %s AND %s
+) latest WHERE nth = 1 GROUP BY code
+"""
+
+
+def latest_totals(node: Node, codes: list[str], since: date, until: date) -> dict[str, int]:
+    """latest_sum of each of `codes` over the months since..until in `node`'s subtree, added
+    up in the database: each subject's latest month (a city's year is thousands of rows)."""
+    if not codes:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(LATEST_TOTALS.format(codes=", ".join(["%s"] * len(codes))),
+                    [f"{node.path}%", *codes, since, until])
+        return {code: int(total) for code, total in cur.fetchall()}
+
+
+def latest_sums(rows: list[LatestRow], code: str, spans: list[tuple[date, date]]) -> list[int]:
+    """latest_sum for each of `spans` (a trend's months or years: sorted, not overlapping) in
+    one pass over the rows."""
+    starts = [lo for lo, _ in spans]
+    latest: list[dict[str, tuple[date, int]]] = [{} for _ in spans]
+    for c, subject, period, value in rows:
+        k = bisect_right(starts, period) - 1
+        if c != code or k < 0 or period > spans[k][1]:
+            continue
+        if subject not in latest[k] or period > latest[k][subject][0]:
+            latest[k][subject] = (period, value)
+    return [sum(value for _, value in found.values()) for found in latest]
 
 
 def _with_latest(values: dict[int, int], indicators: list[Indicator], node: Node, since, until) -> dict[int, int]:

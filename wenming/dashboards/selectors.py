@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
-from wenming.campaigns.tally_selectors import latest_rows, latest_sum
+from wenming.campaigns.tally_selectors import latest_rows, latest_sums, latest_totals
 from wenming.demands.models import OPEN_STATUSES, Demand, DemandStatus
 from wenming.orgs.models import Node, NodeKind
 from wenming.orgs.selectors import node_get_for_actor
@@ -24,7 +24,7 @@ from wenming.service.models import ProjectStatus
 from .asof import collapse, grid_coverage_as_of, is_past, month_end, stock_groups
 from .metrics import FLOW, LATEST, METRICS, STOCK, STOCK_PERIOD, Metric, family_metrics
 from .periods import TREND_MONTHS, Bucket, Period, last_months
-from .summary import figures_for_groups, figures_for_nodes
+from .summary import figures_for_groups, totals_for_nodes
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -117,7 +117,7 @@ def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, mo
     if as_of is not None:  # grid coverage keeps no dated figures: recounted from the visits
         values |= {m: {STOCK_PERIOD: Decimal(n)} for m, n in grid_coverage_as_of(node, as_of).items()}
     rating_count, rating_sum = _sum(values, "rating_count", since), _sum(values, "rating_sum", since)
-    ranking = ranking_level(node)
+    ranking, below = network(node)
     out = {
         "node": {"id": node.pk, "name": node.name, "kind": node.kind, "kind_name": node.get_kind_display(),
                  "path": node.path},
@@ -157,10 +157,14 @@ def dashboard_for_actor(*, actor, node_id: int, period: Period | None = None, mo
         "screening": _screening(values),
         "other": _other(extra, values, buckets, node, as_of is not None),
     }
-    out["children"] = children_ranked(ranking, period, today)
+    on_map = map_nodes(node, ranking, below)
+    # the ranked nodes and the map's in one read: volunteers at the period's end, its flows
+    values = totals_for_nodes([*ranking, *on_map], [*stock_groups(["volunteers"], _as_of(period, today)),
+                                                    (["hours", "demands_solved"], period.since, period.end)])
+    out["children"] = children_ranked(ranking, values)
     kinds = {n.kind for n in ranking}
     out["ranking_level"] = ranking[0].get_kind_display() if len(kinds) == 1 else "下级阵地"
-    out["map"] = map_points(node, ranking, period, today)
+    out["map"] = map_points(on_map, values)
     return out
 
 
@@ -204,13 +208,21 @@ def _other(extra: list[Metric], values: dict, buckets: list[Bucket], node: Node,
     equipment indicator (aggregate LATEST) is each subject's latest month, added up
     (campaigns.tally_selectors.latest_sum), not a sum of months."""
     latest = [m.code.removeprefix("tally:") for m in extra if m.aggregate == LATEST and m.code.startswith("tally:")]
-    rows = latest_rows(node, latest, buckets[0].start, buckets[-1].end)
+    # month values are never negative: with nothing entered in the period, every latest value is 0
+    entered = [c for c in latest if _sum(values, f"tally:{c}")]
+    since, until = buckets[0].start, buckets[-1].end
+    totals = latest_totals(node, entered, since, month_end(until))
+    monthly = all(b.start == b.end for b in buckets)
+    # a month's latest value is its value (one row per subject and month): the figure store's
+    # monthly sums are the trend; years (a period over 36 months) need the rows
+    rows = [] if monthly else latest_rows(node, entered, since, until)
     out = []
     for metric in extra:
         code = metric.code.removeprefix("tally:")
         if code in latest:
-            total = Decimal(latest_sum(rows, code))
-            trend = [Decimal(latest_sum(rows, code, b.start, b.end)) for b in buckets]
+            total = Decimal(totals.get(code, 0))
+            trend = _trend(values, metric.code, buckets) if monthly else \
+                [Decimal(n) for n in latest_sums(rows, code, [(b.start, b.end) for b in buckets])]
         else:
             total = _sum(values, metric.code)
             trend = _trend(values, metric.code, buckets) if metric.kind == FLOW else []
@@ -220,16 +232,25 @@ def _other(extra: list[Metric], values: dict, buckets: list[Bucket], node: Node,
     return out
 
 
-def ranking_level(node: Node) -> list[Node]:
-    """The live nodes of the first level below `node` that has more than one (a county whose
-    only child is its center ranks the center's institutes); [] when there is none."""
-    level = [node]
+def network(node: Node) -> tuple[list[Node], list[Node]]:
+    """(the ranking level, the live level below it). The ranking level is the first level below
+    `node` with more than one live node (a county whose only child is its center ranks the
+    center's institutes); [] when there is none, and then the node's children come second.
+    The two levels under `node` in one read, more only when a level has a single node."""
+    depth = node.depth
+    rows = list(Node.objects.filter(path__startswith=node.path, depth__in=(depth + 1, depth + 2),
+                                    archived_at__isnull=True).order_by("path"))
+    level = [n for n in rows if n.depth == depth + 1]
+    ids = {n.pk for n in level}
+    below = [n for n in rows if n.depth == depth + 2 and n.parent_id in ids]
+    children = level  # with no ranking level, the map shows the node and these
     for _ in range(MAX_DEPTH):
-        children = list(Node.objects.filter(parent__in=level, archived_at__isnull=True).order_by("path"))
-        if len(children) != 1:
-            return children
-        level = children
-    return []
+        if len(level) > 1:
+            return level, below
+        if not level:
+            return [], children
+        level, below = below, list(Node.objects.filter(parent__in=below, archived_at__isnull=True).order_by("path"))
+    return [], children
 
 
 def _as_of(period: Period, today: date | None = None) -> date | None:
@@ -237,41 +258,34 @@ def _as_of(period: Period, today: date | None = None) -> date | None:
     return period.until if is_past(period.until, today) else None
 
 
-def children_ranked(nodes: list[Node], period: Period, today: date | None = None) -> list[dict]:
+def children_ranked(nodes: list[Node], values: dict) -> list[dict]:
     """`nodes` (a ranking level) by the period's service hours, then volunteers (at the
-    period's end)."""
-    if not nodes:
-        return []
-    values = figures_for_nodes(nodes, [*stock_groups(["volunteers"], _as_of(period, today)),
-                                       (["hours", "demands_solved"], period.since, period.end)])
+    period's end); `values` read for them by totals_for_nodes."""
     rows = []
     for child in nodes:
-        v = _by_metric(collapse(values[child.pk]))
+        v = values[child.pk]
         rows.append({"id": child.pk, "name": child.name, "kind": child.get_kind_display(),
-                     "volunteers": _get(v, "volunteers"), "hours": _hours(_sum(v, "hours")),
-                     "demands_solved": int(_sum(v, "demands_solved"))})
+                     "volunteers": int(v.get("volunteers", 0)), "hours": _hours(v.get("hours", ZERO)),
+                     "demands_solved": int(v.get("demands_solved", 0))})
     return sorted(rows, key=lambda r: (-r["hours"], -r["volunteers"], r["name"]))
 
 
-def map_points(node: Node, ranking: list[Node], period: Period, today: date | None = None) -> list[dict]:
-    """The node network on a map: the ranking level and the level below it (grids, archived
-    nodes and nodes without coordinates left out; at most MAP_LIMIT), each with the period's
-    service hours and its volunteers (at the period's end). Drawn as a scatter on longitude and latitude: no
-    map tiles, nothing fetched from outside."""
-    top = ranking or [node]
-    below = Node.objects.filter(parent__in=top, archived_at__isnull=True).exclude(kind=NodeKind.GRID)
-    nodes = [n for n in [*top, *below.order_by("path")[:MAP_LIMIT]]
-             if n.lat is not None and n.lon is not None and n.kind != NodeKind.GRID][:MAP_LIMIT]
-    if not nodes:
-        return []
-    values = figures_for_nodes(nodes, [*stock_groups(["volunteers"], _as_of(period, today)),
-                                       (["hours"], period.since, period.end)])
+def map_nodes(node: Node, ranking: list[Node], below: list[Node]) -> list[Node]:
+    """The node network on a map: the ranking level (else the node) and the level below it
+    (grids, archived nodes and nodes without coordinates left out; at most MAP_LIMIT)."""
+    return [n for n in [*(ranking or [node]), *below]
+            if n.lat is not None and n.lon is not None and n.kind != NodeKind.GRID][:MAP_LIMIT]
+
+
+def map_points(nodes: list[Node], values: dict) -> list[dict]:
+    """Each node of the map with the period's service hours and its volunteers (at the period's
+    end). Drawn as a scatter on longitude and latitude: no map tiles, nothing fetched from outside."""
     out = []
     for n in nodes:
-        v = _by_metric(collapse(values[n.pk]))
+        v = values[n.pk]
         out.append({"id": n.pk, "name": n.name, "kind": n.kind, "kind_name": n.get_kind_display(),
-                    "lat": float(n.lat), "lon": float(n.lon), "hours": _hours(_sum(v, "hours")),
-                    "volunteers": _get(v, "volunteers")})
+                    "lat": float(n.lat), "lon": float(n.lon), "hours": _hours(v.get("hours", ZERO)),
+                    "volunteers": int(v.get("volunteers", 0))})
     return out
 
 

@@ -137,6 +137,23 @@ SELECT NULL, n.path, d.metric, d.period, SUM(d.value)
  GROUP BY n.path, d.metric, d.period
 """
 
+# The same read summed over each metric's range: one row per node and metric (a map's or a
+# ranking's nodes need the period's total and the stock, not every month).
+READ_TOTALS = """
+SELECT f.node_id, '', f.metric, NULL, SUM(f.value)
+  FROM dashboards_figure f
+  JOIN (VALUES {wanted}) g ON g.column1 = f.metric AND f.period BETWEEN g.column2 AND g.column3
+ WHERE f.node_id IN ({ids})
+ GROUP BY f.node_id, f.metric
+UNION ALL
+SELECT NULL, n.path, d.metric, NULL, SUM(d.value)
+  FROM dashboards_figuredelta d
+  JOIN orgs_node n ON n.id = d.node_id
+  JOIN (VALUES {wanted}) g ON g.column1 = d.metric AND d.period BETWEEN g.column2 AND g.column3
+ WHERE {prefixes}
+ GROUP BY n.path, d.metric
+"""
+
 # What one read asks for: some metrics, over periods from `since` to `until` (None: open).
 Group = tuple[list[str], date | None, date | None]
 
@@ -181,24 +198,26 @@ def _wanted(ranges: dict[str, tuple[date, date]]) -> tuple[str, list]:
     return ", ".join(["(%s, %s, %s)"] * len(triples)), [x for t in triples for x in t]
 
 
-def _read(nodes: list[Node], groups: list[Group]) -> dict[int, dict[tuple[str, date], Decimal]]:
-    """{node id: {(metric, period): value}} over each node's subtree, exact at this moment."""
+def _read(nodes: list[Node], groups: list[Group], template: str = READ) -> dict[int, dict[tuple[str, date], Decimal]]:
+    """{node id: {(metric, period): value}} over each node's subtree, exact at this moment
+    (READ_TOTALS: period None, the range's sum)."""
     nodes = list({n.pk: n for n in nodes}.values())  # a node asked for twice counts once
     out: dict[int, dict[tuple[str, date], Decimal]] = {n.pk: {} for n in nodes}
     ranges = _ranges(groups)
     if not nodes or not ranges:
         return out
     wanted, wanted_params = _wanted(ranges)
-    sql = READ.format(wanted=wanted, ids=", ".join(["%s"] * len(nodes)),
-                      prefixes=" OR ".join(["n.path LIKE %s"] * len(nodes)))
-    params = [*wanted_params, *(n.pk for n in nodes), *wanted_params, *(f"{n.path}%" for n in nodes)]
+    tops = _outermost(n.path for n in nodes)  # a map's nodes under its ranked ones: a few prefixes, not 500
+    sql = template.format(wanted=wanted, ids=", ".join(["%s"] * len(nodes)),
+                      prefixes=" OR ".join(["n.path LIKE %s"] * len(tops)))
+    params = [*wanted_params, *(n.pk for n in nodes), *wanted_params, *(f"{p}%" for p in tops)]
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
     by_path = {n.path: n.pk for n in nodes}
     lengths = sorted({len(p) for p in by_path})
     for node_id, path, metric, period, value in rows:
-        key, amount = (metric, _as_date(period)), Decimal(str(value))
+        key, amount = (metric, period and _as_date(period)), Decimal(str(value))
         if node_id is not None:
             targets = [node_id]
         else:  # a pending delta counts for every asked node whose subtree holds its node
@@ -206,6 +225,15 @@ def _read(nodes: list[Node], groups: list[Group]) -> dict[int, dict[tuple[str, d
         for target in targets:
             figures = out[target]
             figures[key] = figures.get(key, ZERO) + amount
+    return out
+
+
+def _outermost(paths) -> list[str]:
+    """The paths not below another of them: their prefixes find every pending delta of all."""
+    out: list[str] = []
+    for path in sorted(set(paths)):  # an ancestor sorts before its subtree
+        if not out or not path.startswith(out[-1]):
+            out.append(path)
     return out
 
 
@@ -226,10 +254,11 @@ def figures_for_groups(node: Node, groups: list[Group]) -> dict[tuple[str, date]
     return _read([node], groups)[node.pk]
 
 
-def figures_for_nodes(nodes: list[Node], groups: list[Group]) -> dict[int, dict[tuple[str, date], Decimal]]:
-    """Several (metrics, since, until) groups for several nodes in one statement (children
-    ranked with their stocks and their flows of a period, points of the map)."""
-    return _read(nodes, groups)
+def totals_for_nodes(nodes: list[Node], groups: list[Group]) -> dict[int, dict[str, Decimal]]:
+    """{node id: {metric: sum over its range}} for several nodes in one statement: a stock read
+    as of a month (stock_groups) is its dated changes summed, i.e. its value then."""
+    return {pk: {metric: v for (metric, _), v in found.items()}
+            for pk, found in _read(nodes, groups, READ_TOTALS).items()}
 
 
 def figures_for_children(nodes: list[Node], metrics: list[str], *, since: date | None = None,

@@ -173,3 +173,23 @@ def test_equipment_on_hand_is_each_subjects_latest_month_added_up(world):
     entry = tally_services.tally_add(actor=world.root, indicator=made, period=MAR, value=2, node=world.station_b, late_reason=PAPER)
     tally_services.tally_correct(actor=world.root, entry=entry, delta=-2, reason="车辆已归还")
     assert work_report(world.county, since=FEB, until=MAR).figures[f"tally:{made.code}"] == 3
+    data = dashboard_for_actor(actor=world.office, node_id=world.county.pk, period=Period(FEB, MAR))
+    row = next(o for o in data["other"] if o["code"] == f"tally:{made.code}")
+    assert (row["total"], row["trend"]) == (3, [6, 3])  # March: A 3 + B 0
+
+
+def test_latest_sums_in_one_pass_equal_latest_sum_per_span():
+    """The dashboard's trend of an equipment indicator (one pass over the rows) gives what
+    latest_sum gives span by span."""
+    import random
+    from datetime import date
+
+    from wenming.campaigns.tally_selectors import latest_sum, latest_sums
+
+    rng = random.Random(7)
+    months = [date(2025, m, 1) for m in range(1, 13)] + [date(2026, m, 1) for m in range(1, 13)]
+    rows = [(rng.choice(["sprayer", "vehicle"]), f"{rng.randrange(6)}:", rng.choice(months), rng.randrange(0, 9))
+            for _ in range(300)]
+    for spans in ([(m, m) for m in months[3:15]], [(date(2025, 1, 1), date(2025, 12, 31)),
+                                                  (date(2026, 1, 1), date(2026, 12, 31))]):
+        assert latest_sums(rows, "sprayer", spans) == [latest_sum(rows, "sprayer", lo, hi) for lo, hi in spans]
