@@ -33,6 +33,7 @@ FLOWS = ["hours", "volunteers_joined", "demands_submitted", "demands_solved", "r
 HOTLINE = ["hotline_calls", "hotline_crisis"]
 MAX_DEPTH = 8  # levels walked down to find one worth ranking
 MAP_LIMIT = 500  # points on the map
+NETWORK_FIELDS = ("id", "name", "kind", "parent_id", "path", "depth", "lat", "lon")  # what ranking and map use
 
 
 def month_starts(until: date, months: int) -> list[date]:
@@ -239,7 +240,7 @@ def network(node: Node) -> tuple[list[Node], list[Node]]:
     The two levels under `node` in one read, more only when a level has a single node."""
     depth = node.depth
     rows = list(Node.objects.filter(path__startswith=node.path, depth__in=(depth + 1, depth + 2),
-                                    archived_at__isnull=True).order_by("path"))
+                                    archived_at__isnull=True).only(*NETWORK_FIELDS).order_by("path"))
     level = [n for n in rows if n.depth == depth + 1]
     ids = {n.pk for n in level}
     below = [n for n in rows if n.depth == depth + 2 and n.parent_id in ids]
@@ -249,7 +250,8 @@ def network(node: Node) -> tuple[list[Node], list[Node]]:
             return level, below
         if not level:
             return [], children
-        level, below = below, list(Node.objects.filter(parent__in=below, archived_at__isnull=True).order_by("path"))
+        level, below = below, list(Node.objects.filter(parent__in=below, archived_at__isnull=True)
+                                   .only(*NETWORK_FIELDS).order_by("path"))
     return [], children
 
 
