@@ -19,7 +19,10 @@ institutes (新时代文明实践所) and stations:
   online engagement, party check-ins).
 
 Target (issue 5): p95 under 50 ms for every level and at least 10× faster than naive
-(median over the nodes of naive median / dashboard median). Read-only: it changes nothing.
+(median over the nodes of naive median / dashboard median). Then (issue 14) the last
+calendar year, a period that is over: the dashboard per level with the same p95 target, and
+the work report (coverage and deployment from the raw rows) timed without one. Read-only: it
+changes nothing.
 """
 
 import random
