@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from wenming.core.api import PageOut, page_response
 from wenming.core.middleware import client_ip
 from wenming.core.pagination import paginate
+from wenming.dashboards.subtree_totals_api import MonthTotalOut
 
 from . import online_services, reform_services, reform_totals, selectors
 from .models import OnlineActivity, ReformKind, ReformRecord
@@ -92,22 +93,8 @@ class CountsOut(Schema):
     counts: list[CountOut]
 
 
-class ReformTotalOut(Schema):
-    id: int
-    node_id: int
-    node_name: str = Field(alias="node.name")
-    kind: str
-    kind_label: str = Field(alias="get_kind_display")
-    period: str
-    total: int
-    remainder: int  # households the total counts beyond the per-household records under the node
-    note: str
-    late_reason: str  # 补录说明 given with the latest entry of a month over a week past
-    updated_at: datetime
-
-    @staticmethod
-    def resolve_period(obj) -> str:
-        return month_text(obj.period)
+class ReformTotalOut(MonthTotalOut):
+    """A 移风易俗 month total of households."""
 
 
 class ReformTotalIn(Schema):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wenming.core.audit import audit_record
-from wenming.core.back_entry import late_reason_for
+from wenming.core.back_entry import clean_reason, late_reason_for
 from wenming.core.crypto import mask_name
 from wenming.orgs.closing import period_check_open
 from wenming.orgs.models import Node
@@ -55,11 +55,6 @@ def _date(value) -> date:
     if value > timezone.localdate():
         raise E.DATE_FUTURE.error("occurred_on")
     return value
-
-
-def _reason(value) -> str:
-    """A 补录说明 as given (no NUL, at most 200 characters); "" for none."""
-    return str(value or "").replace("\x00", "").strip()[:200]
 
 
 def _state(record: ReformRecord) -> tuple[str, date] | None:
@@ -118,7 +113,7 @@ def reform_record_update(*, actor, record: ReformRecord, **changes) -> ReformRec
         values["note"] = _text(changes["note"])[:200]
     if changes.get("head_name") is not None:
         values["head_masked"] = mask_name(_text(changes["head_name"])[:50])
-    given = _reason(changes.get("late_reason"))
+    given = clean_reason(changes.get("late_reason"))
     if values.get("occurred_on", record.occurred_on) != record.occurred_on:
         values["late_reason"] = late_reason_for(values["occurred_on"], given or record.late_reason)
     elif given:  # a new wording of the reason; an empty one keeps what is there

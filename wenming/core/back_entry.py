@@ -31,10 +31,15 @@ def is_late(day: date | datetime, entered: date | datetime | None = None) -> boo
     return _day(entered or timezone.now()) - _day(day) > timedelta(days=LATE_DAYS)
 
 
+def clean_reason(reason) -> str:
+    """A 补录说明 as given: no NUL, trimmed, at most 200 characters ("" for none)."""
+    return str(reason or "").replace("\x00", "").strip()[:200]
+
+
 def late_reason_for(day: date | datetime, reason, *, field: str = "late_reason") -> str:
     """The cleaned reason of a record dated `day` entered now: required for a back-entry
     (`core.late_reason_required`), kept as given (or empty) otherwise."""
-    text = str(reason or "").replace("\x00", "").strip()[:200]
+    text = clean_reason(reason)
     if is_late(day) and not text:
         raise CoreError.LATE_REASON_REQUIRED.error(field, days=LATE_DAYS)
     return text

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from wenming.core.api import PageOut, page_response
 from wenming.core.pagination import paginate
 from wenming.core.params import ApiId
+from wenming.dashboards.subtree_totals_api import MonthTotalOut
 from wenming.volunteers.selectors import team_get_for_actor, volunteer_get_for_actor
 
 from . import screening_totals, selectors, services, visit_services
@@ -416,22 +417,8 @@ def reveal_visit(request, visit_id: int, payload: ReasonIn):
 
 # ---- screening totals (排查总数) ------------------------------------------------------------
 
-class ScreeningTotalOut(Schema):
-    id: int
-    node_id: int
-    node_name: str = Field(alias="node.name")
-    kind: str
-    kind_label: str = Field(alias="get_kind_display")
-    period: str
-    total: int
-    remainder: int  # what the total counts beyond the visit rows under the node (sites: all of it)
-    note: str
-    late_reason: str  # 补录说明 last given (a month's total entered over 7 days after the month ended)
-    updated_at: datetime
-
-    @staticmethod
-    def resolve_period(obj) -> str:
-        return f"{obj.period:%Y-%m}"
+class ScreeningTotalOut(MonthTotalOut):
+    """A screening total: for sites the remainder is all of it."""
 
 
 class ScreeningTotalIn(Schema):

@@ -67,7 +67,7 @@ class Topic(models.Model):
 
 class Switchable(models.Model):
     """A line or a counsellor that can be switched off and on. `inactive_since` says since when
-    it is off, so a past period's work report counts what was open then (dashboards/coverage.py);
+    it is off (set exactly when it is off: a CHECK constraint of each table), so a past period's work report counts what was open then (dashboards/coverage.py);
     kept here, in save(), so the admin's switch keeps it too. Only the latest spell is kept: one
     switched back on counts from its creation again."""
 
@@ -98,7 +98,10 @@ class Hotline(Switchable):
         verbose_name = "心理热线"
         verbose_name_plural = "心理热线"
         ordering = ["node__path", "name"]
-        constraints = [models.UniqueConstraint(fields=["node", "name"], name="hotline_unique_name_per_node")]
+        constraints = [models.UniqueConstraint(fields=["node", "name"], name="hotline_unique_name_per_node"),
+                       models.CheckConstraint(condition=Q(active=True, inactive_since__isnull=True)
+                                              | Q(active=False, inactive_since__isnull=False),
+                                              name="hotline_off_since_when_off")]
 
     def __str__(self):
         return self.name
@@ -128,6 +131,8 @@ class Counselor(Switchable):
             models.CheckConstraint(condition=Q(supervisor__isnull=False) | Q(is_supervisor=True),
                                    name="counselor_has_supervisor"),
             models.CheckConstraint(condition=~Q(supervisor=F("user")), name="counselor_not_own_supervisor"),
+            models.CheckConstraint(condition=Q(active=True, inactive_since__isnull=True)
+                                   | Q(active=False, inactive_since__isnull=False), name="counselor_off_since_when_off"),
         ]
         indexes = [models.Index(fields=["supervisor", "hotline"], name="counselor_supervisor_idx")]
 
