@@ -99,7 +99,8 @@ def test_participation_counts_members_hours_team_work_and_answers_each_once(worl
                  node=w.station_a)
 
     # visits under the team: three recorded, one voided, one door visited twice; one without the team
-    grid_claim_create(actor=w.root, grid=w.grid_a, team=e.team, starts_on=today, ends_on=today + timedelta(days=30))
+    grid_claim_create(actor=w.root, grid=w.grid_a, team=e.team, starts_on=today - timedelta(days=1),
+                      ends_on=today + timedelta(days=30))  # the visit 20 minutes ago may fall on yesterday
     visit_record(actor=w.root, grid=w.grid_a, address="九里村三组 12 号", team=e.team)
     visit_record(actor=w.root, grid=w.grid_a, address="九里村三组 12 号", team=e.team,
                  visited_at=timezone.now() - timedelta(minutes=20))
