@@ -16,9 +16,13 @@ def _fresh_cache():
     another's."""
     from django.core.cache import cache
 
+    from wenming.dashboards.metrics import forget_members
+
     cache.clear()
+    forget_members()  # the dashboards' list of indicators, also kept in this process
     yield
     cache.clear()
+    forget_members()
 
 
 @pytest.fixture

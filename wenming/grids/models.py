@@ -145,6 +145,10 @@ class HouseholdVisit(models.Model):
             models.Index(fields=["grid", "household_key"], name="grids_visit_household_idx"),
             models.Index(fields=["recorded_by", "visited_at"], name="grids_visit_recorder_idx"),
             models.Index(fields=["team", "visited_at"], name="grids_visit_team_idx"),
+            # coverage as of a past month's end (dashboards.asof.grid_coverage_as_of): the live
+            # visits up to a time, read from the index alone
+            models.Index(fields=["visited_at", "grid", "household_key"], condition=Q(voided_at__isnull=True),
+                         name="grids_visit_live_time_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(residents_count__lte=MAX_RESIDENTS), name="grids_visit_residents_range"),
