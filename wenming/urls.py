@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from wenming.api import api
+from wenming.core import demo_sms
 from wenming.core import views as core_views
 from wenming.ops import views as ops_views
 
@@ -16,11 +17,14 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("wenming.accounts.urls")),
+    path("demo-sms/", demo_sms.inbox, name="demo_sms_inbox"),  # 演示短信: 404 unless demo mode (core/demo_sms.py)
     path("jobs/", include("wenming.core.job_urls")),
     path("orgs/", include("wenming.orgs.urls")),
     path("volunteers/roster/", include("wenming.volunteers.roster_urls")),
     path("volunteers/", include("wenming.volunteers.urls")),
     path("", include("wenming.service.page_urls")),
+    path("", include("wenming.service.nearby.urls")),  # /map/: nearby activities and stations (public)
+    path("", include("wenming.service.photos.urls")),  # project photos; before staff_urls (see there)
     path("service/", include("wenming.service.urls")),
     path("", include("wenming.service.staff_urls")),
     path("", include("wenming.service.record_urls")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
+from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin, column
 
 from .models import ApiToken, LoginAttempt, RoleAssignment, User
 
@@ -40,4 +40,4 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 @admin.register(LoginAttempt)
 class LoginAttemptAdmin(ReadOnlyAdmin):
-    list_display = ["at", "ip"]
+    list_display = [column("at", "时间"), column("ip", "IP 地址")]

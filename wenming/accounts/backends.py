@@ -8,8 +8,8 @@ from .models import PHONE_PURPOSE, User
 def find_user(identifier: str) -> User | None:
     """Username first, then phone (by blind index)."""
     identifier = (identifier or "").strip()
-    if not identifier:
-        return None
+    if not identifier or "\x00" in identifier or len(identifier) > 150:
+        return None  # no account has such a name (and PostgreSQL refuses NUL in a query)
     user = User.objects.filter(username=identifier).first()
     if user is None and identifier.isdigit():
         user = User.objects.filter(phone_hash=blind_index(identifier, PHONE_PURPOSE)).first()

@@ -16,3 +16,12 @@ class AccountError(ErrorCode):
     USERNAME_TAKEN = ("accounts.username_taken", "用户名“{username}”已被使用", 409)
     PHONE_TAKEN = ("accounts.phone_taken", "该手机号已绑定其他账号", 409)
     WEAK_PASSWORD = ("accounts.weak_password", "密码不符合要求：{detail}", 422)
+    # Phone + text-code login (accounts/phone_login.py). The answers never tell whether a
+    # phone has an account: an unknown phone gets "sent" and "wrong code" like a known one.
+    PHONE_REQUIRED = ("auth.phone_required", "请填写手机号码", 422)
+    PHONE_INVALID = ("auth.phone_invalid", "手机号码无效，应为 11 位中国大陆手机号", 422)
+    CODE_FORMAT = ("auth.code_format", "请输入短信中的 6 位数字验证码", 422)
+    CODE_WRONG = ("auth.code_wrong", "验证码不正确或已过期，请重新获取", 401)
+    CODE_USED = ("auth.code_used", "该验证码已使用过，请重新获取", 409)
+    CODE_TOO_SOON = ("auth.code_too_soon", "验证码已发送，请 {seconds} 秒后再试", 429)
+    CODE_LIMIT = ("auth.code_limit", "该手机号获取验证码次数过多，请 1 小时后再试", 429)

@@ -16,6 +16,9 @@ class User(AbstractUser):
     phone_enc = models.TextField("手机号（密文）", blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     phone_masked = models.CharField("手机号", max_length=20, blank=True, editable=False)
+    # When the holder last proved the phone with a text code (phone-code login). Requests
+    # made with a phone become "mine" only for an account whose phone was proven this way.
+    phone_verified_at = models.DateTimeField("手机号验证时间", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         "self", verbose_name="创建人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         editable=False,
@@ -31,8 +34,11 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     def set_phone(self, phone: str) -> None:
+        new_hash = blind_index(phone, PHONE_PURPOSE) or None
+        if new_hash != self.phone_hash:
+            self.phone_verified_at = None  # a new number is not proven until a code says so
         self.phone_enc = encrypt(phone)
-        self.phone_hash = blind_index(phone, PHONE_PURPOSE) or None
+        self.phone_hash = new_hash
         self.phone_masked = mask_phone(phone)
 
     def reveal_phone(self) -> str:

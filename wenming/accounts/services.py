@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from wenming.core.audit import audit_record
 from wenming.core.crypto import blind_index
+from wenming.core.form_errors import join_messages, validation_messages
 
 from .errors import AccountError as E
 from .models import ApiToken, LoginAttempt, RoleAssignment, User
@@ -35,16 +36,29 @@ def login_locked(identifier: str, ip: str | None) -> bool:
     return bool(ip) and recent.filter(ip=ip).count() >= settings.LOGIN_MAX_FAILURES_PER_IP
 
 
+def login_refuse_if_locked(identifier: str, ip: str | None) -> None:
+    if login_locked(identifier, ip):
+        raise E.LOCKED.error(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+
+
+def login_failed(identifier: str, ip: str | None) -> None:
+    """Count a failure (a wrong password or a wrong text code: one count per login name)."""
+    LoginAttempt.objects.create(identifier_hash=_identifier_hash(identifier), ip=ip)
+
+
+def login_succeeded(identifier: str) -> None:
+    LoginAttempt.objects.filter(identifier_hash=_identifier_hash(identifier)).delete()
+
+
 def login_check(*, identifier: str, password: str, ip: str | None, request=None) -> User:
     """Check a password, counting failures per login name and per address; raises when locked."""
     identifier = (identifier or "").strip()
-    if login_locked(identifier, ip):
-        raise E.LOCKED.error(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    login_refuse_if_locked(identifier, ip)
     user = authenticate(request, username=identifier, password=password or "")
     if user is None:
-        LoginAttempt.objects.create(identifier_hash=_identifier_hash(identifier), ip=ip)
+        login_failed(identifier, ip)
         raise E.BAD_CREDENTIALS.error()
-    LoginAttempt.objects.filter(identifier_hash=_identifier_hash(identifier)).delete()
+    login_succeeded(identifier)
     audit_record(actor=user, action="auth.login", obj=user)
     return user
 
@@ -106,7 +120,7 @@ def user_create(*, actor, username: str, password: str, display_name: str = "", 
     try:
         validate_password(password)
     except ValidationError as exc:
-        raise E.WEAK_PASSWORD.error("password", detail="；".join(exc.messages)) from None
+        raise E.WEAK_PASSWORD.error("password", detail=join_messages(validation_messages(exc))) from None
     creator = actor if getattr(actor, "is_authenticated", False) else None
     user = User(username=username, display_name=display_name, is_staff=is_staff, created_by=creator)
     if phone:

@@ -4,6 +4,20 @@ from .audit import audit_record
 from .models import AuditEntry, BackgroundJob, Counter, PeriodicLatch, PeriodicRun, PhoneCode, StoredImage
 
 
+def column(field: str, description: str, *, ordering: str | None = "", boolean: bool = False):
+    """A list_display column with a Chinese header, for a field whose model gives it none (a
+    foreign key declared without verbose_name shows "volunteer", the primary key "ID"). Sorts
+    by the field unless `ordering` is None (a property)."""
+
+    @admin.display(description=description, ordering=(ordering or field) if ordering is not None else None,
+                   boolean=boolean)
+    def show(obj):
+        return getattr(obj, field)
+
+    show.__name__ = show.__qualname__ = f"{field}_column"
+    return show
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Admin edits are writes too: each save and delete leaves an audit row."""
 
@@ -53,7 +67,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Counter)
 class CounterAdmin(ReadOnlyAdmin):
-    list_display = ["name", "value"]
+    list_display = [column("name", "计数器"), column("value", "当前值")]
 
 
 @admin.register(StoredImage)
@@ -94,5 +108,6 @@ class BackgroundJobAdmin(ReadOnlyAdmin):
 class PhoneCodeAdmin(ReadOnlyAdmin):
     """Codes are stored hashed; this shows only what for, when they were sent and used."""
 
-    list_display = ["pk", "purpose", "created_at", "expires_at", "attempts", "used_at"]
+    list_display = [column("pk", "编号"), column("purpose", "用途"), column("created_at", "发送时间"),
+                    column("expires_at", "过期时间"), column("attempts", "尝试次数"), column("used_at", "使用时间")]
     exclude = ["phone_hash", "code_hash"]

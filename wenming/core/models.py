@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from .local_time import local_text  # __str__ shows times as people read them (TIME_ZONE), not UTC
+
 
 class AuditEntry(models.Model):
     """One row per write and per reveal of personal data. Never holds raw personal data."""
@@ -94,7 +96,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.subject}"
+        return f"{local_text(self.created_at, '%Y-%m-%d %H:%M')} {self.subject}"
 
 
 class StoredImage(models.Model):
@@ -145,7 +147,7 @@ class PeriodicLatch(models.Model):
         verbose_name_plural = "定时任务闩"
 
     def __str__(self):
-        return f"{self.name} → {self.next_run_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} → {local_text(self.next_run_at)}"
 
 
 class PeriodicRunOutcome(models.TextChoices):
@@ -174,7 +176,7 @@ class PeriodicRun(models.Model):
         indexes = [models.Index(fields=["name", "started_at"], name="periodic_run_name_idx")]
 
     def __str__(self):
-        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"
+        return f"{self.name} {local_text(self.started_at)} {self.get_outcome_display()}"
 
 
 class JobStatus(models.TextChoices):

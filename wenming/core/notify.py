@@ -153,6 +153,14 @@ def get_backend() -> "Backend":
     return import_string(name)()
 
 
+def real_sms_configured() -> bool:
+    """Whether texts leave the building: the backend is an SMS gateway (not the outbox or the
+    console). Without one, a text code reaches nobody but the 演示短信 inbox (core/demo_sms.py)."""
+    name = getattr(settings, "WENMING_NOTIFY_BACKEND", None) or os.environ.get("WENMING_NOTIFY_BACKEND", "outbox")
+    backend = BACKENDS[name] if name in BACKENDS else import_string(name)
+    return isinstance(backend, type) and issubclass(backend, SmsBackend)
+
+
 def _pending_q(now) -> Q:
     return (Q(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
             & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)))

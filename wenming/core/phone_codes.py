@@ -10,13 +10,20 @@ of rules, so every caller gets the same guarantees:
 
 The caller keys the phone (`phone_hash`, e.g. blind_index(phone, f"survey-phone:{pk}")), texts
 the code in the same transaction as `code_issue` (the outbox sends it after the commit) and
-turns CodeTooSoon / a failed CodeCheck into its own error code and Chinese message."""
+turns CodeTooSoon / a failed CodeCheck into its own error code and Chinese message.
+
+`mobile_number` is the one reading of a typed mainland mobile number for callers that have no
+cleaner of their own (the phone-code login); it raises PhoneMissing / PhoneInvalid, which the
+caller turns into its own error codes."""
 
 import hmac
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import phonenumbers
 from django.db import transaction
 from django.db.models import F
 
@@ -27,6 +34,38 @@ CODE_TTL = timedelta(minutes=10)
 RESEND_AFTER = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 PURGE_AFTER = timedelta(days=1)  # housekeeping deletes codes this long past their expiry
+
+
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+class PhoneMissing(ValueError):
+    """Nothing was typed."""
+
+
+class PhoneInvalid(ValueError):
+    """Not a mainland mobile number (or not a number at all: NUL characters, letters, 40 digits)."""
+
+
+def mobile_number(raw) -> str:
+    """A mainland mobile number as 11 ASCII digits; accepts +86 / 0086, spaces, dashes,
+    brackets and the full-width digits of a Chinese input method."""
+    text = unicodedata.normalize("NFKC", str(raw or "")[:100]).strip()
+    if not text:
+        raise PhoneMissing()
+    digits = re.sub(r"[\s\-()]", "", text)
+    if MOBILE.fullmatch(digits):
+        return digits  # the common case, without the cost of a full parse
+    if len(digits) > 20 or not re.fullmatch(r"\+?[0-9]+", digits):
+        raise PhoneInvalid()
+    try:
+        parsed = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        raise PhoneInvalid() from None
+    national = str(parsed.national_number)
+    if parsed.country_code != 86 or not MOBILE.fullmatch(national):
+        raise PhoneInvalid()
+    return national
 
 
 class CodeTooSoon(Exception):

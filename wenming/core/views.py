@@ -4,18 +4,19 @@ from wenming.accounts.selectors import assignments_for_user
 from wenming.service.selectors import project_public_list
 
 from .menu import menu_for
-from .workbench import panels_for
+from .workbench import workbench_for
 
 
 def home(request):
-    """Anonymous: the public portal. Signed in: a menu of what the user's roles allow."""
+    """Anonymous: the public portal. Signed in: the workbench (工作台): first what waits for
+    the user, with counts, each leading to its list (core/workbench.py, the apps' panels);
+    then everything their roles allow, grouped (core/menu.py site_menu, in the template)."""
     user = request.user
-    context = {"menu": [i for i in menu_for(user) if i.key != "login"]}
     if user.is_authenticated:
-        context["assignments"] = list(assignments_for_user(user))
-        context["panels"] = panels_for(user)
+        context = {"assignments": list(assignments_for_user(user)), "workbench": workbench_for(user)}
     else:
-        context["recruiting"] = list(project_public_list().prefetch_related("shifts")[:6])
+        context = {"menu": [i for i in menu_for(user) if i.key != "login"],
+                   "recruiting": list(project_public_list().prefetch_related("shifts")[:6])}
     return render(request, "core/home.html", context)
 
 

@@ -17,6 +17,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.audit import audit_record
 from wenming.core.decorators import add_domain_error, login_page, user_error
 from wenming.core.errors import DomainError
+from wenming.core.form_errors import join_messages
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk, pk_or_404
 from wenming.core.uploads import image_response
@@ -241,7 +242,7 @@ def add_receipt(request, run_id: str):
     run = _run(request, run_id)
     form = ReceiptForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, join_messages(e for errors in form.errors.values() for e in errors))
         return _back(run)
     data = form.cleaned_data
     return _act(request, run, services.receipt_add, "已登记小票", run=run, amount=data["amount"], shop=data["shop"],

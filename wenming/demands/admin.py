@@ -3,7 +3,7 @@ the resident's contact stays masked here too)."""
 
 from django.contrib import admin
 
-from wenming.core.admin import ReadOnlyAdmin
+from wenming.core.admin import ReadOnlyAdmin, column
 
 from .models import (
     Demand,
@@ -60,25 +60,26 @@ class DemandAdmin(admin.ModelAdmin):
 class OfferAdmin(ReadOnlyAdmin):
     """Read-only: deleting an offer would let a volunteer who declined be asked again."""
 
-    list_display = ["demand", "volunteer", "team", "rank", "status", "offered_at", "expires_at"]
+    list_display = [column("demand", "点单"), column("volunteer", "志愿者"), column("team", "队伍"), "rank", "status",
+                    "offered_at", "expires_at"]
     list_filter = ["status"]
 
 
 @admin.register(DemandPhoto)
 class DemandPhotoAdmin(ReadOnlyAdmin):
-    list_display = ["demand", "image", "added_by", "added_at"]
+    list_display = [column("demand", "点单"), column("image", "图片"), column("added_by", "上传人"), "added_at"]
 
 
 
 
 @admin.register(DemandItem)
 class DemandItemAdmin(ReadOnlyAdmin):
-    list_display = ["demand", "name", "quantity", "unit", "budget"]
+    list_display = [column("demand", "点单"), "name", "quantity", "unit", "budget"]
 
 
 @admin.register(DemandEvent)
 class DemandEventAdmin(ReadOnlyAdmin):
-    list_display = ["demand", "at", "actor_label", "action", "from_status", "to_status"]
+    list_display = [column("demand", "点单"), "at", "actor_label", "action", "from_status", "to_status"]
     list_filter = ["action"]
 
 
@@ -86,4 +87,4 @@ class DemandEventAdmin(ReadOnlyAdmin):
 class VolunteerDemandStatsAdmin(ReadOnlyAdmin):
     """Maintained by the workflow; `wenming manage rebuild_demand_stats` recomputes it."""
 
-    list_display = ["volunteer", "open_load", "completed", "rated_count", "rating_sum"]
+    list_display = [column("volunteer", "志愿者"), "open_load", "completed", "rated_count", "rating_sum"]

@@ -467,3 +467,9 @@ def get_photo(request, demand_id: int, photo_id: int):
 def close(request, demand_id: int, payload: NoteIn):
     demand = selectors.demand_get_for_actor(actor=request.auth, demand_id=demand_id)
     return workflow.demand_close(actor=request.auth, demand=demand, note=payload.note)
+
+
+# 我的点单 (a logged-in resident's own requests): demands/mine_api.py
+from .mine_api import router as mine_router  # noqa: E402
+
+router.add_router("", mine_router)

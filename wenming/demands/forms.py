@@ -8,6 +8,9 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import RegexValidator
 
+from wenming.core.errors import DomainError
+from wenming.volunteers.validation import normalize_phone
+
 from .intake import DemandInput
 from .models import DemandStatus, Urgency
 from .selectors import category_list
@@ -84,6 +87,14 @@ class DemandForm(forms.Form):
 
     def main_fields(self) -> list:
         return [self[name] for name in self.fields if name not in self.item_fields()]
+
+    def clean_phone(self):
+        """Checked here too (the intake service checks again), so a bad phone is shown with
+        the form's other errors instead of after them."""
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
 
     def clean(self):
         data = super().clean()
@@ -198,3 +209,7 @@ class DispatchForm(forms.Form):
 class BoardFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部未办结")] + [(s.value, s.label) for s in DemandStatus])
+    q = forms.CharField(label="点单编号", required=False, max_length=20,
+                        widget=forms.TextInput(attrs={"placeholder": "编号，或其后几位如 0001",
+                                                      "autocapitalize": "characters", "inputmode": "search",
+                                                      "enterkeyhint": "search"}))

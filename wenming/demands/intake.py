@@ -137,7 +137,7 @@ def _validated(data: DemandInput) -> tuple[DemandCategory, list[DemandItem], str
     return category, _clean_items(data.items or []), _phone(data.phone)
 
 
-def _create(*, actor, data: DemandInput, channel: str, now) -> tuple[Demand, str]:
+def _create(*, actor, data: DemandInput, channel: str, now, resident=None) -> tuple[Demand, str]:
     category, items, phone = _validated(data)
     node, how = route(grid=data.grid, lat=data.lat, lon=data.lon, address=data.address, within=data.within)
     tracking_code = f"{secrets.randbelow(10**6):06d}"
@@ -152,7 +152,8 @@ def _create(*, actor, data: DemandInput, channel: str, now) -> tuple[Demand, str
         address_enc=encrypt(address), address_masked=mask_address(address), grid=data.grid,
         lat=data.lat, lon=data.lon, status=DemandStatus.SUBMITTED, submitted_at=now,
         due_at=now + timedelta(minutes=settings.DEMAND_REVIEW_MINUTES),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        resident=resident if getattr(resident, "is_authenticated", False) else None)
     for item in items:
         item.demand = demand
     DemandItem.objects.bulk_create(items)
@@ -165,9 +166,10 @@ def _create(*, actor, data: DemandInput, channel: str, now) -> tuple[Demand, str
     return demand, tracking_code
 
 
-def demand_submit(*, data: DemandInput, code: str, now=None) -> tuple[Demand, str]:
-    """The public form (no account): the phone's one-time code is spent in the same
-    transaction. Returns the request and its tracking code (shown once)."""
+def demand_submit(*, data: DemandInput, code: str, now=None, resident=None) -> tuple[Demand, str]:
+    """The public form (no account needed): the phone's one-time code is spent in the same
+    transaction. A logged-in `resident` is linked to the request (我的点单). Returns the
+    request and its tracking code (shown once)."""
     now = now or timezone.now()
     check = code_check(purpose=PHONE_PURPOSE, phone_hash=blind_index(_phone(data.phone), PHONE_PURPOSE), code=code,
                        now=now)
@@ -177,7 +179,7 @@ def demand_submit(*, data: DemandInput, code: str, now=None) -> tuple[Demand, st
         # spent in the same transaction that creates the request: used once, or not at all
         if not code_spend(check.code_id, now):
             raise E.CODE_WRONG.error("code")
-        return _create(actor=None, data=data, channel=Channel.WEB, now=now)
+        return _create(actor=None, data=data, channel=Channel.WEB, now=now, resident=resident)
 
 
 def demand_enter(*, actor, data: DemandInput, now=None) -> tuple[Demand, str]:

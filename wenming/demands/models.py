@@ -95,6 +95,10 @@ class Demand(models.Model):
     rating_comment = models.CharField("评价", max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # The resident's own account, when they filed the request logged in (我的点单 also finds
+    # requests by the phone an account has proven: demands/mine.py).
+    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交账号", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+", editable=False)
     submitted_at = models.DateTimeField("提交时间")
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)  # done: by a volunteer, or delivered
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)

@@ -32,6 +32,14 @@ def _public_node(raw):
     return node_public_list().filter(pk=pk).first() if pk is not None else None
 
 
+def _own_contact(user) -> dict:
+    """A logged-in resident's form starts with their own phone (they may change it: a
+    neighbour's request is still linked to the account that filed it)."""
+    if not user.is_authenticated or not user.phone_enc:
+        return {}
+    return {"phone": user.reveal_phone()}
+
+
 def _form_page(request, form, *, status=200, code_message="", code_error=None):
     return render(request, "demands/public/new.html", {
         "form": form, "code_message": code_message, "code_error": code_error,
@@ -42,10 +50,12 @@ def _form_page(request, form, *, status=200, code_message="", code_error=None):
 @require_http_methods(["GET", "POST"])
 def new(request):
     if request.method == "GET":
-        return _form_page(request, PublicDemandForm(initial={"node": request.GET.get("node", "")}))
+        return _form_page(request, PublicDemandForm(initial={"node": request.GET.get("node", ""),
+                                                             **_own_contact(request.user)}))
     form = PublicDemandForm(request.POST)
+    resident = request.user if request.user.is_authenticated else None  # 我的点单 lists it
     sent = form_submit(request, form, lambda d: demand_submit(
-        data=form.demand_input(within=_public_node(d["node"])), code=d["code"]))
+        data=form.demand_input(within=_public_node(d["node"])), code=d["code"], resident=resident))
     if sent.done:
         demand, code = sent.value
         return render(request, "demands/public/submitted.html", {"demand": demand, "code": code, "entered": False})

@@ -4,6 +4,9 @@ Staff see the requests of their subtrees (demand.view); a volunteer sees the req
 were offered or accepted; nobody else. Out of scope and missing answer the same 404.
 """
 
+import re
+import unicodedata
+
 from django.db.models import Q, QuerySet
 
 from wenming.accounts.roles import Perm
@@ -43,6 +46,38 @@ def demand_get_for_actor(*, actor, demand_id: int) -> Demand:
     if demand is None:
         raise CoreError.NOT_FOUND.error()
     return demand
+
+
+TRACKING_RE = re.compile(r"D\d{5,18}")
+
+
+def tracking_number(raw) -> str:
+    """A request number as people type it (spaces, lower case, full-width) → D20260000001;
+    "" when it cannot be one."""
+    text = unicodedata.normalize("NFKC", str(raw or "")).strip().upper().replace(" ", "")[:20]
+    return text if TRACKING_RE.fullmatch(text) else ""
+
+
+def demand_get_by_ref_for_actor(*, actor, ref: str) -> Demand:
+    """The request a page address names, by id (/demands/12/) or by its number
+    (/demands/D20260000001/), within the actor's scope; outside it or unknown is the same 404."""
+    text = str(ref or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return demand_get_for_actor(actor=actor, demand_id=int(text))
+    number = tracking_number(text)
+    demand = demand_list_for_actor(actor=actor).filter(tracking_no=number).first() if number else None
+    if demand is None:
+        raise CoreError.NOT_FOUND.error()
+    return demand
+
+
+def demand_search_for_actor(*, actor, number: str) -> QuerySet:
+    """Requests in scope, in any state, whose number contains what was typed (the whole number
+    or its last digits), newest first."""
+    text = unicodedata.normalize("NFKC", str(number or "")).strip().upper().replace(" ", "")[:20]
+    if not text or not re.fullmatch(r"D?\d+", text):
+        return Demand.objects.none()
+    return demand_list_for_actor(actor=actor).filter(tracking_no__contains=text).order_by("-id")
 
 
 def offer_list_for_actor(*, actor, open_only: bool = False) -> QuerySet:

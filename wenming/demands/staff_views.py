@@ -22,7 +22,7 @@ from wenming.core.crypto import mask_name
 from wenming.core.decorators import add_domain_error, staff_required, user_error
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
-from wenming.core.params import parse_pk, pk_or_404
+from wenming.core.params import parse_pk
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor, node_with_perm
 from wenming.volunteers.page_selectors import volunteer_by_no_for_actor
@@ -33,7 +33,12 @@ from .contact import demand_contact_reveal, may_see_contact
 from .forms import BOARD_STATUSES, BoardFilterForm, DispatchForm, EnterDemandForm, NoteForm, ReasonForm
 from .intake import demand_enter
 from .models import DemandStatus
-from .selectors import demand_get_for_actor, demand_list_for_actor
+from .selectors import (
+    demand_get_by_ref_for_actor,
+    demand_list_for_actor,
+    demand_search_for_actor,
+    tracking_number,
+)
 from .views import staff_history
 
 try:  # candidate ranking (skill, distance, load, rating, availability) is another module's work
@@ -63,7 +68,11 @@ def board(request):
     """Requests not yet closed, grouped by state, each group soonest-due first."""
     actor, now = request.user, timezone.now()
     form = BoardFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
+    valid = form.is_valid()
+    status = form.cleaned_data["status"] if valid else ""
+    number = form.cleaned_data["q"] if valid else ""
+    if number:
+        return _board_search(request, form, number)
     counts = dict(demand_list_for_actor(actor=actor).order_by().values_list("status").annotate(n=Count("pk")))
     labels = dict(S.choices)
     page = None
@@ -79,6 +88,25 @@ def board(request):
         "form": form, "status": status, "groups": groups, "page": page, "group_limit": GROUP_LIMIT,
         "tabs": [(s.value, s.label, counts.get(s.value, 0)) for s in S],
         "can_enter": scope_for(actor).has(Perm.DEMAND_EDIT), "now": now,
+    })
+
+
+def _board_search(request, form, number: str):
+    """点单编号 search: every state, newest first; the one request whose whole number was
+    typed opens straight away."""
+    found = demand_search_for_actor(actor=request.user, number=number)
+    exact = found.filter(tracking_no=tracking_number(number)).first() if tracking_number(number) else None
+    if exact is not None:
+        return redirect("demands:detail", demand_id=exact.pk)
+    page = paginate(found, request.GET.get("page", 1), PAGE_SIZE)
+    now = timezone.now()
+    counts = dict(demand_list_for_actor(actor=request.user).order_by().values_list("status").annotate(n=Count("pk")))
+    return render(request, "demands/staff/board.html", {
+        "form": form, "status": "", "search": number, "page": page, "group_limit": PAGE_SIZE,
+        "groups": [{"status": "search", "label": f"编号含“{number}”", "rows": _with_overdue(page.items, now),
+                    "count": page.count}] if page.count else [],
+        "tabs": [(s.value, s.label, counts.get(s.value, 0)) for s in S],
+        "can_enter": scope_for(request.user).has(Perm.DEMAND_EDIT), "now": now,
     })
 
 
@@ -145,7 +173,8 @@ def _runs_of(actor, demand) -> list:
 
 
 def _get(request, demand_id: str):
-    return demand_get_for_actor(actor=request.user, demand_id=pk_or_404(demand_id))
+    """By id or by request number (/demands/D20260000001/), within the actor's scope."""
+    return demand_get_by_ref_for_actor(actor=request.user, ref=demand_id)
 
 
 @never_cache

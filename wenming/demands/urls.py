@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import mine_views as mine
 from . import public_views as pub
 from . import staff_views as staff
 from . import views
@@ -16,6 +17,10 @@ urlpatterns = [
     path("track/", pub.track, name="track"),
     path("track/rate/", pub.rate, name="rate"),
     path("track/confirm-delivery/", pub.confirm_delivery, name="confirm_delivery"),
+    # a logged-in resident's own requests (我的点单), without the tracking code
+    path("mine/", mine.mine, name="mine"),
+    path("mine/<str:demand_id>/", mine.mine_detail, name="mine_detail"),
+    path("mine/<str:demand_id>/rate/", mine.mine_rate, name="mine_rate"),
     # volunteers
     path("offers/", vol.offers, name="offers"),
     path("offers/<str:offer_id>/", vol.offer, name="offer"),

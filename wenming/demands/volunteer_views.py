@@ -7,6 +7,8 @@ clear through contact.demand_contact_reveal, which checks the volunteer and the 
 writes the audit row each time the page shows it.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,9 +36,52 @@ def _is_doer(user, demand) -> bool:
     return vol is not None and vol.user_id is not None and vol.user_id == user.pk
 
 
+@dataclass(frozen=True)
+class OfferState:
+    """An offer as the volunteer sees it: the state in words and the next step (issue 15)."""
+
+    key: str
+    label: str
+    note: str
+
+
+# The accepted request's own progress, for the volunteer who accepted it.
+_DOING = {
+    S.ACCEPTED: ("accepted", "已接单", "下一步：联系群众、约好时间，出发前点“开始服务”。"),
+    S.IN_PROGRESS: ("in_progress", "服务中", "下一步：服务完成后上传照片，点“完成”。"),
+    S.COMPLETED: ("completed", "已完成", "等待群众评价，无需操作。"),
+    S.RATED: ("rated", "已评价", "群众已评价，感谢您的服务。"),
+    S.CLOSED: ("closed", "已办结", "该单已办结，无需操作。"),
+}
+
+
+def offer_state(offer, *, mine: bool, now) -> OfferState:
+    """Reads only the offer, its request and the clock (all loaded with the list)."""
+    demand = offer.demand
+    if offer.status == OfferStatus.OFFERED:
+        if offer.expires_at and offer.expires_at < now:
+            return OfferState("expired", "已过接单时限", "已超过接单时限，该单将派给其他志愿者，无需操作。")
+        until = f"请在 {timezone.localtime(offer.expires_at):%m月%d日 %H:%M} 前" if offer.expires_at else "请尽快"
+        return OfferState("offered", "待接单", f"{until}接单，或说明原因婉拒。接单后可看到群众的联系方式。")
+    if offer.status == OfferStatus.ACCEPTED:
+        if not mine:
+            return OfferState("withdrawn", "已由队友接单", "本队其他志愿者已接单，无需操作。")
+        key, label, note = _DOING.get(demand.status, (demand.status, demand.get_status_display(), ""))
+        if demand.status == S.RATED and demand.rating:
+            note = f"群众评价 {demand.rating} 星，感谢您的服务。"
+        return OfferState(key, label, note)
+    if offer.status == OfferStatus.DECLINED:
+        return OfferState("declined", "已婉拒", "已告知阵地，该单派给其他志愿者，无需操作。")
+    if offer.status == OfferStatus.EXPIRED:
+        return OfferState("expired", "已超时", "超过接单时限未答复，该单已派给其他志愿者，无需操作。")
+    return OfferState("withdrawn", "已撤回", "该单已由其他志愿者接单或阵地已撤回，无需操作。")
+
+
 def _offer_rows(user, offers) -> list:
+    now = timezone.now()
     for offer in offers:
         offer.mine = offer.status == OfferStatus.ACCEPTED and _is_doer(user, offer.demand)
+        offer.state = offer_state(offer, mine=offer.mine, now=now)
     return offers
 
 
@@ -122,6 +167,7 @@ def _my_page(request, demand, *, complete_form=None, photo_form=None, status=200
         "complete_form": complete_form or CompleteForm(), "photo_form": photo_form or PhotoForm(auto_id="add_%s"),
         "can_start": demand.status == S.ACCEPTED, "can_complete": demand.status == S.IN_PROGRESS,
         "can_add_photo": demand.status in (S.IN_PROGRESS, S.COMPLETED),
+        "next_step": _DOING.get(demand.status, ("", "", ""))[2],
     }, status=status)
 
 

@@ -4,7 +4,7 @@ platform admin edits here. Phone hashes and codes are never shown."""
 
 from django.contrib import admin
 
-from wenming.core.admin import ReadOnlyAdmin
+from wenming.core.admin import ReadOnlyAdmin, column
 
 from . import models as m
 
@@ -22,12 +22,12 @@ class CampaignAdmin(ReadOnlyAdmin):
 
 @admin.register(m.SubSystem)
 class SubSystemAdmin(ReadOnlyAdmin):
-    list_display = ["name", "campaign", "floor_percent", "share_percent"]
+    list_display = ["name", column("campaign", "测评活动"), "floor_percent", "share_percent"]
 
 
 @admin.register(m.Indicator)
 class IndicatorAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "level", "points", "rule", "campaign"]
+    list_display = ["code", "name", "level", "points", "rule", column("campaign", "测评活动")]
     list_filter = ["level", "rule"]
     search_fields = ["code", "name"]
 
@@ -47,67 +47,69 @@ class SiteAdmin(ReadOnlyAdmin):
 
 @admin.register(m.SiteDuty)
 class SiteDutyAdmin(ReadOnlyAdmin):
-    list_display = ["site", "indicator", "unit"]
+    list_display = [column("site", "点位"), column("indicator", "指标"), "unit"]
 
 
 @admin.register(m.InspectionRound)
 class InspectionRoundAdmin(ReadOnlyAdmin):
-    list_display = ["title", "campaign", "node", "planned_on", "announced", "status"]
+    list_display = ["title", column("campaign", "测评活动"), "node", "planned_on", "announced", "status"]
 
 
 @admin.register(m.Finding)
 class FindingAdmin(ReadOnlyAdmin):
-    list_display = ["number", "site", "indicator", "lead_unit", "points", "status", "deadline", "overdue"]
+    list_display = ["number", column("site", "点位"), "indicator", "lead_unit", "points", "status", "deadline",
+                    "overdue"]
     list_filter = ["status", "severity", "overdue"]
     search_fields = ["number"]
 
 
 @admin.register(m.FindingUnit)
 class FindingUnitAdmin(ReadOnlyAdmin):
-    list_display = ["finding", "unit", "role"]
+    list_display = [column("finding", "督查问题"), column("unit", "文明单位"), "role"]
 
 
 @admin.register(m.FindingEvent)
 class FindingEventAdmin(ReadOnlyAdmin):
-    list_display = ["finding", "kind", "actor", "unit", "at"]
+    list_display = [column("finding", "督查问题"), "kind", column("actor", "操作人"), column("unit", "文明单位"), "at"]
     list_filter = ["kind"]
 
 
 @admin.register(m.FindingPhoto)
 class FindingPhotoAdmin(ReadOnlyAdmin):
-    list_display = ["finding", "event", "image"]
+    list_display = [column("finding", "督查问题"), column("event", "处理记录"), column("image", "图片")]
 
 
 @admin.register(m.Accountability)
 class AccountabilityAdmin(ReadOnlyAdmin):
-    list_display = ["unit", "kind", "campaign", "decided_by", "decided_at"]
+    list_display = ["unit", "kind", column("campaign", "测评活动"), "decided_by", "decided_at"]
     list_filter = ["kind"]
 
 
 @admin.register(m.UnitTally)
 class UnitTallyAdmin(ReadOnlyAdmin):
-    list_display = ["campaign", "unit", "indicator", "deducted", "findings", "live", "overdue", "material_score"]
+    list_display = [column("campaign", "测评活动"), column("unit", "文明单位"), column("indicator", "指标"), "deducted",
+                    "findings", "live", "overdue", "material_score"]
 
 
 @admin.register(m.Survey)
 class SurveyAdmin(ReadOnlyAdmin):
-    list_display = ["title", "campaign", "node", "status", "responses_count"]
+    list_display = ["title", column("campaign", "测评活动"), "node", "status", "responses_count"]
 
 
 @admin.register(m.SurveyQuestion)
 class SurveyQuestionAdmin(ReadOnlyAdmin):
-    list_display = ["text", "survey", "indicator", "kind", "answers", "positives"]
+    list_display = ["text", column("survey", "问卷"), "indicator", "kind", "answers", "positives"]
 
 
 @admin.register(m.SurveyResponse)
 class SurveyResponseAdmin(ReadOnlyAdmin):
-    list_display = ["id", "survey", "submitted_at"]
+    list_display = [column("id", "编号"), column("survey", "问卷"), "submitted_at"]
     exclude = ["phone_hash"]
 
 
 @admin.register(m.SurveyAnswer)
 class SurveyAnswerAdmin(ReadOnlyAdmin):
-    list_display = ["response", "question", "value", "positive"]
+    list_display = [column("response", "答卷"), column("question", "题目"), "value", "positive"]
 
 
 @admin.register(m.Material)
@@ -118,19 +120,20 @@ class MaterialAdmin(ReadOnlyAdmin):
 
 @admin.register(m.UnitMember)
 class UnitMemberAdmin(ReadOnlyAdmin):
-    list_display = ["unit", "volunteer", "joined_on"]
+    list_display = [column("unit", "文明单位"), column("volunteer", "志愿者"), "joined_on"]
 
 
 @admin.register(m.UnitTeam)
 class UnitTeamAdmin(ReadOnlyAdmin):
-    list_display = ["unit", "team"]
+    list_display = [column("unit", "文明单位"), column("team", "队伍")]
 
 
 @admin.register(m.Pairing)
 class PairingAdmin(ReadOnlyAdmin):
-    list_display = ["unit", "node", "started_on", "ended_on"]
+    list_display = [column("unit", "文明单位"), "node", "started_on", "ended_on"]
 
 
 @admin.register(m.UnitCallAnswer)
 class UnitCallAnswerAdmin(ReadOnlyAdmin):
-    list_display = ["unit", "call", "team", "headcount", "answered_at"]
+    list_display = [column("unit", "文明单位"), column("call", "招募令"), column("team", "队伍"), "headcount",
+                    "answered_at"]

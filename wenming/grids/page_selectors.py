@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import scope_for
+from wenming.core.sorting import natural_sorted
 from wenming.demands.selectors import category_list
 from wenming.orgs.models import Node
 from wenming.orgs.tree import ancestor_paths
@@ -34,7 +35,8 @@ def claim_teams_for(*, actor, grid: Node) -> list[Team]:
         qs = qs.filter(pk__in=led_team_ids(actor))
     else:
         qs = qs.filter(pk__in=Team.objects.filter(team_visibility_q(actor)).values("pk"))
-    return list(qs.order_by("node__path", "name")[:TEAM_CHOICE_LIMIT])
+    return natural_sorted(qs.order_by("node__path", "name")[:TEAM_CHOICE_LIMIT], key=lambda t: t.name,
+                          group=lambda t: t.node.path)
 
 
 def recording_teams_for(*, actor, grid: Node, day: date) -> list[Team]:
@@ -42,7 +44,7 @@ def recording_teams_for(*, actor, grid: Node, day: date) -> list[Team]:
     mine = led_team_ids(actor) | member_team_ids(actor)
     claims = GridClaim.objects.filter(grid=grid, team_id__in=mine, withdrawn_at__isnull=True, starts_on__lte=day,
                                       ends_on__gte=day).select_related("team")
-    return sorted({c.team for c in claims}, key=lambda t: (t.name, t.pk))
+    return natural_sorted(sorted({c.team for c in claims}, key=lambda t: t.pk), key=lambda t: t.name)
 
 
 def may_record(*, actor, grid: Node, day: date) -> bool:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wenming.accounts.roles import Perm
 from wenming.accounts.scope import NOTHING, scope_for
 from wenming.core.errors import CoreError
+from wenming.core.sorting import natural_sorted
 from wenming.dashboards.metrics import STOCK_PERIOD
 from wenming.dashboards.summary import figures_for, figures_for_children
 from wenming.orgs.models import Node, NodeKind
@@ -299,8 +300,9 @@ def coverage_node_for_actor(*, actor, node_id) -> Node:
 
 def coverage_children_for_actor(*, actor, node: Node) -> list[tuple[Node, Coverage]]:
     """The node's live children (grids excluded — they are listed apart) with their roll-ups."""
-    children = list(Node.objects.filter(parent=node, archived_at__isnull=True).exclude(kind=NodeKind.GRID)
-                    .filter(scope_for(actor).q(Perm.NODE_VIEW, "path")).order_by("path"))
+    children = natural_sorted(Node.objects.filter(parent=node, archived_at__isnull=True).exclude(kind=NodeKind.GRID)
+                              .filter(scope_for(actor).q(Perm.NODE_VIEW, "path")).order_by("path"),
+                              key=lambda n: n.name)  # 第2社区 before 第10社区 (core.sorting)
     found = coverage_of_many(children)
     return [(c, found[c.pk]) for c in children]
 

@@ -18,6 +18,7 @@ from wenming.core.decorators import form_submit, login_page
 from wenming.core.errors import DomainError
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk, pk_or_404
+from wenming.core.sorting import natural_page
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_breadcrumbs, node_choices_for_actor
 
@@ -56,8 +57,9 @@ def index(request):
         actor=actor, exclude_kinds=[NodeKind.GRID], selected_id=node and node.pk)}
     if node is not None:
         search = request.GET.get("q", "").strip()[:50]
-        grids = paginate(selectors.grid_list_for_actor(actor=actor, node_id=node.pk, search=search),
-                         request.GET.get("page", 1), PAGE_SIZE)
+        # 第1网格 … 第10网格 by station (a subtree's grids are few: sorted in Python, core.sorting)
+        grids = natural_page(selectors.grid_list_for_actor(actor=actor, node_id=node.pk, search=search),
+                             request.GET.get("page", 1), PAGE_SIZE, group="parent__path")
         found = selectors.coverage_of_many(grids.items)
         claims = pages.current_claims_by_grid(actor=actor, grid_ids=[g.pk for g in grids.items],
                                               day=timezone.localdate())

@@ -16,7 +16,8 @@ from wenming.accounts.scope import scope_for
 from wenming.core.decorators import form_submit, login_page
 from wenming.core.pagination import paginate
 from wenming.core.params import pk_or_404
-from wenming.orgs.models import NodeKind
+from wenming.core.sorting import natural_sorted
+from wenming.orgs.models import PATH_STEP, NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor
 
 from . import page_selectors as pages
@@ -49,7 +50,8 @@ def mine(request):
         "claims": [(c, found[c.grid_id]) for c in claims],
         "recent": list(selectors.visit_list_for_actor(actor=actor, mine=True)[:RECENT]),
         "is_staff": is_staff,
-        "claimable": list(selectors.grid_list_for_actor(actor=actor)[:CLAIMABLE_LIMIT]) if leads else [],
+        "claimable": natural_sorted(selectors.grid_list_for_actor(actor=actor)[:CLAIMABLE_LIMIT],
+                                    key=lambda g: g.name, group=lambda g: g.path[:-PATH_STEP]) if leads else [],
     })
 
 

@@ -4,7 +4,7 @@ here. Phone hashes, ID numbers and codes are never shown."""
 
 from django.contrib import admin
 
-from wenming.core.admin import ReadOnlyAdmin
+from wenming.core.admin import ReadOnlyAdmin, column
 
 from . import models as m
 
@@ -22,7 +22,7 @@ class HonourCampaignAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Nomination)
 class NominationAdmin(ReadOnlyAdmin):
-    list_display = ["number", "name", "kind", "campaign", "status", "priority", "votes"]
+    list_display = ["number", "name", "kind", column("campaign", "评选活动"), "status", "priority", "votes"]
     list_filter = ["status", "kind", "priority"]
     search_fields = ["number", "name"]
     exclude = ["id_number_enc", "phone_enc", "person_key"]
@@ -30,10 +30,11 @@ class NominationAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Review)
 class ReviewAdmin(ReadOnlyAdmin):
-    list_display = ["nomination", "stage", "reviewer", "decision", "total", "created_at"]
+    list_display = [column("nomination", "推荐对象"), "stage", column("reviewer", "评审人"), "decision", "total",
+                    "created_at"]
 
 
 @admin.register(m.Objection)
 class ObjectionAdmin(ReadOnlyAdmin):
-    list_display = ["number", "nomination", "anonymous", "status", "upheld", "created_at"]
+    list_display = ["number", column("nomination", "推荐对象"), "anonymous", "status", "upheld", "created_at"]
     exclude = ["phone_enc"]

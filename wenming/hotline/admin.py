@@ -9,7 +9,7 @@ check who may supervise whom; change them through the API.
 
 from django.contrib import admin
 
-from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
+from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin, column
 
 from .models import CallLog, CallTally, Counselor, DutyShift, FollowUp, Hotline, Topic
 
@@ -47,7 +47,7 @@ class DutyShiftAdmin(ReadOnlyAdmin):
 class SealedAdmin(ReadOnlyAdmin):
     """An empty, read-only list: the records exist, the admin shows none of them."""
 
-    list_display = ["id"]
+    list_display = [column("id", "编号")]
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
+from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin, column
 from wenming.core.models import Notification
 
 from .models import Call, CallResponse, Course, CourseCompletion, ProjectCourse
@@ -15,13 +15,13 @@ class CourseAdmin(AuditedAdmin):
 
 @admin.register(ProjectCourse)
 class ProjectCourseAdmin(AuditedAdmin):
-    list_display = ["project", "course"]
+    list_display = [column("project", "项目"), column("course", "培训课程")]
     raw_id_fields = ["project", "course"]
 
 
 @admin.register(CourseCompletion)
 class CourseCompletionAdmin(ReadOnlyAdmin):
-    list_display = ["course", "volunteer_id", "score", "completed_at"]
+    list_display = [column("course", "培训课程"), column("volunteer_id", "志愿者编号（内部）"), "score", "completed_at"]
 
 
 @admin.register(Call)
@@ -33,15 +33,16 @@ class CallAdmin(AuditedAdmin):
 
 @admin.register(CallResponse)
 class CallResponseAdmin(ReadOnlyAdmin):
-    list_display = ["call", "volunteer_id", "answer", "answered_at", "enrollment_id"]
+    list_display = [column("call", "招募令"), column("volunteer_id", "志愿者编号（内部）"), "answer", "answered_at",
+                    column("enrollment_id", "报名记录编号")]
     list_filter = ["answer"]
 
 
 # The core outbox model is registered here (this app introduced it) to keep core/admin.py untouched.
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "recipient_id", "volunteer_id", "phone_masked", "channel", "subject", "sent_at",
-                    "attempts", "error"]
+    list_display = ["created_at", column("recipient_id", "接收账号编号"), column("volunteer_id", "志愿者编号（内部）"),
+                    "phone_masked", "channel", "subject", "sent_at", "attempts", "error"]
     list_filter = ["channel"]
     date_hierarchy = "created_at"
     # A phone-only message may hold a resident's one-time or receipt code: never shown here.

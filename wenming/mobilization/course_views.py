@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from wenming.core.decorators import login_page
 from wenming.core.errors import DomainError
 from wenming.service.errors import ServiceError
+from wenming.service.refusals import safe_next_url
 from wenming.volunteers.selectors import volunteer_for_user
 
 from .models import CourseCompletion
@@ -56,5 +57,5 @@ def course_detail(request, course_id: int):
     return render(request, "mobilization/course_detail.html", {
         "course": course, "questions": [(n, q["question"], list(enumerate(q["options"])))
                                         for n, q in enumerate(course.quiz or [])],
-        "result": result, "error": error, "completion": completion,
+        "result": result, "error": error, "completion": completion, "next": safe_next_url(request),
     }, status=422 if error else 200)

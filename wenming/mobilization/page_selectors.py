@@ -4,6 +4,8 @@ The staff pages only show calls of the actor's subtrees (project.view); a volunt
 targeted reaches their own answer through the answer page, never through these lists.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -12,7 +14,7 @@ from wenming.accounts.scope import scope_for
 from wenming.core.crypto import mask_name
 from wenming.core.errors import CoreError, DomainError
 from wenming.orgs.models import Node
-from wenming.service.models import ProjectStatus, Shift
+from wenming.service.models import EnrollmentStatus, ProjectStatus, Shift
 
 from .errors import MobilizationError
 from .models import Answer, Call, CallResponse, CallStatus
@@ -86,4 +88,55 @@ def call_open_error(call: Call) -> DomainError | None:
 def responses_of_volunteer(*, volunteer) -> QuerySet:
     """The calls a logged-in volunteer was targeted by, newest first."""
     return (CallResponse.objects.filter(volunteer=volunteer)
-            .select_related("call__shift__project", "call__node").order_by("-call_id"))
+            .select_related("call__shift__project", "call__node", "enrollment").order_by("-call_id"))
+
+
+@dataclass(frozen=True)
+class CallState:
+    """A call as the volunteer sees it: `key` (CSS tag state-<key>), the state in words, the
+    next step in words, and whether the answer buttons apply."""
+
+    key: str
+    label: str
+    note: str = ""
+    can_answer: bool = False
+
+
+def describe_response(response: CallResponse, now=None) -> CallState:
+    """Reads only the row, its call, shift and enrollment (loaded with it) and the clock."""
+    now = now or timezone.now()
+    call = response.call
+    shift = call.shift
+    gather = f"{timezone.localtime(shift.starts_at):%m月%d日 %H:%M}"
+    if response.answer == Answer.PENDING:
+        if call.status != CallStatus.OPEN or now > call.deadline:
+            return CallState("past", "未响应 · 已截止", "该招募令已结束，无需操作。")
+        return CallState("pending", "待响应", f"请在 {timezone.localtime(call.deadline):%m月%d日 %H:%M} 前响应："
+                                              f"选择“愿意参加”即报名 {gather} 的集结班次。", can_answer=True)
+    if response.answer == Answer.NO:
+        return CallState("closed", "已回复不参加", "无需操作，感谢您的关注。")
+    enrollment = response.enrollment
+    if enrollment is None:
+        return CallState("enrolled", "愿意参加", "报名记录已不在，请联系发起阵地。")
+    if enrollment.status == EnrollmentStatus.CANCELLED:
+        return CallState("cancelled", "已取消报名", "您的报名已取消，无需到岗。")
+    if enrollment.status == EnrollmentStatus.NO_SHOW:
+        return CallState("absent", "未到岗", "该班次被标记为未到岗。")
+    if now >= shift.ends_at:
+        return CallState("past", "已结束", "签到和时长见“我的服务”。")
+    if enrollment.status == EnrollmentStatus.WAITLISTED:
+        if now >= shift.starts_at:
+            return CallState("past", "候补未递补", "集结开始前没有空出名额。")
+        return CallState("waitlisted", "候补中", "名额已满，有人取消时按顺序自动递补，递补成功会通知您。")
+    if now >= shift.starts_at:
+        return CallState("started", "已报名 · 进行中", "请到集结地点扫场所码签到。")
+    return CallState("enrolled", "已报名", f"请于 {gather} 按时到集结地点，到场后扫场所码签到。")
+
+
+def my_call_rows(*, volunteer, limit: int = 100) -> list[CallResponse]:
+    """The volunteer's calls (one query), each with `.state`."""
+    now = timezone.now()
+    rows = list(responses_of_volunteer(volunteer=volunteer)[:limit])
+    for row in rows:
+        row.state = describe_response(row, now)
+    return rows

@@ -25,6 +25,7 @@ from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
 from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor, node_with_perm
+from wenming.service.refusals import refusal_fix
 from wenming.service.selectors import shift_get_for_actor
 from wenming.volunteers.models import Availability
 from wenming.volunteers.selectors import skill_list, volunteer_for_user
@@ -203,13 +204,16 @@ def _render_answer(request, response, query: dict, error: DomainError | None = N
         "response": response, "call": call, "shift": call.shift, "project": call.shift.project,
         "skills": [s.name for s in call.skills.all()], "enrollment": response.enrollment,
         "error": error, "can_answer": response.answer == Answer.PENDING and page_selectors.call_open_error(call) is None,
+        # a refused sign-up (insurance, skills, training) links to where it can be fixed
+        "fix": refusal_fix(error, project=call.shift.project, volunteer=response.volunteer) if error else None,
+        "state": page_selectors.describe_response(response),
         "token": query.get("token", ""), "call_param": query.get("call", ""),
     }, status=error.status if error else 200)
 
 
 def _my_calls(request):
     volunteer = volunteer_for_user(request.user)
-    responses = page_selectors.responses_of_volunteer(volunteer=volunteer)[:100] if volunteer else []
+    responses = page_selectors.my_call_rows(volunteer=volunteer) if volunteer else []
     return render(request, "mobilization/my_calls.html", {"volunteer": volunteer, "responses": responses})
 
 

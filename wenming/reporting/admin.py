@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
+from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin, column
 
 from .models import InfoReport, Outlet, ReportAdoption, ReportCategory, ReportImage, ReportReview
 
@@ -37,7 +37,7 @@ class OutletAdmin(AuditedAdmin):
 class ReportAdoptionAdmin(ReadOnlyAdmin):
     """Recorded and taken back on the report's page (the figures move with them)."""
 
-    list_display = ["report", "outlet", "adopted_on", "recorded_by", "recorded_at"]
+    list_display = [column("report", "信息报送"), "outlet", "adopted_on", "recorded_by", "recorded_at"]
     list_filter = ["outlet"]
     list_select_related = ["report", "outlet", "recorded_by"]
 
@@ -71,13 +71,13 @@ class InfoReportAdmin(ReadOnlyAdmin):
 
 @admin.register(ReportImage)
 class ReportImageAdmin(ReadOnlyAdmin):
-    list_display = ["report", "image", "added_at"]
+    list_display = [column("report", "信息报送"), column("image", "图片"), "added_at"]
     list_select_related = ["report", "image"]
 
 
 @admin.register(ReportReview)
 class ReportReviewAdmin(ReadOnlyAdmin):
-    list_display = ["at", "report", "decision", "actor_label", "from_status", "to_status"]
+    list_display = ["at", column("report", "信息报送"), "decision", "actor_label", "from_status", "to_status"]
     list_filter = ["decision"]
     date_hierarchy = "at"
     list_select_related = ["report"]

@@ -24,6 +24,7 @@ from . import SeedRefused
 from .demo_accounts import DEMO_STATION, DEMO_STATION_CORE, create_accounts
 from .demo_evaluation import create_evaluation
 from .demo_honours import create_honours
+from .demo_photos import create_project_photos
 from .demo_requests import create_requests
 from .demo_service import create_service
 from .demo_teams import create_teams
@@ -77,6 +78,7 @@ def seed_demo(seed: int = DEMO_SEED, volunteers: int = DEMO_VOLUNTEERS, progress
         accounts = create_accounts(county, teams, units, seeded)
         station = next(s for s in county.stations if s.short == DEMO_STATION)
         service = create_service(rng, station.node, teams.division_of[id(station)])
+        service["photos"] = create_project_photos(station.node)
         service["requests"] = create_requests(rng, station.node, teams.division_of[id(station)])
         service["evaluation"] = create_evaluation(rng, county.county.node, [(s.node, s.tag) for s in county.stations])
         service["honours"] = create_honours(rng, county.county.node)

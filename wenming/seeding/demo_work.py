@@ -15,7 +15,15 @@ from wenming.grids.models import VisitFlag
 from wenming.grids.services import grid_claim_create, grid_profile_set
 from wenming.grids.visit_services import visit_record
 from wenming.reporting.models import ReportCategory
-from wenming.reporting.services import report_approve, report_create, report_publish, report_submit
+from wenming.reporting.services import (
+    report_approve,
+    report_create,
+    report_image_add,
+    report_publish,
+    report_submit,
+)
+
+from .demo_photos import REPORT_PHOTO_SEEDS, activity_photo
 
 TALLIES = {"banner": (12, 20), "poster": (60, 120), "leaflet": (800, 1500), "persuasion": (200, 600)}
 REFORM = [("funeral_simplified", "三组 12 号"), ("wedding_postponed", "七组 3 号"), ("proxy_sweeping", "五组 8 号")]
@@ -54,6 +62,8 @@ def create_work(demo) -> dict:
                            title="金缸城社区开展“敲门行动”和代购配送",
                            body="社区志愿服务分队认领网格，逐户敲门排查登记；对居家隔离户开展代购配送，"
                                 "统一采购、上门配送、逐户确认收货。")
+    for seed in REPORT_PHOTO_SEEDS:  # the report's photos, on the portal once it is published
+        report_image_add(actor=staff, report=report, upload=activity_photo(seed))
     report_submit(actor=staff, report=report)
     report_approve(actor=demo.users["institute"], report=report, comment="内容翔实，同意公开")
     report_publish(actor=demo.users["institute"], report=report)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
+from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin, column
 
 from .models import (
     Attendance,
@@ -41,7 +41,7 @@ class ProjectAdmin(AuditedAdmin):
 
 @admin.register(Shift)
 class ShiftAdmin(AuditedAdmin):
-    list_display = ["project", "title", "starts_at", "ends_at", "capacity", "taken"]
+    list_display = [column("project", "项目"), "title", "starts_at", "ends_at", "capacity", "taken"]
     raw_id_fields = ["project"]
     readonly_fields = ["taken"]
 
@@ -50,7 +50,7 @@ class ShiftAdmin(AuditedAdmin):
 class EnrollmentAdmin(ReadOnlyAdmin):
     """Enrollments move only through the sign-up services (capacity lives there)."""
 
-    list_display = ["shift", "volunteer", "status", "source", "created_at"]
+    list_display = [column("shift", "班次"), column("volunteer", "志愿者"), "status", "source", "created_at"]
     list_filter = ["status", "source"]
 
 
@@ -58,8 +58,8 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 class AttendanceAdmin(ReadOnlyAdmin):
     """Attendance moves through the check-in services (venue code, geofence, manual + audit)."""
 
-    list_display = ["enrollment", "check_in_at", "check_out_at", "method", "geofence_passed", "distance_m",
-                    "auto_closed"]
+    list_display = [column("enrollment", "报名记录"), "check_in_at", "check_out_at", "method", "geofence_passed",
+                    "distance_m", "auto_closed"]
     list_filter = ["method", "auto_closed", "geofence_passed"]
 
 
@@ -67,27 +67,29 @@ class AttendanceAdmin(ReadOnlyAdmin):
 class ServiceRecordAdmin(ReadOnlyAdmin):
     """Append-only: entries are added by the hours services; corrections are new entries."""
 
-    list_display = ["volunteer", "kind", "bucket", "hours", "service_date", "project", "recorded_by"]
+    list_display = [column("volunteer", "志愿者"), "kind", "bucket", "hours", "service_date", column("project", "项目"),
+                    "recorded_by"]
     list_filter = ["kind", "bucket"]
     raw_id_fields = ["volunteer"]
 
 
 @admin.register(PointsEntry)
 class PointsEntryAdmin(ReadOnlyAdmin):
-    list_display = ["volunteer", "points", "reason", "created_at"]
+    list_display = [column("volunteer", "志愿者"), "points", "reason", "created_at"]
 
 
 @admin.register(VolunteerStats)
 class VolunteerStatsAdmin(ReadOnlyAdmin):
-    list_display = ["volunteer", "auto_hours", "makeup_hours", "points", "star_level"]
+    list_display = [column("volunteer", "志愿者"), "auto_hours", "makeup_hours", "points", "star_level"]
 
 
 @admin.register(StarAward)
 class StarAwardAdmin(ReadOnlyAdmin):
-    list_display = ["volunteer", "level", "threshold_hours", "reached_on"]
+    list_display = [column("volunteer", "志愿者"), "level", "threshold_hours", "reached_on"]
 
 
 from . import certificate_admin  # noqa: E402,F401  (registers service.Certificate)
+from .photos import admin as photos_admin  # noqa: E402,F401  (registers service.ProjectPhoto)
 from .rewards_models import Redemption, RewardItem  # noqa: E402
 
 
@@ -100,5 +102,6 @@ class RewardItemAdmin(AuditedAdmin):
 
 @admin.register(Redemption)
 class RedemptionAdmin(ReadOnlyAdmin):
-    list_display = ["item", "volunteer", "points", "status", "created_at", "collected_at"]
+    list_display = [column("item", "物品"), column("volunteer", "志愿者"), "points", "status", "created_at",
+                    "collected_at"]
     list_filter = ["status"]

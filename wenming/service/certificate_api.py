@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from wenming.core.errors import CoreError
 from wenming.core.job_api import JobOut, job_out
@@ -41,6 +41,8 @@ class LineOut(Schema):
     project: str
     node: str
     hours: Decimal
+    until: date | None = Field(None, description="补录时长按月合并的行：当月最后一次的日期")
+    count: int = Field(1, description="这一行合并了几次记录（补录时长按月合并）")
 
 
 class CertificateOut(Schema):
@@ -67,8 +69,8 @@ class CertificateOut(Schema):
         return obj.node.name
 
     @staticmethod
-    def resolve_verify_url(obj: Certificate) -> str:
-        return services.verify_url(obj)
+    def resolve_verify_url(obj: Certificate, context) -> str:
+        return services.verify_url(obj, services.site_url((context or {}).get("request")))
 
 
 class BatchItemOut(Schema):
@@ -122,7 +124,8 @@ def certificate_batch_job(request, payload: BatchIn):
     """For big batches: answers at once with the job; poll `GET /jobs/{id}` until `done`, then
     download the zip (one PDF per certificate) from its `download_url`."""
     job = certificate_batch_job_start(actor=request.user, volunteer_ids=payload.volunteer_ids,
-                                      node=_node(request.user, payload.node_id))
+                                      node=_node(request.user, payload.node_id),
+                                      base_url=services.site_url(request))
     return Status(202, job_out(job))
 
 
@@ -143,7 +146,7 @@ def certificate_detail(request, service_certificate_id: int):
             openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}})
 def certificate_pdf(request, service_certificate_id: int):
     cert = services.certificate_get_for_actor(actor=request.user, certificate_id=service_certificate_id)
-    data = services.certificate_pdf(cert)
+    data = services.certificate_pdf(cert, services.site_url(request))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{certificate_filename(services.certificate_data(cert))}"'
     response["Cache-Control"] = "private, no-store"

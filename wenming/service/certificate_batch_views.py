@@ -18,7 +18,7 @@ from wenming.orgs.page_selectors import node_choices_for_actor, node_with_perm
 from wenming.volunteers.selectors import volunteer_list_for_actor
 
 from .certificate_jobs import certificate_batch_job_start, volunteers_with_hours_for_actor
-from .certificate_services import BATCH_LIMIT
+from .certificate_services import BATCH_LIMIT, site_url
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
@@ -49,7 +49,8 @@ def certificate_batch(request):
         if ids is not None:
             try:
                 job = certificate_batch_job_start(actor=actor, volunteer_ids=ids, node=node,
-                                                  back_url=reverse("service:certificate_batch"))
+                                                  back_url=reverse("service:certificate_batch"),
+                                                  base_url=site_url(request))
             except DomainError as exc:
                 add_domain_error(form, exc, {"volunteer_ids": "volunteer_nos"})
             else:

@@ -37,9 +37,12 @@ def volunteers_with_hours_for_actor(*, actor, node):
             .filter(certified__gt=Decimal(0)).order_by("volunteer_no"))
 
 
-def certificate_batch_job_start(*, actor, volunteer_ids: list[int], node=None, back_url: str = ""):
+def certificate_batch_job_start(*, actor, volunteer_ids: list[int], node=None, back_url: str = "",
+                                base_url: str = ""):
     """Check the batch now (size, every volunteer visible, the issuing node) and queue it;
-    the job checks the scope again when it runs."""
+    the job checks the scope again when it runs. `base_url` is the site's address as the
+    requester reached it (certificate_services.site_url(request)), for the QR links: the
+    worker has no request of its own."""
     ids = list(dict.fromkeys(volunteer_ids))
     if not ids:
         raise CertificateError.BATCH_EMPTY.error("volunteer_ids")
@@ -51,7 +54,8 @@ def certificate_batch_job_start(*, actor, volunteer_ids: list[int], node=None, b
     # Whoever else may see the job (and its zip of names and volunteer numbers) must see every
     # volunteer in it: scope it to their nearest common node, not to the issuing node.
     return job_start(actor=actor, kind=JOB_KIND, node=common_ancestor(homes), perm=Perm.VOLUNTEER_VIEW,
-                     back_url=back_url, params={"volunteer_ids": ids, "node_id": node.pk if node is not None else None})
+                     back_url=back_url, params={"volunteer_ids": ids, "node_id": node.pk if node is not None else None,
+                                                "base_url": str(base_url or "")[:200]})
 
 
 def common_ancestor(paths: list[str]) -> Node | None:
@@ -85,7 +89,7 @@ def certificate_batch_job_run(job, workdir) -> JobResult:
             yield cert
 
     out = workdir / "certificates.zip"
-    made = certificate_batch_zip(counted(), out)
+    made = certificate_batch_zip(counted(), out, base_url=job.params.get("base_url") or "")
     job_progress(job, total, total)
     revoked = total - made
     message = f"已出具并生成 {made} 份证明（PDF 打包为 ZIP）"

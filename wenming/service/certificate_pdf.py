@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import io
 import logging
+import math
 import os
 import re
 import zipfile
@@ -68,6 +69,23 @@ class ServiceLine:
     project: str
     organiser: str  # the team or node that ran the service
     hours: Decimal
+    # A line summing several entries of one month (补录时长): its last day and how many.
+    until: dt.date | None = None
+    count: int = 1
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.until or self.date
+
+    def date_label(self) -> str:
+        if self.until and self.until != self.date:
+            if (self.until.year, self.until.month) == (self.date.year, self.date.month):
+                return f"{self.date:%Y-%m}"
+            return f"{self.date.isoformat()}至{self.until.isoformat()}"
+        return self.date.isoformat()
+
+    def project_label(self) -> str:
+        return f"{self.project}（共 {self.count} 次）" if self.count > 1 else self.project
 
 
 @dataclass
@@ -266,6 +284,78 @@ class QRCode(Flowable):
         c.restoreState()
 
 
+SEAL_RED = colors.HexColor("#D7261E")
+SEAL_RADIUS = 21 * mm
+SEAL_WORDS = "证明专用章"
+
+
+class Seal(Flowable):
+    """The issuing office's seal, drawn (no image): a red ring, the office's name along the
+    upper arc, a five-pointed star, 证明专用章 across the bottom. It takes little room in the
+    flow and is drawn over the signing lines above it, where a stamp goes on paper; slightly
+    transparent, so the text under it stays legible."""
+
+    def __init__(self, office: str, font: str, *, radius: float = SEAL_RADIUS, dx: float = 0, dy: float = 0,
+                 height: float = 6 * mm):
+        super().__init__()
+        self.office, self.font, self.radius = office, font, radius
+        self.dx, self.dy, self.height_ = dx, dy, height
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        return avail_width, self.height_
+
+    def _arc_text(self, c: Canvas, text: str, r: float, size: float, span_deg: float) -> None:
+        """Characters upright to the ring, centred on the top, left to right."""
+        n = len(text)
+        step = span_deg / max(n - 1, 1) if n > 1 else 0
+        start = 90 + span_deg / 2 if n > 1 else 90
+        for i, ch in enumerate(text):
+            angle = start - i * step
+            c.saveState()
+            c.rotate(angle - 90)
+            c.translate(0, r)
+            c.drawCentredString(0, 0, ch)
+            c.restoreState()
+
+    def draw(self):
+        c, r = self.canv, self.radius
+        c.saveState()
+        c.translate(self.dx, self.dy)
+        c.setFillAlpha(0.88)
+        c.setStrokeAlpha(0.88)
+        c.setStrokeColor(SEAL_RED)
+        c.setFillColor(SEAL_RED)
+        c.setLineWidth(1.6)
+        c.circle(0, 0, r, stroke=1, fill=0)
+        c.setLineWidth(0.5)
+        c.circle(0, 0, r - 1.3 * mm, stroke=1, fill=0)
+        # The name along the upper arc: up to 240°, characters no bigger than the ring allows.
+        name = self.office.strip()[:24]
+        text_r = r - 1.3 * mm - 5.2 * mm
+        span = min(240.0, 22.0 * max(len(name) - 1, 1))
+        arc_len = text_r * math.radians(span) / max(len(name) - 1, 1)
+        size = max(6.0, min(12.5, arc_len * 0.95))
+        c.setFont(self.font, size)
+        self._arc_text(c, name, text_r, size, span)
+        # The star in the middle.
+        outer, inner = r * 0.3, r * 0.3 * 0.382
+        path = c.beginPath()
+        for k in range(10):
+            rad = outer if k % 2 == 0 else inner
+            a = math.radians(90 + k * 36)
+            x, y = rad * math.cos(a), rad * math.sin(a) + r * 0.02
+            if k == 0:
+                path.moveTo(x, y)
+            else:
+                path.lineTo(x, y)
+        path.close()
+        c.drawPath(path, stroke=0, fill=1)
+        c.setFont(self.font, 8.5)
+        c.drawCentredString(0, -r * 0.62, SEAL_WORDS)
+        c.restoreState()
+
+
 class _NumberedCanvas(Canvas):
     """Defers pages so each footer can say 第 n 页 共 m 页: a page cannot be removed unnoticed."""
 
@@ -294,7 +384,7 @@ class _NumberedCanvas(Canvas):
 def _body_text(data: CertificateData) -> str:
     who = (f"兹证明 {escape(data.volunteer_name)}（志愿者编号 {escape(data.volunteer_no)}，"
            f"证件号码 {escape(data.id_number_masked)}）")
-    days = sorted(s.date for s in data.services)
+    days = sorted([s.date for s in data.services] + [s.last_day for s in data.services])
     if not days:
         when = ""
     elif days[0] == days[-1]:
@@ -308,7 +398,7 @@ def _service_table(data: CertificateData, st: dict[str, ParagraphStyle]) -> Tabl
     head = [Paragraph(t, st["head"]) for t in ("序号", "服务日期", "服务项目", "组织单位", "时长（小时）")]
     rows = [head]
     for no, line in enumerate(sorted(data.services, key=lambda s: s.date), 1):
-        rows.append([str(no), line.date.isoformat(), Paragraph(escape(line.project), st["cell"]),
+        rows.append([str(no), line.date_label(), Paragraph(escape(line.project_label()), st["cell"]),
                      Paragraph(escape(line.organiser), st["cell"]), fmt_hours(line.hours)])
     rows.append(["合计", "", "", "", fmt_hours(data.total_hours)])
     widths = [13 * mm, 24 * mm, 64 * mm, 47 * mm, 22 * mm]
@@ -335,7 +425,9 @@ def _closing(data: CertificateData, st: dict[str, ParagraphStyle]) -> Flowable:
             Paragraph(escape(data.verify_url), st["small"])]
     right = [Paragraph(f"出具单位（盖章）：{escape(data.issuing_node)}", st["sign"]),
              Paragraph(f"出具日期：{fmt_date(data.issued_on)}", st["sign"]),
-             Paragraph(f"证书编号：{escape(data.certificate_no)}", st["sign"])]
+             Paragraph(f"证书编号：{escape(data.certificate_no)}", st["sign"]),
+             # over the office's name and the date, as a stamp on paper
+             Seal(data.issuing_node, FONT_NAME, dx=78 * mm, dy=20 * mm)]
     block = Table([[left, right]], colWidths=[62 * mm, 108 * mm])
     block.setStyle([("FONT", (0, 0), (-1, -1), FONT_NAME), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0)])

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -52,14 +53,27 @@ NUMBER_PREFIX = "ZS"
 
 # --- helpers ---------------------------------------------------------------------------
 
-def site_url() -> str:
-    """Absolute base for the verification URL printed on the PDF (setting SITE_URL)."""
-    return (getattr(settings, "SITE_URL", "") or os.environ.get("WENMING_SITE_URL", "")
-            or DEFAULT_SITE_URL).rstrip("/")
+def site_url(request=None) -> str:
+    """Absolute base for the links printed on a certificate (its QR code).
+
+    A configured public address wins (WENMING_SITE_URL, or a SITE_URL setting other than the
+    default): behind a proxy only that is sure to be what people can reach. Without one, the
+    address the request came in on, port included, so a demo served on :8613 prints :8613
+    rather than the default :8000. Without a request either (a batch job that was not given
+    its requester's address), the default."""
+    configured = (os.environ.get("WENMING_SITE_URL", "") or getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    if os.environ.get("WENMING_SITE_URL") or (configured and configured != DEFAULT_SITE_URL):
+        return configured
+    if request is not None:
+        try:
+            return request.build_absolute_uri("/").rstrip("/")
+        except DisallowedHost:
+            pass
+    return configured or DEFAULT_SITE_URL
 
 
-def verify_url(certificate: Certificate) -> str:
-    return f"{site_url()}/service/verify/{certificate.verify_code}/"
+def verify_url(certificate: Certificate, base_url: str = "") -> str:
+    return f"{(base_url or site_url()).rstrip('/')}/service/verify/{certificate.verify_code}/"
 
 
 @dataclass(frozen=True)
@@ -79,30 +93,48 @@ def _root_id(record_id: int, corrects: dict[int, int | None]) -> int:
 
 
 def _snapshot(volunteer, records: list[ServiceRecord], stats_total: Decimal) -> _Snapshot:
+    """One line per project service (its date, project, node, hours). Hours entered without a
+    project (补录时长, mostly from paper sign-in sheets, often one entry a week) are summed into
+    one line per month and node: "2025-11 补录时长（共 4 次）16 小时", not a page of identical rows.
+    A grouped line keeps its first and last day ("date", "until") and its number of entries."""
     corrects = {r.pk: r.corrects_id for r in records}
     by_id = {r.pk: r for r in records}
     net: dict[int, Decimal] = defaultdict(Decimal)
     for r in records:
         net[_root_id(r.pk, corrects)] += r.hours
-    lines, total = [], Decimal(0)
+    lines: list[dict] = []
+    grouped: dict[tuple, dict] = {}
+    total = Decimal(0)
     for root_id in sorted(net, key=lambda pk: (by_id[pk].service_date, pk)):
         hours = net[root_id]
         if hours <= 0:
             continue
         entry = by_id[root_id]
-        if entry.project_id:
-            project = entry.project.title
-        else:
-            project = HoursKind.MAKEUP.label if entry.kind == HoursKind.MAKEUP else "志愿服务"
-        lines.append({"date": entry.service_date.isoformat(), "project": project, "node": entry.node.name,
-                      "hours": str(hours.quantize(Decimal("0.01")))})
         total += hours
+        if entry.project_id:
+            lines.append({"date": entry.service_date.isoformat(), "project": entry.project.title,
+                          "node": entry.node.name, "hours": hours})
+            continue
+        label = HoursKind.MAKEUP.label if entry.kind == HoursKind.MAKEUP else "志愿服务"
+        key = (entry.service_date.year, entry.service_date.month, label, entry.node.name)
+        group = grouped.get(key)
+        if group is None:
+            group = grouped[key] = {"date": entry.service_date.isoformat(), "project": label, "node": entry.node.name,
+                                    "hours": Decimal(0), "count": 0}
+            lines.append(group)
+        group["hours"] += hours
+        group["count"] += 1
+        group["until"] = entry.service_date.isoformat()
+    for line in lines:
+        line["hours"] = str(line["hours"].quantize(Decimal("0.01")))
+        if line.get("count") == 1:  # a single entry that month stays an ordinary dated line
+            del line["count"], line["until"]
     if not lines:
         raise E.NO_HOURS.error(volunteer_no=volunteer.volunteer_no)
     if total != stats_total:
         raise E.TOTAL_MISMATCH.error(volunteer_no=volunteer.volunteer_no)
-    return _Snapshot(lines, total, dt.date.fromisoformat(lines[0]["date"]),
-                     dt.date.fromisoformat(lines[-1]["date"]))
+    last = max(line.get("until") or line["date"] for line in lines)
+    return _Snapshot(lines, total, dt.date.fromisoformat(lines[0]["date"]), dt.date.fromisoformat(last))
 
 
 def _check_may_issue(actor, volunteer, node) -> None:
@@ -201,15 +233,19 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str = "") -> 
 
 # --- rendering ---------------------------------------------------------------------------
 
-def certificate_data(certificate: Certificate) -> CertificateData:
+def certificate_data(certificate: Certificate, base_url: str = "") -> CertificateData:
+    """What the PDF prints. `base_url` is the site's address for the QR link (site_url(request))."""
     vol = certificate.volunteer
     services = [ServiceLine(date=dt.date.fromisoformat(line["date"]), project=line["project"],
-                            organiser=line["node"], hours=Decimal(line["hours"])) for line in certificate.lines]
+                            organiser=line["node"], hours=Decimal(line["hours"]),
+                            until=dt.date.fromisoformat(line["until"]) if line.get("until") else None,
+                            count=int(line.get("count") or 1))
+                for line in certificate.lines]
     return CertificateData(
         certificate_no=certificate.number, volunteer_name=vol.name, id_number_masked=vol.id_number_masked,
         volunteer_no=vol.volunteer_no, total_hours=certificate.total_hours, services=services,
         issuing_node=certificate.node.name, issued_on=timezone.localtime(certificate.issued_at).date(),
-        verify_url=verify_url(certificate), honours=certificate_honours(certificate))
+        verify_url=verify_url(certificate, base_url), honours=certificate_honours(certificate))
 
 
 STAR_NAMES = "一二三四五六七八九"
@@ -227,16 +263,16 @@ def certificate_honours(certificate: Certificate) -> list[str]:
     return lines + certificate_honour_lines(certificate.volunteer, as_of=certificate.issued_at)
 
 
-def certificate_pdf(certificate: Certificate) -> bytes:
+def certificate_pdf(certificate: Certificate, base_url: str = "") -> bytes:
     if certificate.is_revoked:
         raise E.REVOKED.error()
     with _font_needed():
-        return render_certificate(certificate_data(certificate))
+        return render_certificate(certificate_data(certificate, base_url))
 
 
-def certificate_batch_zip(certificates: Iterable[Certificate], out_path) -> int:
+def certificate_batch_zip(certificates: Iterable[Certificate], out_path, base_url: str = "") -> int:
     """A batch as one zip, one PDF each (rendered one at a time: memory stays flat)."""
-    items: Iterator[CertificateData] = (certificate_data(c) for c in certificates if not c.is_revoked)
+    items: Iterator[CertificateData] = (certificate_data(c, base_url) for c in certificates if not c.is_revoked)
     with _font_needed():
         return render_certificates(items, out_path)
 

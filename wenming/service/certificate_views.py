@@ -58,6 +58,7 @@ def certificate_verify_form(request):
 @login_page
 def certificate_pdf(request, certificate_id: int):
     cert = services.certificate_get_for_actor(actor=request.user, certificate_id=certificate_id)
-    response = HttpResponse(services.certificate_pdf(cert), content_type="application/pdf")
+    # The QR link keeps the address (and port) this page was asked on, unless a public one is set.
+    response = HttpResponse(services.certificate_pdf(cert, services.site_url(request)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{certificate_filename(services.certificate_data(cert))}"'
     return response

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from wenming.core.local_time import local_text
 from wenming.volunteers.models import Skill
 
 
@@ -189,9 +190,10 @@ class Attendance(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.enrollment} · {self.check_in_at:%Y-%m-%d %H:%M}"
+        return f"{self.enrollment} · {local_text(self.check_in_at, '%Y-%m-%d %H:%M')}"  # local, not UTC
 
 
 from .certificate_models import Certificate  # noqa: E402,F401
 from .ledger_models import HoursKind, PointsEntry, ServiceRecord, StarAward, VolunteerStats  # noqa: E402,F401
+from .photos.models import PhotoPhase, ProjectPhoto  # noqa: E402,F401
 from .rewards_models import Redemption, RedemptionStatus, RewardItem  # noqa: E402,F401

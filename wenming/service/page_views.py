@@ -4,9 +4,9 @@ code page a leader shows on site, and the check-in page its QR code opens."""
 import math
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,12 @@ from .attendance_services import attendance_check_in, attendance_check_out
 from .enrollment_services import enrollment_cancel, enrollment_create
 from .errors import ServiceError
 from .models import Attendance, EnrollmentStatus, VolunteerStats
+from .refusals import refusal_fix, refusal_html
+from .state_selectors import my_enrollments, prefetch_shifts_with_state, requirements_for, shifts_with_state
 from .venue import seconds_until_rotation, token_period, venue_qr_svg, venue_token
+
+# states of a sign-up that belong under 往期 even before the shift has ended
+PAST_KEYS = ("cancelled", "absent", "past")
 
 
 def _coordinate(raw, limit: float) -> float | None:
@@ -39,9 +44,10 @@ def project_list(request):
     nearby = lat is not None and lon is not None
     if nearby:
         projects = selectors.project_nearby_list(lat=lat, lon=lon, category=category)
-        prefetch_related_objects(projects, "shifts")
     else:
-        projects = selectors.project_public_list(category=category).prefetch_related("shifts")[:100]
+        projects = list(selectors.project_public_list(category=category)[:100])
+    # each shift with the volunteer's own state (已报名 / 候补第 N 位 / 已满 …), one query
+    prefetch_shifts_with_state(projects, volunteer_for_user(request.user))
     return render(request, "service/pages/project_list.html", {
         "projects": projects, "categories": selectors.category_list(), "category": category,
         "nearby": nearby, "lat": request.GET.get("lat", "") if nearby else "",
@@ -54,10 +60,15 @@ def project_detail(request, project_id: int):
         project = selectors.project_get_for_actor(actor=request.user, project_id=project_id)
     except DomainError as exc:
         return error_page(request, exc)
+    volunteer = volunteer_for_user(request.user)
+    shifts = shifts_with_state(project=project, volunteer=volunteer)
+    skills = list(project.required_skills.all())
+    courses = [pc.course for pc in project.required_courses.select_related("course")]
     return render(request, "service/pages/project_detail.html", {
-        "project": project, "shifts": list(project.shifts.all()),
-        "skills": [s.name for s in project.required_skills.all()],
-        "courses": [pc.course for pc in project.required_courses.select_related("course")],
+        "project": project, "shifts": shifts, "skills": [s.name for s in skills], "courses": courses,
+        "volunteer": volunteer,
+        "requirements": requirements_for(project=project, volunteer=volunteer, shifts=shifts, skills=skills,
+                                         course_ids=[c.pk for c in courses]),
     })
 
 
@@ -67,27 +78,34 @@ def sign_up(request, shift_id: int):
     shift = selectors.shift_get_for_actor(actor=request.user, shift_id=shift_id)
     volunteer = volunteer_for_user(request.user)
     if volunteer is None:
-        raise ServiceError.NOT_A_VOLUNTEER.error()
+        exc = ServiceError.NOT_A_VOLUNTEER.error()
+        messages.error(request, refusal_html(exc, refusal_fix(exc)))
+        return redirect("service_pages:project", project_id=shift.project_id)
     try:
         enrollment = enrollment_create(actor=request.user, shift=shift, volunteer=volunteer)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        # the refusal links to where the volunteer can fix what it asks for (no dead end)
+        messages.error(request, refusal_html(exc, refusal_fix(exc, project=shift.project, volunteer=volunteer)))
     else:
         if enrollment.status == EnrollmentStatus.CONFIRMED:
             messages.success(request, f"报名成功：{shift.project.title} · {shift.title}")
         else:
             messages.info(request, "名额已满，您已进入候补，有人取消时将按顺序自动递补")
-    return redirect("service_pages:project", project_id=shift.project_id)
+    return redirect(f"{reverse('service_pages:project', args=[shift.project_id])}#shift-{shift.pk}")
 
 
+@never_cache
 @login_page
 def my_shifts(request):
     volunteer = volunteer_for_user(request.user)
-    enrollments = (selectors.enrollment_list_for_actor(actor=request.user).filter(volunteer__user=request.user)
-                   .order_by("-shift__starts_at"))
+    enrollments = my_enrollments(volunteer=volunteer)
+    now = timezone.now()
     stats = VolunteerStats.objects.filter(volunteer=volunteer).first() if volunteer else None
-    return render(request, "service/pages/my_shifts.html", {"volunteer": volunteer, "enrollments": enrollments,
-                                                            "stats": stats, "honours": honours_of(volunteer)})
+    return render(request, "service/pages/my_shifts.html", {
+        "volunteer": volunteer, "stats": stats, "honours": honours_of(volunteer),
+        "upcoming": [e for e in enrollments if e.shift.ends_at > now and e.state.key not in PAST_KEYS],
+        "past": [e for e in enrollments if e.shift.ends_at <= now or e.state.key in PAST_KEYS],
+    })
 
 
 @require_POST
@@ -96,9 +114,12 @@ def cancel(request, enrollment_id: int):
     enrollment = selectors.enrollment_get_for_actor(actor=request.user, enrollment_id=enrollment_id)
     try:
         enrollment_cancel(actor=request.user, enrollment=enrollment, reason=request.POST.get("reason", ""))
-        messages.success(request, "已取消报名")
+        messages.success(request, f"已取消报名：{enrollment.shift.project.title} · {enrollment.shift.title}")
     except DomainError as exc:
         messages.error(request, exc.message)
+    if request.POST.get("back") == "project":  # the button was on the project page: back to it
+        return redirect(f"{reverse('service_pages:project', args=[enrollment.shift.project_id])}"
+                        f"#shift-{enrollment.shift_id}")
     return redirect("service_pages:my_shifts")
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin
+from wenming.core.admin import AuditedAdmin, ReadOnlyAdmin, column
 
 from .models import Distribution, DistributionLine, Donation, DonationLine, Stock, StockMovement, SupplyItem
 
@@ -50,7 +50,8 @@ class DonationAdmin(ReadOnlyAdmin):
 
 @admin.register(Distribution)
 class DistributionAdmin(ReadOnlyAdmin):
-    list_display = ["distributed_at", "from_node", "to_kind", "recipient_label", "reason", "recorded_by"]
+    list_display = ["distributed_at", "from_node", "to_kind", column("recipient_label", "领取对象", ordering=None),
+                    "reason", "recorded_by"]
     list_filter = ["to_kind"]
     date_hierarchy = "distributed_at"
     exclude = ["household_address_enc"]
@@ -73,11 +74,11 @@ class StockAdmin(ReadOnlyAdmin):
 
 @admin.register(DonationLine)
 class DonationLineAdmin(ReadOnlyAdmin):
-    list_display = ["donation", "item", "quantity"]
+    list_display = [column("donation", "捐赠登记"), "item", "quantity"]
     list_filter = ["item"]
 
 
 @admin.register(DistributionLine)
 class DistributionLineAdmin(ReadOnlyAdmin):
-    list_display = ["distribution", "item", "quantity"]
+    list_display = [column("distribution", "物资发放"), "item", "quantity"]
     list_filter = ["item"]

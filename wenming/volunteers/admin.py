@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from wenming.core.admin import AuditedAdmin
+from wenming.core.admin import AuditedAdmin, column
 
-from .models import Skill, Team, TeamMember, Volunteer, VolunteerCertificate, VolunteerSpell
+from .models import ProfileChange, Skill, Team, TeamMember, Volunteer, VolunteerCertificate, VolunteerSpell
 
 
 @admin.register(Skill)
@@ -43,6 +43,10 @@ class MemberInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ["volunteer"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("labels", {"volunteer": "志愿者"})  # the model's field has no Chinese name
+        return super().get_formset(request, obj, **kwargs)
+
 
 @admin.register(Team)
 class TeamAdmin(AuditedAdmin):
@@ -55,13 +59,13 @@ class TeamAdmin(AuditedAdmin):
 
 @admin.register(VolunteerCertificate)
 class VolunteerCertificateAdmin(AuditedAdmin):
-    list_display = ["name", "volunteer", "issuer", "expires_on"]
+    list_display = ["name", column("volunteer", "志愿者"), "issuer", "expires_on"]
     raw_id_fields = ["volunteer"]
 
 
 @admin.register(TeamMember)
 class TeamMemberAdmin(AuditedAdmin):
-    list_display = ["team", "volunteer", "role", "joined_at"]
+    list_display = [column("team", "队伍"), column("volunteer", "志愿者"), "role", "joined_at"]
     list_filter = ["role"]
     raw_id_fields = ["team", "volunteer"]
 
@@ -72,6 +76,25 @@ class VolunteerSpellAdmin(admin.ModelAdmin):
 
     list_display = ["volunteer", "since", "node", "active", "reserve", "party"]
     raw_id_fields = ["volunteer", "node"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(admin.ModelAdmin):
+    """Volunteers' own updates of insurance and skills: decided on the 资料变更审核 page
+    (change_services checks the scope and writes the audit rows), read-only here."""
+
+    list_display = ["volunteer", "kind", "status", "insurance_valid_until", "submitted_at", "decided_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["volunteer", "evidence", "submitted_by", "decided_by"]
 
     def has_add_permission(self, request):
         return False

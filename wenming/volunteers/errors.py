@@ -46,3 +46,22 @@ class TeamError(ErrorCode):
     MEMBER_EXISTS = ("team.member_exists", "该志愿者已是队伍成员", 409)
     MEMBER_UNKNOWN = ("team.member_unknown", "志愿者不存在或不在您的管理范围内", 422)
     NOT_MEMBER = ("team.not_member", "该志愿者不是队伍成员", 422)
+
+
+class ChangeError(ErrorCode):
+    """A volunteer's own update of insurance or skills, and staff's confirmation of it."""
+
+    INSURER_REQUIRED = ("volunteer_change.insurer_required", "请填写保险公司", 422)
+    INSURER_INVALID = ("volunteer_change.insurer_invalid", "保险公司名称应为 2–100 个字符，且不含控制字符", 422)
+    POLICY_REQUIRED = ("volunteer_change.policy_required", "请填写保单号", 422)
+    POLICY_INVALID = ("volunteer_change.policy_invalid", "保单号应为 4–64 位字母、数字或“-”", 422)
+    VALID_UNTIL_REQUIRED = ("volunteer_change.valid_until_required", "请填写保险有效期至", 422)
+    VALID_UNTIL_PAST = ("volunteer_change.valid_until_past", "保险有效期已过（须不早于今天），请上传续保后的保单", 422)
+    VALID_UNTIL_FAR = ("volunteer_change.valid_until_far", "保险有效期至不能晚于 {limit}，请核对", 422)
+    EVIDENCE_REQUIRED = ("volunteer_change.evidence_required", "请上传保单照片或扫描件", 422)
+    NOTE_INVALID = ("volunteer_change.note_invalid", "说明最多 200 个字符，且不含控制字符", 422)
+    SKILLS_UNCHANGED = ("volunteer_change.skills_unchanged", "所选技能与当前登记的相同，无需提交", 422)
+    REASON_REQUIRED = ("volunteer_change.reason_required", "退回时请填写原因（如：照片看不清保单号）", 422)
+    REASON_INVALID = ("volunteer_change.reason_invalid", "退回原因最多 200 个字符，且不含控制字符", 422)
+    NOT_PENDING = ("volunteer_change.not_pending", "该变更已处理（{status}），无需重复操作", 409)
+    OWN_CHANGE = ("volunteer_change.own_change", "不能审核本人提交的资料变更，请由其他工作人员办理", 403)

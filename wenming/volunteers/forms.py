@@ -1,8 +1,20 @@
 """Forms for the volunteer pages. They shape raw input; inputs.build_values and the services
-validate it (GB 11643 checksum, phone, age, guardian …) and name the field of any error."""
+validate it (GB 11643 checksum, phone, age, guardian …) and name the field of any error.
+
+The registration forms also run the same field validators themselves, each field on its own,
+so a form with a bad ID number, a bad phone and a weak password shows all three at once
+(the services stop at the first error they meet)."""
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from wenming.accounts.errors import AccountError
+from wenming.accounts.services import clean_username
+from wenming.core.form_errors import check, join_messages, validation_messages
+
+from .errors import VolunteerError as E
 from .models import (
     Availability,
     IdType,
@@ -13,6 +25,14 @@ from .models import (
     TeamKind,
     TeamLevel,
     VolunteerStatus,
+)
+from .validation import (
+    check_age,
+    clean_name,
+    normalize_phone,
+    parse_coordinate,
+    parse_id_type,
+    parse_identity,
 )
 
 ANY = [("", "全部")]
@@ -73,6 +93,44 @@ class VolunteerFieldsForm(forms.Form):
                 self.data = self.data.copy()  # one match: choose it for the applicant
                 self.data["home_node"] = choices[0][0]
 
+    def clean(self):
+        data = super().clean()
+        if self.data.get("action") != "search":  # 查找 only refreshes the node choices
+            self.check_fields(data)
+        return data
+
+    def _given(self, data: dict, name: str) -> bool:
+        return name in self.fields and (bool(data.get(name)) or self.fields[name].required)
+
+    def check_fields(self, data: dict) -> None:
+        """Every field checked on its own with the validators the services run, so that all
+        mistakes are shown at once under their fields (a field Django already refused keeps
+        that one message)."""
+        check(self, "name", clean_name, data.get("name"))
+        id_type = check(self, "id_type", parse_id_type, data.get("id_type"))
+        identity = None
+        if id_type is not None and self._given(data, "id_number"):
+            identity = check(self, "id_number", parse_identity, id_type, data.get("id_number"),
+                             data.get("birth_date"), data.get("sex") or None)
+        if self._given(data, "phone"):
+            check(self, "phone", normalize_phone, data.get("phone"))
+        guardian_phone = ""
+        if data.get("guardian_phone"):
+            guardian_phone = check(self, "guardian_phone", normalize_phone, data["guardian_phone"],
+                                   "guardian_phone") or ""
+        if not data.get("home_node") and not self.has_error("home_node"):
+            self.add_error("home_node", E.NODE_REQUIRED.error().message)
+        if identity is not None and not self.has_error("guardian_phone"):
+            check(self, "id_number", check_age, identity.birth_date, timezone.localdate(),
+                  data.get("guardian_name") or "", guardian_phone, bool(data.get("guardian_consent")))
+        if "lat" in self.fields:
+            lat = check(self, "lat", parse_coordinate, data.get("lat"), -90, 90, "lat")
+            lon = check(self, "lon", parse_coordinate, data.get("lon"), -180, 180, "lon")
+            if (lat is None) != (lon is None) and not (self.has_error("lat") or self.has_error("lon")):
+                self.add_error("lat" if lat is None else "lon", E.COORDINATES_INVALID.error().message)
+            elif lat is not None and not data.get("consent_location"):
+                self.add_error("lat", E.LOCATION_NEEDS_CONSENT.error().message)
+
     def to_input(self) -> dict:
         """Raw input for inputs.build_values."""
         data = self.cleaned_data
@@ -99,11 +157,20 @@ class RegisterForm(VolunteerFieldsForm):
         super().__init__(*args, **kwargs)
         self.fields["institute"].widget.choices = [("", "—")] + (institute_choices or [])
 
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+    def check_fields(self, data: dict) -> None:
+        super().check_fields(data)
+        if not data.get("consent_terms"):
+            self.add_error("consent_terms", E.TERMS_REQUIRED.error().message)
+        check(self, "username", clean_username, data.get("username") or "")
+        password = data.get("password")
+        if password:
+            try:
+                validate_password(password)
+            except ValidationError as exc:
+                self.add_error("password", AccountError.WEAK_PASSWORD.error(
+                    detail=join_messages(validation_messages(exc))).message)
+        if password and data.get("password2") and password != data["password2"]:
             self.add_error("password2", "两次输入的密码不一致")
-        return data
 
 
 class StaffVolunteerForm(VolunteerFieldsForm):

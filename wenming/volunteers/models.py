@@ -276,3 +276,6 @@ class TeamMember(models.Model):
 
     def __str__(self):
         return f"{self.team} · {self.volunteer}"
+
+
+from .change_models import ChangeKind, ChangeStatus, ProfileChange  # noqa: E402,F401

@@ -148,3 +148,11 @@ def team_members_for_actor(*, actor, team: Team) -> QuerySet:
     if not (scope.allows(Perm.TEAM_VIEW, team.node.path) or team.pk in _team_descendant_ids(scope.led_team_ids())):
         raise CoreError.FORBIDDEN.error()
     return team.memberships.select_related("volunteer").order_by("role", "volunteer__name")
+
+
+def pending_confirmations_count(user) -> int:
+    """How many volunteers' own updates of insurance or skills wait for this staff member's
+    decision (a to-do count for the workbench; 0 for anyone who may decide none)."""
+    from .change_selectors import pending_count_for_actor
+
+    return pending_count_for_actor(user)

@@ -22,6 +22,12 @@ from wenming.orgs.models import NodeKind
 from wenming.orgs.page_selectors import node_choices_for_actor
 
 from . import selectors, services
+from .change_selectors import (
+    changes_of_volunteer,
+    latest_by_kind,
+    pending_count_for_actor,
+    profile_change_list_for_actor,
+)
 from .forms import CertificateForm, RevealForm, StatusForm, VolunteerFilterForm
 from .page_selectors import team_choices_for_actor, teams_of_volunteer_for_actor
 
@@ -48,6 +54,7 @@ def volunteer_list(request):
     scope = scope_for(actor)
     return render(request, "volunteers/list.html", {
         "filters": filters, "page": page, "can_edit": scope.has(Perm.VOLUNTEER_EDIT),
+        "pending_changes": pending_count_for_actor(actor) if scope.has(Perm.VOLUNTEER_EDIT) else 0,
     })
 
 
@@ -67,6 +74,7 @@ def _detail_context(request, vol, **extra) -> dict:
         "reveal_form": RevealForm(),
         "status_form": StatusForm(initial={"status": vol.status}) if can_edit else None,
         "certificate_form": CertificateForm() if can_edit else None,
+        "pending_changes": list(profile_change_list_for_actor(actor=actor).filter(volunteer=vol)) if can_edit else [],
         **extra,
     }
 
@@ -141,5 +149,7 @@ def me(request):
         "certificates": list(vol.certificates.all()), "today": timezone.localdate(),
         "teams": list(teams_of_volunteer_for_actor(actor=request.user, volunteer=vol)),
         "honours": honours_of(vol),
+        "changes": latest_by_kind(changes_of_volunteer(vol)),
+        "own_record": True,  # the team pages are staff's: names without links
     })
 

@@ -203,7 +203,7 @@ def test_a_residents_request_goes_from_the_phone_form_to_five_stars(live_server,
             card = vol.locator("article.offer-card", has_text=tracking_no)
             expect(card).to_contain_text("代购生活物资")
             expect(card).to_contain_text("居家隔离，需要代购大米和蔬菜")
-            expect(card).to_contain_text("接单后可看到群众的姓名、电话和详细地址。")
+            expect(card).to_contain_text("接单后可看到群众的联系方式。")
             _no_resident_contact(vol.content(), "the volunteer's offer list")
 
             vol.goto(f"{base}{offer_path}")  # the link in the SMS

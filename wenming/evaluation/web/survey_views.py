@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenming.core.decorators import button_action, error_page, form_submit, login_page
 from wenming.core.errors import CoreError, DomainError
+from wenming.core.form_errors import join_messages
 from wenming.core.middleware import client_ip
 from wenming.core.params import parse_pk
 from wenming.orgs.page_selectors import nodes_with_perm
@@ -359,7 +360,7 @@ def material_submit(request, campaign_id: str):
     indicator = records.indicator_get(campaign=campaign, pk=request.POST.get("indicator"))
     form = MaterialForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, join_messages(e for errors in form.errors.values() for e in errors))
     else:
         data = form.cleaned_data
         button_action(request, lambda: mat.material_submit(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.core.decorators import button_action, form_submit, login_page
 from wenming.core.errors import CoreError, DomainError
+from wenming.core.form_errors import join_messages
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk, pk_or_404
 from wenming.core.uploads import image_response
@@ -442,7 +443,7 @@ def _finding_post(request, finding_id, form_class, action, success):
         else:
             messages.success(request, success)
     else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, join_messages(e for errs in form.errors.values() for e in errs))
     return redirect("evaluation:finding", finding_id=f.pk)
 
 

@@ -283,7 +283,7 @@ def test_the_office_updates_the_plan_and_cancels(city):
                              "vote_until": "2030-06-01T20:00:00"})
     assert res.status_code == 200, res.content
     body = res.json()
-    assert (body["places"], body["intro"], body["vote_until"][:16]) == (4, "评选说明", "2030-06-01T12:00")
+    assert (body["places"], body["intro"], body["vote_until"][:16]) == (4, "评选说明", "2030-06-01T20:00")  # local time (+08:00)
     assert office.patch(url, {"places": 0}).json()["code"] == "honours.number_invalid"
     assert office.patch(url, {"nominate_until": "2000-01-01"}).json()["code"] == "honours.dates_invalid"
     assert office.post(f"{url}/cancel", {"reason": ""}).json()["code"] == "honours.name_required"

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.core.decorators import button_action, login_page, user_error
 from wenming.core.errors import DomainError
+from wenming.core.form_errors import join_messages
 from wenming.core.pagination import paginate
 from wenming.core.params import parse_pk
 from wenming.core.uploads import image_response
@@ -29,7 +30,7 @@ MAX_VOID = 10_000
 
 
 def _form_errors(form) -> str:
-    return "；".join(e for errors in form.errors.values() for e in errors)
+    return join_messages(e for errors in form.errors.values() for e in errors)
 
 
 @never_cache

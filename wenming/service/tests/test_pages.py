@@ -35,7 +35,7 @@ def test_sign_up_on_the_page_then_cancel(volunteer_client, world):
     res = volunteer_client.post(reverse("service_pages:sign_up", args=[shift.pk]), follow=True)
     assert "您已报名该班次" in res.content.decode()
     mine = volunteer_client.get(reverse("service_pages:my_shifts")).content.decode()
-    assert shift.project.title in mine and "已确认" in mine
+    assert shift.project.title in mine and "已报名" in mine
     enrollment = Enrollment.objects.get(shift=shift)
     res = volunteer_client.post(reverse("service_pages:cancel", args=[enrollment.pk]), follow=True)
     assert "已取消报名" in res.content.decode()

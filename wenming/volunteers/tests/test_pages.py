@@ -94,7 +94,7 @@ def test_bad_checksum_is_shown_at_the_id_field_and_the_form_keeps_own_values(cli
     r = client.post(reverse("volunteers:register"), reg_data(world, bad))
     assert r.status_code == 422
     page = html(r)
-    error_at = page.index("身份证号码校验位错误")
+    error_at = page.index('field-error" role="alert">身份证号码校验位错误')  # under the field (also listed above the form)
     assert page.rindex('id="f-id_number"', 0, error_at) > page.rindex('id="f-id_type"', 0, error_at)
     assert f'value="{bad}"' in page          # the applicant's own number is kept
     assert 'value="赵小雨"' in page

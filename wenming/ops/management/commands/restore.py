@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from wenming.core.local_time import local_text
 from wenming.ops.backup import BackupError, backup_restore, progress_bars, read_passphrase
 
 from .backup import add_passphrase_arguments
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError("已中断：恢复未完成。请清空数据库和上传目录后重新恢复", returncode=130) from None
         if verbosity == 0:
             return
-        self.stdout.write(f"已恢复 {report.created_at} 的备份（Wenming {report.wenming_version}）")
+        self.stdout.write(f"已恢复 {local_text(report.created_at)} 的备份（Wenming {report.wenming_version}）")
         self.stdout.write(f"  数据库：{report.tables} 张表，共 {report.rows} 行；上传文件 {report.uploads} 个")
         self.stdout.write("  " + "，".join(f"{label} {n}" for label, n in report.summary))
         if report.migrations_applied:
