@@ -89,7 +89,7 @@ def walk(browser, base: str, role: str) -> tuple[int, list[str]]:
     return len(seen), problems
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_page_of_every_demo_login_fits_the_phone_and_speaks_chinese(live_server, monkeypatch):
     from wenming.seeding.demo import seed_demo
 
@@ -104,7 +104,7 @@ def test_every_page_of_every_demo_login_fits_the_phone_and_speaks_chinese(live_s
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_unknown_address_shows_the_chinese_not_found_page_with_a_way_back(live_server):
     base = live_server.url
     with phone_browser() as (_, context):
