@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.http import int_to_base36
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -30,16 +31,6 @@ from .selectors import volunteer_for_user, volunteer_get_for_actor
 
 _SALT = "wenming.volunteers.card"
 _TOKEN = re.compile(r"([0-9a-z]{1,12})\.([A-Za-z0-9_-]{16})")
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _b36(n: int) -> str:
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = _DIGITS[r] + out
-        if n == 0:
-            return out
 
 
 def _sign(payload: str) -> str:
@@ -49,7 +40,7 @@ def _sign(payload: str) -> str:
 
 def card_token(volunteer_id: int) -> str:
     """"<id in base 36>.<96-bit signature>": short enough for a small, robust QR code."""
-    payload = _b36(volunteer_id)
+    payload = int_to_base36(volunteer_id)
     return f"{payload}.{_sign(payload)}"
 
 
